@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_walk.h — the pipeline walk: a flow key in, one composed action
+ * program out, plus the megaflow mask (every key bit the walk consulted)
+ * and the rules matched. Any packet equal to the walked key under the mask
+ * gets the very same program from the same version: that is what lets the
+ * flow cache stand for the walk.
+ *
+ * Thread safety: reader-safe (see ft_pipeline.h): any thread may walk any
+ * version it loaded with ft_pipeline_version(), concurrently with the
+ * writer. The output buffer belongs to the caller.
+ */
+#ifndef FT_WALK_H
+#define FT_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ft_key.h"
+#include "ft_pipeline.h"
+
+/* Packet-in reasons (OFPR_*). */
+enum ft_packet_in_reason {
+    FT_PR_NO_MATCH = 0,
+    FT_PR_ACTION = 1,
+    FT_PR_INVALID_TTL = 2,
+};
+
+/*
+ * Program operations. The executor runs them in order on one packet; an
+ * OUTPUT or CONTROLLER sends a copy of the packet as it is at that point.
+ * Fields not named for an op are zero.
+ */
+enum ft_op_type {
+    FT_OP_OUTPUT = 1, /* a32 port: a number, or IN_PORT, FLOOD, ALL, LOCAL. The
+                         executor drops an output to the ingress port (use IN_PORT). */
+    FT_OP_CONTROLLER, /* b8 reason, a16 max_len, a32 table_id, a64 cookie. */
+    FT_OP_SET_FIELD,  /* b8 field, value. Runtime no-op if the header is absent. */
+    FT_OP_PUSH_VLAN,  /* a16 TPID. New tag copies VID/PCP of the old outer tag, or 0. */
+    FT_OP_POP_VLAN,
+    FT_OP_PUSH_MPLS, /* a16 ethertype. Label/TC copied from an existing label,
+                        else 0; TTL from the IP TTL (64 if not IP). */
+    FT_OP_POP_MPLS,  /* a16 ethertype of what follows. */
+    FT_OP_PUSH_PBB,  /* a16 ethertype (0x88e7). */
+    FT_OP_POP_PBB,
+    FT_OP_SET_MPLS_TTL, /* b8 ttl. */
+    FT_OP_SET_NW_TTL,   /* b8 ttl. */
+    FT_OP_DEC_MPLS_TTL, /* a32 table_id, a64 cookie: for the INVALID_TTL packet-in. */
+    FT_OP_DEC_NW_TTL,   /* a32 table_id, a64 cookie: likewise. */
+    FT_OP_COPY_TTL_OUT,
+    FT_OP_COPY_TTL_IN,
+    FT_OP_SET_QUEUE, /* a32 queue id. */
+    FT_OP_METER,     /* a32 meter id. Drop or remark per the meter's bands. */
+    FT_OP_GROUP,     /* b8 group type, a16 number of BUCKET blocks that follow,
+                        a32 group id, a64 ops in the whole block after this op.
+                        Buckets run on clones; the packet after the block is the
+                        packet before it. ALL: every bucket. SELECT: one bucket
+                        chosen by packet hash and weight. INDIRECT and FF: the one
+                        bucket present (FF: the first live one, chosen by the
+                        walk; none live = no bucket). */
+    FT_OP_BUCKET,    /* a16 bucket index in its group, a32 ops in this bucket,
+                        value.u32 weight. */
+};
+
+struct ft_op {
+    uint8_t type; /* enum ft_op_type. */
+    uint8_t b8;
+    uint16_t a16;
+    uint32_t a32;
+    uint64_t a64;
+    union ft_value value;
+};
+
+_Static_assert(sizeof(struct ft_op) == 32, "ft_op is 32 bytes");
+
+#define FT_WALK_MAX_OPS    512
+#define FT_WALK_MAX_VISITS 255 /* Tables visited (goto only goes forward). */
+#define FT_WALK_MAX_DEPS   64
+
+/* Outcome flags. */
+enum ft_walk_flags {
+    /* The program did not fit FT_WALK_MAX_OPS (or groups nested too deep):
+     * it was replaced by an empty program (drop). */
+    FT_WALK_F_OVERFLOW = 1 << 0,
+    /* A table consulted fields the key cannot know after a pop (the inner
+     * headers of an MPLS label stack or a PBB frame, a third VLAN tag): the
+     * walk stopped there and the packet is dropped, counted. */
+    FT_WALK_F_UNMODELLED = 1 << 1,
+    /* The program sends to the controller (packet-in). */
+    FT_WALK_F_CONTROLLER = 1 << 2,
+};
+
+/* One table lookup of the walk, in order. */
+struct ft_walk_visit {
+    uint8_t table_id;
+    const struct ft_rule *rule; /* NULL: table miss without a table-miss rule. */
+};
+
+/* Something outside the tables that the program depends on. */
+enum ft_dep_kind {
+    FT_DEP_GROUP = 1, /* The group's buckets were composed in. */
+    FT_DEP_PORT = 2,  /* A port's liveness chose an FF/SELECT bucket. */
+    FT_DEP_METER = 3, /* A meter is applied. */
+};
+
+struct ft_walk_dep {
+    uint8_t kind; /* enum ft_dep_kind. */
+    uint32_t id;
+};
+
+struct ft_walk_out {
+    struct ft_key mask; /* Megaflow mask: the key bits consulted. */
+    uint32_t flags;     /* enum ft_walk_flags. */
+    uint16_t n_ops;
+    uint16_t n_visits;
+    uint16_t n_deps;
+    struct ft_op ops[FT_WALK_MAX_OPS];
+    struct ft_walk_visit visits[FT_WALK_MAX_VISITS];
+    struct ft_walk_dep deps[FT_WALK_MAX_DEPS];
+};
+
+/*
+ * Walk version v of the pipeline for key, from table 0. Always fills *out
+ * (the program may be empty: drop). Returns 0, or -E2BIG with
+ * FT_WALK_F_OVERFLOW set. out is about 20 KiB: callers keep one around.
+ */
+int ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+            struct ft_walk_out *out);
+
+/*
+ * Compose a packet-out action list for key (its in_port is the packet-out's
+ * in_port): the actions in order; an output to TABLE walks the pipeline
+ * from table 0 with the key as modified so far. Same output contract.
+ */
+int ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+                       const struct ft_action *actions, size_t n, struct ft_walk_out *out);
+
+/* Text form of a program ("set_field:10.0.0.1->ipv4_dst,output:2"), for
+ * trace and tests. Returns the length snprintf would have written. */
+int ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n);
+
+#endif /* FT_WALK_H */
