@@ -33,10 +33,11 @@ fail(const char *what, const char *detail, size_t len)
 static void
 check_prefix(const uint8_t *data, size_t cut, const struct ft_key *fk, const struct ft_layout *fl)
 {
-    uint8_t *buf = malloc(cut ? cut : 1);
-    if (!buf)
+    uint8_t *buf = malloc(cut);
+    if (!buf && cut)
         return;
-    memcpy(buf, data, cut);
+    if (cut)
+        memcpy(buf, data, cut);
     struct ft_key k;
     struct ft_layout l;
     enum ft_parse_stop s = ft_parse(buf, cut, &meta, &k, &l);
