@@ -119,8 +119,8 @@ START_TEST(entries_round_trip_with_aliases)
         "in_port=3,eth_type=0x0800,ip_proto=17,ipv4_src=10.0.0.0/255.0.0.0,udp_dst=53",
         "eth_type=0x0806,arp_op=1,arp_spa=10.0.0.1,arp_sha=00:11:22:33:44:55",
         "eth_type=0x86dd,ip_proto=132,sctp_src=9,ipv6_dst=2001:db8::/ffff:ffff::",
-        "eth_type=0x86dd,ip_proto=58,icmpv6_type=136,ipv6_nd_target=fe80::1,"
-        "ipv6_nd_tll=aa:bb:cc:dd:ee:ff",
+        ("eth_type=0x86dd,ip_proto=58,icmpv6_type=136,ipv6_nd_target=fe80::1,"
+         "ipv6_nd_tll=aa:bb:cc:dd:ee:ff"),
         "eth_type=0x0800,ip_proto=1,icmpv4_type=8,icmpv4_code=0",
         "metadata=0x10/0xf0,vlan_vid=0x1000/0x1000,tunnel_id=0x5",
         "",
