@@ -63,9 +63,11 @@ ft_action_set_list(const struct ft_action_set *as, struct ft_action *out)
     uint64_t present = as->present;
     if (present & (1ull << FT_AS_GROUP)) /* A group in the set wins over output. */
         present &= ~(1ull << FT_AS_OUTPUT);
-    for (int s = 0; s < FT_AS_N_SLOTS; s++)
-        if (present & (1ull << s))
-            out[n++] = as->slot[s];
+    while (present) {
+        int s = __builtin_ctzll(present);
+        present &= present - 1;
+        out[n++] = as->slot[s];
+    }
     return n;
 }
 

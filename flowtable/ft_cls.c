@@ -270,7 +270,7 @@ rule_hash(const struct ft_subtable *st, const uint64_t *words)
     return ft_hash_finish(h);
 }
 
-/* Probe key for ft_vmap_find: the masked words of a key or rule. */
+/* Probe key for ft_vmap_find: the masked words of a rule or match. */
 struct probe {
     const struct ft_subtable *st;
     const uint64_t *words;
@@ -284,6 +284,26 @@ rule_eq(const struct ft_vnode *n, const void *key)
     uint64_t diff = 0;
     for (unsigned j = 0; j < pr->st->n_words; j++)
         diff |= r->key[j] ^ pr->words[j];
+    return diff == 0;
+}
+
+/* Probe key for lookups: a packet key, masked on the fly. */
+struct key_probe {
+    const struct ft_subtable *st;
+    const struct ft_key *key;
+};
+
+static inline bool
+rule_eq_key(const struct ft_vnode *n, const void *k)
+{
+    const struct key_probe *pr = k;
+    const struct ft_subtable *st = pr->st;
+    const struct ft_rule *r = (const struct ft_rule *)n;
+    uint64_t diff = 0;
+    for (unsigned j = 0; j < st->n_words; j++) {
+        unsigned w = st->words[j];
+        diff |= r->key[j] ^ (pr->key->w[w] & st->mask.w[w]);
+    }
     return diff == 0;
 }
 
@@ -443,31 +463,58 @@ rule_better(const struct ft_rule *a, const struct ft_rule *b)
            (a->priority == b->priority && (uintptr_t)a < (uintptr_t)b);
 }
 
+/* Hash of key's bits under st's mask. */
+static inline uint32_t
+masked_hash(const struct ft_subtable *st, const struct ft_key *key)
+{
+    uint64_t h = ST_HASH_BASIS;
+    for (unsigned j = 0; j < st->n_words; j++) {
+        unsigned w = st->words[j];
+        h = ft_hash_add64(h, key->w[w] & st->mask.w[w]);
+    }
+    return ft_hash_finish(h);
+}
+
+/* Subtables hashed and prefetched ahead of the one being probed, so that
+ * the cache misses of several probes overlap. */
+#define LOOKAHEAD 8
+
+static inline uint32_t
+hash_and_prefetch(const struct ft_subtable *st, const struct ft_key *key)
+{
+    uint32_t h = masked_hash(st, key);
+    const struct ft_vmap_slots *s =
+        atomic_load_explicit(&((struct ft_vmap *)&st->map)->slots, memory_order_relaxed);
+    __builtin_prefetch(&s->slot[h & s->mask]);
+    return h;
+}
+
 const struct ft_rule *
 ft_cls_lookup(const struct ft_table *t, uint64_t v, const struct ft_key *key, struct ft_key *probed)
 {
     const struct ft_pvec *pv =
         atomic_load_explicit(&((struct ft_table *)t)->pvec, memory_order_acquire);
     const struct ft_rule *best = NULL;
-    uint64_t words[FT_KEY_WORDS];
+    uint32_t ahead[LOOKAHEAD];
+    uint32_t n = pv->n;
 
-    for (uint32_t i = 0; i < pv->n; i++) {
+    for (uint32_t i = 0; i < n && i < LOOKAHEAD; i++)
+        ahead[i] = hash_and_prefetch(pv->e[i].st, key);
+    for (uint32_t i = 0; i < n; i++) {
         if (best && pv->e[i].max_priority < best->priority)
             break;
         const struct ft_subtable *st = pv->e[i].st;
-        uint64_t h = ST_HASH_BASIS;
-        for (unsigned j = 0; j < st->n_words; j++) {
-            unsigned w = st->words[j];
-            words[j] = key->w[w] & st->mask.w[w];
-            probed->w[w] |= st->mask.w[w];
-            h = ft_hash_add64(h, words[j]);
-        }
-        struct probe pr = {st, words};
-        const struct ft_vnode *n = ft_vmap_find(&st->map, ft_hash_finish(h), rule_eq, &pr);
-        for (; n; n = ft_vnode_next(n)) {
-            if (!ft_vnode_visible(n, v))
+        uint32_t h = ahead[i % LOOKAHEAD];
+        if (i + LOOKAHEAD < n)
+            ahead[i % LOOKAHEAD] = hash_and_prefetch(pv->e[i + LOOKAHEAD].st, key);
+        for (unsigned j = 0; j < st->n_words; j++)
+            probed->w[st->words[j]] |= st->mask.w[st->words[j]];
+        struct key_probe pr = {st, key};
+        const struct ft_vnode *node = ft_vmap_find(&st->map, h, rule_eq_key, &pr);
+        for (; node; node = ft_vnode_next(node)) {
+            if (!ft_vnode_visible(node, v))
                 continue;
-            const struct ft_rule *r = (const struct ft_rule *)n;
+            const struct ft_rule *r = (const struct ft_rule *)node;
             if (rule_better(r, best))
                 best = r;
             break; /* Later rules of the chain have lower priority. */

@@ -41,12 +41,17 @@ struct walk {
 static void
 consult(struct walk *w, const struct ft_key *bits)
 {
+    uint64_t stale = 0;
     for (int i = 0; i < FT_KEY_WORDS; i++) {
-        if (bits->w[i] & w->stale.w[i]) {
-            w->out->flags |= FT_WALK_F_UNMODELLED;
-            w->failed = true;
-        }
-        w->out->mask.w[i] |= bits->w[i] & ~w->written.w[i];
+        uint64_t b = bits->w[i];
+        if (!b)
+            continue;
+        stale |= b & w->stale.w[i];
+        w->out->mask.w[i] |= b & ~w->written.w[i];
+    }
+    if (stale) {
+        w->out->flags |= FT_WALK_F_UNMODELLED;
+        w->failed = true;
     }
 }
 
@@ -646,13 +651,17 @@ static void
 walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
           struct ft_walk_out *out)
 {
-    memset(w, 0, sizeof *w);
+    /* Not memset: the action set alone is 2 KiB and only `present` counts. */
     w->p = p;
     w->v = v;
     w->out = out;
     w->key = *key;
     w->key.metadata = 0;
+    ft_key_zero(&w->written);
+    ft_key_zero(&w->stale);
     w->written.metadata = UINT64_MAX; /* Starts at 0 for every packet. */
+    w->table_miss_rule = false;
+    w->failed = false;
     w->table_id = FT_TABLE_ALL;
     w->cookie = UINT64_MAX;
     ft_action_set_clear(&w->as);
