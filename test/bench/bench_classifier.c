@@ -89,8 +89,10 @@ run(size_t n_rules, unsigned n_masks)
     size_t heap1 = heap_in_use();
     uint64_t t0 = now_ns();
     for (size_t i = 0; i < n_rules; i++) {
-        struct ft_flow_mod fm = {.command = FT_FC_ADD, .priority = (uint16_t)(rnd64() % 1000),
-                                 .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY,
+        struct ft_flow_mod fm = {.command = FT_FC_ADD,
+                                 .priority = (uint16_t)(rnd64() % 1000),
+                                 .out_port = FT_PORT_ANY,
+                                 .out_group = FT_GROUP_ANY,
                                  .insts = in};
         unsigned mi = (unsigned)(i % n_masks);
         mask_for(mi, n_masks, &fm.match);

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dp_control.h — the only interface between the OpenFlow agent and the
+ * dataplane (DESIGN.md "Modules and their rooms"). Host byte order, no wire
+ * structs, no DPDK types: the agent can be built and tested against a stub
+ * implementation of this header.
+ *
+ * Threads: every function here is called from the agent's thread (the main
+ * lcore) only; none is safe to call from a worker. Functions that wait for
+ * workers (dp_commit, dp_fold_counters) return once every worker has
+ * acknowledged, or after a bounded wait (-ETIMEDOUT) if a worker is stuck.
+ * Errors: 0 or -errno; messages for humans go to the err buffer when given.
+ */
+#ifndef DP_CONTROL_H
+#define DP_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ft_action.h"
+#include "ft_key.h"
+#include "ft_pipeline.h"
+
+struct dp;
+
+/* ---- the pipeline ------------------------------------------------------------ */
+
+/* The pipeline the agent edits. The agent is its only writer; the dataplane
+ * reads committed versions. Owned by the dataplane. */
+struct ft_pipeline *dp_pipeline(struct dp *dp);
+
+/*
+ * Publish the staged edits: commit a new version, hand its changes to every
+ * worker, wait until every worker has applied them (so each forwards by the
+ * new version), then reclaim what no worker can still see. When this
+ * returns 0, a BARRIER reply may be sent. Cheap when nothing is staged.
+ */
+int dp_commit(struct dp *dp);
+
+/* Ask every worker to fold its cache counters into the rules, groups and
+ * meters now, and wait for it: rule and group statistics read afterwards
+ * are exact. */
+int dp_fold_counters(struct dp *dp);
+
+/* ---- ports ---------------------------------------------------------------------- */
+
+/* OFPPS_* state bits. */
+#define DP_PS_LINK_DOWN 1u
+#define DP_PS_BLOCKED   2u
+#define DP_PS_LIVE      4u
+
+struct dp_port_info {
+    uint32_t port_no;
+    char name[16]; /* From the device ("net_tap0", "0000:03:00.0"). */
+    uint8_t hw_addr[6];
+    uint32_t config; /* OFPPC_* (enum ft_port_config bits). */
+    uint32_t state;  /* DP_PS_*. */
+    uint32_t curr;   /* OFPPF_* features, as the device reports them. */
+    uint32_t advertised;
+    uint32_t supported;
+    uint32_t peer;
+    uint32_t curr_speed; /* kbps. */
+    uint32_t max_speed;  /* kbps. */
+};
+
+struct dp_port_stats {
+    uint64_t rx_packets, tx_packets;
+    uint64_t rx_bytes, tx_bytes;
+    uint64_t rx_dropped, tx_dropped;
+    uint64_t rx_errors, tx_errors;
+    uint64_t rx_frame_err, rx_over_err, rx_crc_err, collisions;
+    uint64_t duration_ns;
+};
+
+/* Attach a DPDK device (PCI address or vdev string) as OpenFlow port
+ * port_no. -EEXIST if the number is taken, -EINVAL/-ENODEV with err. */
+int dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, size_t errlen);
+
+/* Detach a port; traffic on other ports keeps flowing. -ENOENT if absent. */
+int dp_port_del(struct dp *dp, uint32_t port_no);
+
+/* PORT_MOD: set the config bits in mask to config (PORT_DOWN, NO_RECV,
+ * NO_FWD, NO_PACKET_IN). -ENOENT if absent; hw_addr must match the port's
+ * (-EINVAL otherwise) unless NULL. */
+int dp_port_mod(struct dp *dp, uint32_t port_no, const uint8_t *hw_addr, uint32_t config,
+                uint32_t mask);
+
+/* Up to max ports, by number; returns the total count. */
+size_t dp_ports(struct dp *dp, struct dp_port_info *out, size_t max);
+int dp_port_get(struct dp *dp, uint32_t port_no, struct dp_port_info *out);
+int dp_port_stats(struct dp *dp, uint32_t port_no, struct dp_port_stats *out);
+
+/* Port changes since the last call (link up/down, added, deleted), for
+ * PORT_STATUS. Returns how many were written. */
+enum dp_port_reason {
+    DP_PORT_ADD = 0,
+    DP_PORT_DELETE = 1,
+    DP_PORT_MODIFY = 2,
+};
+
+struct dp_port_event {
+    uint8_t reason; /* enum dp_port_reason (= OFPPR_*). */
+    struct dp_port_info port;
+};
+
+size_t dp_port_events(struct dp *dp, struct dp_port_event *out, size_t max);
+
+/* ---- packet-in and packet-out ------------------------------------------------------- */
+
+/* A packet the workers sent to the controller. data[] holds the first
+ * data_len bytes of the packet (as modified up to the CONTROLLER action),
+ * cut to max_len unless max_len is FT_CML_NO_BUFFER. */
+struct dp_packet_in {
+    uint8_t reason; /* enum ft_packet_in_reason. */
+    uint8_t table_id;
+    uint16_t max_len;
+    uint32_t total_len; /* Full length of the packet. */
+    uint64_t cookie;
+    uint32_t in_port;
+    uint32_t in_phy_port;
+    uint64_t metadata;
+    uint64_t tunnel_id;
+    uint32_t data_len;
+    uint8_t data[]; /* data_len bytes. */
+};
+
+/* Up to max packet-ins, oldest first. Each must be released with
+ * dp_packet_in_free() once encoded. */
+size_t dp_packet_in_pop(struct dp *dp, struct dp_packet_in **out, size_t max);
+void dp_packet_in_free(struct dp *dp, struct dp_packet_in *pin);
+
+/* PACKET_OUT: run the actions (already validated with
+ * ft_pipeline_check_packet_out) on a copy of data as if it arrived on
+ * in_port; output to TABLE walks the pipeline. Sent from the agent's own
+ * TX queue. */
+int dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
+                  const uint8_t *data, size_t len);
+
+/* ---- configuration ------------------------------------------------------------------ */
+
+/* OFPC_FRAG_* */
+enum dp_frag_mode {
+    DP_FRAG_NORMAL = 0,
+    DP_FRAG_DROP = 1,
+    DP_FRAG_REASM = 2, /* Not supported: refused by the agent. */
+};
+
+/* SET_CONFIG: fragment handling and the default max_len of table-miss
+ * packet-ins. Applies to packets received after the call returns. */
+void dp_set_config(struct dp *dp, enum dp_frag_mode frag, uint16_t miss_send_len);
+
+/* Whether the INVALID_TTL packet-ins are wanted (async config, any
+ * controller); otherwise such packets are only dropped and counted. */
+void dp_set_invalid_ttl_to_controller(struct dp *dp, bool on);
+
+/* Standalone fail mode: with no controller connected the dataplane forwards
+ * as an L2 learning switch; the agent says when that applies. */
+void dp_set_standalone(struct dp *dp, bool on);
+
+/* ---- introspection ------------------------------------------------------------------------ */
+
+struct dp_worker_stats {
+    uint32_t lcore;
+    uint64_t packets;     /* Received and processed. */
+    uint64_t busy_cycles; /* TSC cycles in bursts that had packets. */
+    uint64_t idle_cycles; /* TSC cycles in empty polls. */
+    uint64_t emc_hits;
+    uint64_t cache_hits;
+    uint64_t misses;      /* Pipeline walks. */
+    uint64_t miss_cycles; /* TSC cycles spent in walks and installs. */
+    uint64_t drops;       /* Sum of the named drop reasons below. */
+};
+
+/* Per-worker counters; returns the number of workers. */
+size_t dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max);
+void dp_worker_stats_clear(struct dp *dp);
+
+/* Named drop counters ("parse_trunc_l3", "no_match", "tx_full", ...), summed
+ * over workers: calls fn for each. */
+void dp_drop_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uint64_t n),
+                      void *aux);
+
+/* TSC frequency, for turning cycles into time. */
+uint64_t dp_tsc_hz(struct dp *dp);
+
+#endif /* DP_CONTROL_H */
