@@ -151,6 +151,9 @@ bool ft_insts_has_group(const struct ft_insts *in, uint32_t group);
  *   BAD_ACTION/MATCH_INCONSISTENT set-field whose prerequisites the match
  *                              (as modified by earlier push/pop) lacks;
  *   BAD_ACTION/TOO_MANY        more than FT_MAX_ACTIONS.
+ * m may be NULL where no match gives context (group buckets, packet-out):
+ * then prerequisites are not checked and the executor skips a set-field
+ * whose header the packet lacks.
  * For a write-actions or bucket list (is_set) the actions are checked as
  * the action set will run them (spec order, a later action of the same
  * slot replacing an earlier one, as writing into an action set does).

@@ -85,9 +85,10 @@ int ft_match_format(char *buf, size_t size, const struct ft_match *m);
  * Parse ovs-ofctl-like text "in_port=1,eth_type=0x800,nw_dst=10.0.0.1/8"
  * (field names or aliases from ft_field_from_name, plus the shorthands
  * ip, ipv6, arp, tcp, udp, sctp, icmp, icmp6) into entries, then build and
- * validate the match. Returns FT_OK or the match error; *bad (optional)
- * gets the offending token on a syntax error (FT_ERR_BAD_MATCH_BAD_FIELD for
- * an unknown name, BAD_VALUE for an unparsable value).
+ * validate the match. Returns FT_OK or the match error; on a syntax error
+ * *bad (optional) points at the offending token inside text
+ * (FT_ERR_BAD_MATCH_BAD_FIELD for an unknown name, BAD_VALUE for an
+ * unparsable value).
  */
 enum ft_err ft_match_parse(struct ft_match *m, const char *text, const char **bad);
 

@@ -56,9 +56,10 @@ struct ft_meter_mod {
  *   BAD_COMMAND; INVALID_METER (0, above FT_METER_MAX other than ALL for
  *   DELETE, or a virtual meter); METER_EXISTS (ADD); UNKNOWN_METER
  *   (MODIFY); BAD_FLAGS (unknown bits, or both/neither of KBPS and PKTPS);
- *   BAD_RATE (0); BAD_BURST (burst without FT_MF_BURST is ignored; with it,
- *   0 is refused); BAD_BAND (unknown or experimenter type); BAD_BAND_VALUE
- *   (DSCP_REMARK prec_level 0); OUT_OF_METERS; OUT_OF_BANDS (0 or too many).
+ *   BAD_RATE (0); BAD_BAND (unknown or experimenter type); BAD_BAND_VALUE
+ *   (DSCP_REMARK prec_level 0); OUT_OF_METERS; OUT_OF_BANDS (too many).
+ *   A burst_size of 0 with FT_MF_BURST means "as large as the rate"; a
+ *   meter without bands is valid and only counts.
  * DELETE of FT_METER_ALL removes every meter. Deleting a meter removes the
  * rules that use it (FLOW_REMOVED reason METER_DELETE).
  */

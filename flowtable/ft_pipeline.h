@@ -251,9 +251,12 @@ struct ft_change {
     const struct ft_rule *rule; /* RULE_*: valid until reclaim of its version. */
 };
 
-/* The changes committed as version v (v = the value ft_pipeline_commit
- * returned), for the writer to hand to the workers. Valid until the next
- * commit. *n gets the count. Rule matches are read with ft_rule_match. */
+/* The changes of the last commit, for the writer to hand to the workers.
+ * Valid until the next commit. *n gets the count. Returns NULL with *n = 0
+ * when nothing changed — or when the log could not be kept (out of
+ * memory), which ft_pipeline_changes_lost() tells: then caches must be
+ * flushed. Rule matches are read with ft_rule_match. */
 const struct ft_change *ft_pipeline_changes(const struct ft_pipeline *p, size_t *n);
+bool ft_pipeline_changes_lost(const struct ft_pipeline *p);
 
 #endif /* FT_PIPELINE_H */

@@ -88,6 +88,9 @@ enum ft_walk_flags {
     FT_WALK_F_UNMODELLED = 1 << 1,
     /* The program sends to the controller (packet-in). */
     FT_WALK_F_CONTROLLER = 1 << 2,
+    /* More than FT_WALK_MAX_DEPS dependencies: treat every group, meter and
+     * port change as affecting this result. */
+    FT_WALK_F_DEPS_ALL = 1 << 3,
 };
 
 /* One table lookup of the walk, in order. */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Text form of composed action programs (trace output, test messages). */
+#include <stdio.h>
+#include <string.h>
+
+#include "ft_walk.h"
+
+#define REST(n) ((size_t)(n) < size ? size - (size_t)(n) : 0)
+
+static const char *
+port_name(uint32_t port, char *buf, size_t size)
+{
+    switch (port) {
+    case FT_PORT_IN_PORT:
+        return "IN_PORT";
+    case FT_PORT_FLOOD:
+        return "FLOOD";
+    case FT_PORT_ALL:
+        return "ALL";
+    case FT_PORT_LOCAL:
+        return "LOCAL";
+    default:
+        snprintf(buf, size, "%lu", (unsigned long)port);
+        return buf;
+    }
+}
+
+static int
+format_op(char *buf, size_t size, const struct ft_op *op)
+{
+    char tmp[96];
+    switch (op->type) {
+    case FT_OP_OUTPUT:
+        return snprintf(buf, size, "output:%s", port_name(op->a32, tmp, sizeof tmp));
+    case FT_OP_CONTROLLER:
+        return snprintf(buf, size, "controller(reason=%s,max_len=%u,table=%lu,cookie=0x%llx)",
+                        op->b8 == FT_PR_NO_MATCH ? "no_match"
+                        : op->b8 == FT_PR_ACTION ? "action"
+                                                 : "invalid_ttl",
+                        op->a16, (unsigned long)op->a32, (unsigned long long)op->a64);
+    case FT_OP_SET_FIELD: {
+        const struct ft_field_info *fi = ft_field_info(op->b8);
+        if (!fi)
+            return snprintf(buf, size, "set_field:?");
+        ft_field_format(tmp, sizeof tmp, op->b8, &op->value, NULL);
+        return snprintf(buf, size, "set_field:%s->%s", strchr(tmp, '=') + 1, fi->name);
+    }
+    case FT_OP_PUSH_VLAN:
+        return snprintf(buf, size, "push_vlan:0x%04x", op->a16);
+    case FT_OP_POP_VLAN:
+        return snprintf(buf, size, "pop_vlan");
+    case FT_OP_PUSH_MPLS:
+        return snprintf(buf, size, "push_mpls:0x%04x", op->a16);
+    case FT_OP_POP_MPLS:
+        return snprintf(buf, size, "pop_mpls:0x%04x", op->a16);
+    case FT_OP_PUSH_PBB:
+        return snprintf(buf, size, "push_pbb:0x%04x", op->a16);
+    case FT_OP_POP_PBB:
+        return snprintf(buf, size, "pop_pbb");
+    case FT_OP_SET_MPLS_TTL:
+        return snprintf(buf, size, "set_mpls_ttl:%u", op->b8);
+    case FT_OP_SET_NW_TTL:
+        return snprintf(buf, size, "set_nw_ttl:%u", op->b8);
+    case FT_OP_DEC_MPLS_TTL:
+        return snprintf(buf, size, "dec_mpls_ttl");
+    case FT_OP_DEC_NW_TTL:
+        return snprintf(buf, size, "dec_ttl");
+    case FT_OP_COPY_TTL_OUT:
+        return snprintf(buf, size, "copy_ttl_out");
+    case FT_OP_COPY_TTL_IN:
+        return snprintf(buf, size, "copy_ttl_in");
+    case FT_OP_SET_QUEUE:
+        return snprintf(buf, size, "set_queue:%lu", (unsigned long)op->a32);
+    case FT_OP_METER:
+        return snprintf(buf, size, "meter:%lu", (unsigned long)op->a32);
+    case FT_OP_GROUP: {
+        static const char *const types[] = {"all", "select", "indirect", "ff"};
+        return snprintf(buf, size, "group:%lu(%s", (unsigned long)op->a32,
+                        op->b8 < 4 ? types[op->b8] : "?");
+    }
+    case FT_OP_BUCKET:
+        return snprintf(buf, size, "bucket%u(", op->a16);
+    default:
+        return snprintf(buf, size, "op%u", op->type);
+    }
+}
+
+/* Groups and buckets print nested: group:1(all,bucket0(output:2),bucket1(...)). */
+int
+ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n)
+{
+    int len = 0;
+    size_t ends[2 * 16 + 2]; /* Op index where each open group/bucket ends. */
+    int depth = 0;
+    bool first = true;
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; i <= n; i++) {
+        while (depth > 0 && ends[depth - 1] == i) {
+            len += snprintf(buf + len, REST(len), ")");
+            depth--;
+            first = false;
+        }
+        if (i == n)
+            break;
+        if (!first)
+            len += snprintf(buf + len, REST(len), ",");
+        len += format_op(buf + len, REST(len), &ops[i]);
+        first = ops[i].type == FT_OP_BUCKET;
+        size_t span = ops[i].type == FT_OP_GROUP    ? (size_t)ops[i].a64
+                      : ops[i].type == FT_OP_BUCKET ? (size_t)ops[i].a32
+                                                    : SIZE_MAX;
+        if (span != SIZE_MAX && depth < (int)(sizeof ends / sizeof ends[0]))
+            ends[depth++] = i + 1 + span;
+        if (ops[i].type == FT_OP_GROUP)
+            first = false;
+    }
+    if (n == 0)
+        len += snprintf(buf + len, REST(len), "drop");
+    return len;
+}

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The pipeline walk. It runs the OpenFlow pipeline on a working copy of
+ * the key: apply-actions change the key as they would change the packet,
+ * so later tables match what the packet will be. Alongside it keeps
+ *   - mask:    every key bit whose packet value the outcome depended on;
+ *   - written: bits whose value now comes from an action, not the packet
+ *              (consulting them adds nothing to the mask);
+ *   - stale:   bits the key cannot know any more (what a pop revealed);
+ *              consulting them makes the packet "unmodelled".
+ * Everything the walk decides is a function of the masked bits, which is
+ * why one cache entry can stand for every packet equal under the mask.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ft_pipeline_int.h"
+#include "ft_walk.h"
+
+/* Deepest group chain the walk composes (group-mod refuses deeper). */
+#define MAX_GROUP_DEPTH 16
+
+struct walk {
+    const struct ft_pipeline *p;
+    uint64_t v;
+    struct ft_walk_out *out;
+    struct ft_key key;
+    struct ft_key written;
+    struct ft_key stale;
+    struct ft_action_set as;
+    /* The rule whose instructions are running: CONTROLLER and TTL ops
+     * name it in packet-ins. */
+    uint8_t table_id;
+    uint64_t cookie;
+    bool table_miss_rule;
+    bool failed; /* Overflow or unmodelled: stop composing. */
+};
+
+/* ---- mask bookkeeping ----------------------------------------------------------- */
+
+static void
+consult(struct walk *w, const struct ft_key *bits)
+{
+    for (int i = 0; i < FT_KEY_WORDS; i++) {
+        if (bits->w[i] & w->stale.w[i]) {
+            w->out->flags |= FT_WALK_F_UNMODELLED;
+            w->failed = true;
+        }
+        w->out->mask.w[i] |= bits->w[i] & ~w->written.w[i];
+    }
+}
+
+static void
+field_bits(struct ft_key *bits, enum ft_field f)
+{
+    ft_key_zero(bits);
+    ft_field_mask_exact(bits, f);
+}
+
+static void
+consult_field(struct walk *w, enum ft_field f)
+{
+    struct ft_key bits;
+    field_bits(&bits, f);
+    consult(w, &bits);
+}
+
+/* The field's value is now known from actions: written, no longer stale. */
+static void
+mark_written(struct walk *w, enum ft_field f)
+{
+    struct ft_key bits;
+    field_bits(&bits, f);
+    ft_key_or_into(&w->written, &bits);
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        w->stale.w[i] &= ~bits.w[i];
+}
+
+static void
+mark_stale(struct walk *w, enum ft_field f)
+{
+    struct ft_key bits;
+    field_bits(&bits, f);
+    ft_key_or_into(&w->stale, &bits);
+}
+
+/* The hidden inner-tag fields have no ft_field id: by hand. */
+static void
+inner_tag_bits(struct ft_key *bits)
+{
+    ft_key_zero(bits);
+    bits->vlan2_vid = 0x1fff;
+    bits->vlan2_pcp = 0x7;
+}
+
+static void
+set_key_field(struct walk *w, enum ft_field f, const union ft_value *v)
+{
+    ft_field_set(&w->key, f, v);
+    mark_written(w, f);
+}
+
+static void
+set_key_u(struct walk *w, enum ft_field f, uint64_t x)
+{
+    union ft_value v;
+    memset(&v, 0, sizeof v);
+    switch (ft_field_info(f)->key_len) {
+    case 1:
+        v.u8 = (uint8_t)x;
+        break;
+    case 2:
+        v.u16 = (uint16_t)x;
+        break;
+    case 4:
+        v.u32 = (uint32_t)x;
+        break;
+    default:
+        v.u64 = x;
+        break;
+    }
+    set_key_field(w, f, &v);
+}
+
+/* ---- what the packet has (consulting what that depends on) ---------------------- */
+
+static bool
+has_vlan(struct walk *w)
+{
+    struct ft_key bits;
+    ft_key_zero(&bits);
+    bits.vlan_vid = FT_VID_PRESENT;
+    consult(w, &bits);
+    return w->key.vlan_vid & FT_VID_PRESENT;
+}
+
+static bool
+eth_type_in(struct walk *w, uint16_t a, uint16_t b)
+{
+    consult_field(w, FT_F_ETH_TYPE);
+    return w->key.eth_type == a || w->key.eth_type == b;
+}
+
+static bool
+ip_proto_is(struct walk *w, uint8_t proto)
+{
+    consult_field(w, FT_F_IP_PROTO);
+    return w->key.ip_proto == proto;
+}
+
+/* Whether the packet (as the key models it) has the header a field lives in. */
+static bool
+packet_has(struct walk *w, enum ft_prereq pr)
+{
+    switch (pr) {
+    case FT_PRE_NONE:
+    case FT_PRE_IN_PORT:
+        return true;
+    case FT_PRE_VLAN:
+        return has_vlan(w);
+    case FT_PRE_IP:
+        return eth_type_in(w, 0x0800, 0x86dd);
+    case FT_PRE_IPV4:
+        return eth_type_in(w, 0x0800, 0x0800);
+    case FT_PRE_IPV6:
+        return eth_type_in(w, 0x86dd, 0x86dd);
+    case FT_PRE_ARP:
+        return eth_type_in(w, 0x0806, 0x0806);
+    case FT_PRE_TCP:
+        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 6);
+    case FT_PRE_UDP:
+        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 17);
+    case FT_PRE_SCTP:
+        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 132);
+    case FT_PRE_ICMPV4:
+        return packet_has(w, FT_PRE_IPV4) && ip_proto_is(w, 1);
+    case FT_PRE_ICMPV6:
+        return packet_has(w, FT_PRE_IPV6) && ip_proto_is(w, 58);
+    case FT_PRE_ND:
+    case FT_PRE_ND_SOL:
+    case FT_PRE_ND_ADV:
+        if (!packet_has(w, FT_PRE_ICMPV6))
+            return false;
+        consult_field(w, FT_F_ICMPV6_TYPE);
+        if (pr == FT_PRE_ND_SOL)
+            return w->key.icmp_type == 135;
+        if (pr == FT_PRE_ND_ADV)
+            return w->key.icmp_type == 136;
+        return w->key.icmp_type == 135 || w->key.icmp_type == 136;
+    case FT_PRE_MPLS:
+        return eth_type_in(w, 0x8847, 0x8848);
+    case FT_PRE_PBB:
+        return eth_type_in(w, 0x88e7, 0x88e7);
+    }
+    return false;
+}
+
+/* ---- emitting ops ------------------------------------------------------------------ */
+
+static struct ft_op *
+emit(struct walk *w, uint8_t type)
+{
+    if (w->failed)
+        return NULL;
+    if (w->out->n_ops >= FT_WALK_MAX_OPS) {
+        w->out->flags |= FT_WALK_F_OVERFLOW;
+        w->failed = true;
+        return NULL;
+    }
+    struct ft_op *op = &w->out->ops[w->out->n_ops++];
+    memset(op, 0, sizeof *op);
+    op->type = type;
+    return op;
+}
+
+static void
+add_dep(struct walk *w, uint8_t kind, uint32_t id)
+{
+    struct ft_walk_out *o = w->out;
+    for (uint16_t i = 0; i < o->n_deps; i++)
+        if (o->deps[i].kind == kind && o->deps[i].id == id)
+            return;
+    if (o->n_deps >= FT_WALK_MAX_DEPS) {
+        o->flags |= FT_WALK_F_DEPS_ALL;
+        return;
+    }
+    o->deps[o->n_deps++] = (struct ft_walk_dep){.kind = kind, .id = id};
+}
+
+/* ---- actions on the key -------------------------------------------------------------- */
+
+static void compose_group(struct walk *w, uint32_t id, int depth);
+static void walk_tables(struct walk *w, uint8_t table_id);
+
+static void
+do_set_field(struct walk *w, const struct ft_action *a)
+{
+    const struct ft_field_info *fi = ft_field_info(a->field);
+    struct ft_op *op = emit(w, FT_OP_SET_FIELD);
+    if (!op || !fi)
+        return;
+    op->b8 = a->field;
+    op->value = a->value;
+    if (!packet_has(w, fi->prereq))
+        return; /* The executor skips it too. */
+    if (a->field == FT_F_VLAN_VID) {
+        if (!has_vlan(w))
+            return;
+        set_key_u(w, FT_F_VLAN_VID, FT_VID_PRESENT | (a->value.u16 & 0x0fff));
+        return;
+    }
+    set_key_field(w, a->field, &a->value);
+}
+
+static void
+do_push_vlan(struct walk *w, uint16_t tpid)
+{
+    struct ft_op *op = emit(w, FT_OP_PUSH_VLAN);
+    if (!op)
+        return;
+    op->a16 = tpid;
+    /* The new tag copies the old outer one, which becomes the inner. */
+    consult_field(w, FT_F_VLAN_VID);
+    consult_field(w, FT_F_VLAN_PCP);
+    bool had = w->key.vlan_vid & FT_VID_PRESENT;
+    uint16_t vid = had ? w->key.vlan_vid : FT_VID_PRESENT;
+    uint8_t pcp = had ? w->key.vlan_pcp : 0;
+    w->key.vlan2_vid = w->key.vlan_vid;
+    w->key.vlan2_pcp = w->key.vlan_pcp;
+    struct ft_key inner;
+    inner_tag_bits(&inner);
+    ft_key_or_into(&w->written, &inner);
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        w->stale.w[i] &= ~inner.w[i];
+    set_key_u(w, FT_F_VLAN_VID, vid);
+    set_key_u(w, FT_F_VLAN_PCP, pcp);
+}
+
+static void
+do_pop_vlan(struct walk *w)
+{
+    if (!emit(w, FT_OP_POP_VLAN) || !has_vlan(w))
+        return;
+    struct ft_key inner;
+    inner_tag_bits(&inner);
+    consult(w, &inner);
+    bool had_inner = w->key.vlan2_vid & FT_VID_PRESENT;
+    set_key_u(w, FT_F_VLAN_VID, w->key.vlan2_vid);
+    set_key_u(w, FT_F_VLAN_PCP, w->key.vlan2_pcp);
+    w->key.vlan2_vid = 0;
+    w->key.vlan2_pcp = 0;
+    if (had_inner) /* A third tag, if any, is now the inner one: unknown. */
+        ft_key_or_into(&w->stale, &inner);
+    else
+        ft_key_or_into(&w->written, &inner);
+}
+
+static const enum ft_field l3_fields[] = {
+    FT_F_IP_DSCP,        FT_F_IP_ECN,      FT_F_IP_PROTO,    FT_F_IPV4_SRC,    FT_F_IPV4_DST,
+    FT_F_TCP_SRC,        FT_F_TCP_DST,     FT_F_ICMPV4_TYPE, FT_F_ICMPV4_CODE, FT_F_ARP_OP,
+    FT_F_ARP_SHA,        FT_F_ARP_THA,     FT_F_IPV6_SRC,    FT_F_IPV6_DST,    FT_F_IPV6_FLABEL,
+    FT_F_IPV6_ND_TARGET, FT_F_IPV6_EXTHDR,
+};
+
+static void
+mark_l3_stale(struct walk *w)
+{
+    for (size_t i = 0; i < sizeof l3_fields / sizeof l3_fields[0]; i++)
+        mark_stale(w, l3_fields[i]);
+    w->stale.ip_frag = 0xff;
+}
+
+static void
+do_push_mpls(struct walk *w, uint16_t ethertype)
+{
+    struct ft_op *op = emit(w, FT_OP_PUSH_MPLS);
+    if (!op)
+        return;
+    op->a16 = ethertype;
+    if (eth_type_in(w, 0x8847, 0x8848)) { /* Label and TC copied from the old top. */
+        consult_field(w, FT_F_MPLS_LABEL);
+        consult_field(w, FT_F_MPLS_TC);
+        set_key_u(w, FT_F_MPLS_BOS, 0);
+    } else {
+        set_key_u(w, FT_F_MPLS_LABEL, 0);
+        set_key_u(w, FT_F_MPLS_TC, 0);
+        set_key_u(w, FT_F_MPLS_BOS, 1);
+    }
+    mark_written(w, FT_F_MPLS_LABEL);
+    mark_written(w, FT_F_MPLS_TC);
+    set_key_u(w, FT_F_ETH_TYPE, ethertype);
+}
+
+static void
+do_pop_mpls(struct walk *w, uint16_t ethertype)
+{
+    struct ft_op *op = emit(w, FT_OP_POP_MPLS);
+    if (!op)
+        return;
+    op->a16 = ethertype;
+    if (!eth_type_in(w, 0x8847, 0x8848))
+        return;
+    consult_field(w, FT_F_MPLS_BOS);
+    bool bos = w->key.mpls_bos;
+    set_key_u(w, FT_F_ETH_TYPE, ethertype);
+    if (bos) { /* What follows the stack was never parsed. */
+        set_key_u(w, FT_F_MPLS_LABEL, 0);
+        set_key_u(w, FT_F_MPLS_TC, 0);
+        set_key_u(w, FT_F_MPLS_BOS, 0);
+        mark_l3_stale(w);
+    } else { /* The next label is now on top. */
+        mark_stale(w, FT_F_MPLS_LABEL);
+        mark_stale(w, FT_F_MPLS_TC);
+        mark_stale(w, FT_F_MPLS_BOS);
+    }
+}
+
+static void
+do_push_pbb(struct walk *w, uint16_t ethertype)
+{
+    struct ft_op *op = emit(w, FT_OP_PUSH_PBB);
+    if (!op)
+        return;
+    op->a16 = ethertype;
+    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. */
+    set_key_u(w, FT_F_ETH_TYPE, ethertype);
+    set_key_u(w, FT_F_PBB_ISID, 0);
+    set_key_u(w, FT_F_VLAN_VID, 0);
+    set_key_u(w, FT_F_VLAN_PCP, 0);
+    w->key.vlan2_vid = 0;
+    w->key.vlan2_pcp = 0;
+    struct ft_key inner;
+    inner_tag_bits(&inner);
+    ft_key_or_into(&w->written, &inner);
+}
+
+static void
+do_pop_pbb(struct walk *w)
+{
+    if (!emit(w, FT_OP_POP_PBB) || !eth_type_in(w, 0x88e7, 0x88e7))
+        return;
+    /* The customer frame was never parsed: everything above L1 is unknown. */
+    static const enum ft_field l2[] = {
+        FT_F_ETH_DST,    FT_F_ETH_SRC, FT_F_ETH_TYPE, FT_F_VLAN_VID, FT_F_VLAN_PCP,
+        FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_MPLS_BOS, FT_F_PBB_ISID,
+    };
+    for (size_t i = 0; i < sizeof l2 / sizeof l2[0]; i++)
+        mark_stale(w, l2[i]);
+    struct ft_key inner;
+    inner_tag_bits(&inner);
+    ft_key_or_into(&w->stale, &inner);
+    mark_l3_stale(w);
+}
+
+static void
+do_output(struct walk *w, const struct ft_action *a)
+{
+    if (a->arg == FT_PORT_CONTROLLER) {
+        struct ft_op *op = emit(w, FT_OP_CONTROLLER);
+        if (!op)
+            return;
+        op->b8 = w->table_miss_rule ? FT_PR_NO_MATCH : FT_PR_ACTION;
+        op->a16 = a->max_len;
+        op->a32 = w->table_id;
+        op->a64 = w->cookie;
+        w->out->flags |= FT_WALK_F_CONTROLLER;
+        return;
+    }
+    if (a->arg == FT_PORT_TABLE) { /* Packet-out only (checked at decode). */
+        walk_tables(w, 0);
+        return;
+    }
+    struct ft_op *op = emit(w, FT_OP_OUTPUT);
+    if (op)
+        op->a32 = a->arg;
+}
+
+static void
+compose_action(struct walk *w, const struct ft_action *a, int depth)
+{
+    struct ft_op *op;
+    switch (a->type) {
+    case FT_AT_OUTPUT:
+        do_output(w, a);
+        break;
+    case FT_AT_GROUP:
+        compose_group(w, a->arg, depth + 1);
+        break;
+    case FT_AT_SET_QUEUE:
+        if ((op = emit(w, FT_OP_SET_QUEUE)))
+            op->a32 = a->arg;
+        break;
+    case FT_AT_SET_FIELD:
+        do_set_field(w, a);
+        break;
+    case FT_AT_PUSH_VLAN:
+        do_push_vlan(w, a->ethertype);
+        break;
+    case FT_AT_POP_VLAN:
+        do_pop_vlan(w);
+        break;
+    case FT_AT_PUSH_MPLS:
+        do_push_mpls(w, a->ethertype);
+        break;
+    case FT_AT_POP_MPLS:
+        do_pop_mpls(w, a->ethertype);
+        break;
+    case FT_AT_PUSH_PBB:
+        do_push_pbb(w, a->ethertype);
+        break;
+    case FT_AT_POP_PBB:
+        do_pop_pbb(w);
+        break;
+    case FT_AT_SET_MPLS_TTL:
+    case FT_AT_SET_NW_TTL:
+        if ((op = emit(w, a->type == FT_AT_SET_MPLS_TTL ? FT_OP_SET_MPLS_TTL : FT_OP_SET_NW_TTL)))
+            op->b8 = a->ttl;
+        break;
+    case FT_AT_DEC_MPLS_TTL:
+    case FT_AT_DEC_NW_TTL:
+        if ((op = emit(w, a->type == FT_AT_DEC_MPLS_TTL ? FT_OP_DEC_MPLS_TTL : FT_OP_DEC_NW_TTL))) {
+            op->a32 = w->table_id;
+            op->a64 = w->cookie;
+        }
+        break;
+    case FT_AT_COPY_TTL_OUT:
+        emit(w, FT_OP_COPY_TTL_OUT);
+        break;
+    case FT_AT_COPY_TTL_IN:
+        emit(w, FT_OP_COPY_TTL_IN);
+        break;
+    default:
+        break;
+    }
+}
+
+static void
+compose_list(struct walk *w, const struct ft_action *a, size_t n, int depth)
+{
+    for (size_t i = 0; i < n && !w->failed; i++)
+        compose_action(w, &a[i], depth);
+}
+
+static void
+compose_set(struct walk *w, const struct ft_action_set *as, int depth)
+{
+    struct ft_action list[FT_AS_N_SLOTS];
+    size_t n = ft_action_set_list(as, list);
+    compose_list(w, list, n, depth);
+}
+
+/* ---- groups ------------------------------------------------------------------------- */
+
+static bool group_live(struct walk *w, uint32_t id, int depth);
+
+static bool
+bucket_live(struct walk *w, const struct ft_bucket *b, int depth)
+{
+    if (b->watch_port != FT_PORT_ANY) {
+        add_dep(w, FT_DEP_PORT, b->watch_port);
+        if (!ft_pipeline_port_live(w->p, w->v, b->watch_port))
+            return false;
+    }
+    if (b->watch_group != FT_GROUP_ANY && !group_live(w, b->watch_group, depth + 1))
+        return false;
+    return true;
+}
+
+/* A group is live when some bucket of it is. */
+static bool
+group_live(struct walk *w, uint32_t id, int depth)
+{
+    const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
+    if (!g || depth > MAX_GROUP_DEPTH)
+        return false;
+    add_dep(w, FT_DEP_GROUP, id);
+    for (uint32_t b = 0; b < g->n_buckets; b++)
+        if (bucket_live(w, &g->buckets[b], depth))
+            return true;
+    return false;
+}
+
+static void
+compose_bucket(struct walk *w, const struct ft_group *g, uint32_t b, int depth)
+{
+    struct ft_op *op = emit(w, FT_OP_BUCKET);
+    if (!op)
+        return;
+    size_t at = w->out->n_ops;
+    op->a16 = (uint16_t)b;
+    op->value.u32 = g->buckets[b].weight;
+    /* The bucket runs on a clone: its changes to the key do not outlive it. */
+    struct ft_key key = w->key, written = w->written, stale = w->stale;
+    struct ft_action_set as;
+    ft_action_set_clear(&as);
+    ft_action_set_write(&as, g->buckets[b].actions, g->buckets[b].n_actions);
+    compose_set(w, &as, depth);
+    w->key = key;
+    w->written = written;
+    w->stale = stale;
+    if (!w->failed)
+        w->out->ops[at - 1].a32 = (uint32_t)(w->out->n_ops - at);
+}
+
+static void
+compose_group(struct walk *w, uint32_t id, int depth)
+{
+    const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
+    if (!g)
+        return; /* Gone in this version: rules using it went with it. */
+    if (depth > MAX_GROUP_DEPTH) {
+        w->out->flags |= FT_WALK_F_OVERFLOW;
+        w->failed = true;
+        return;
+    }
+    add_dep(w, FT_DEP_GROUP, id);
+    struct ft_op *op = emit(w, FT_OP_GROUP);
+    if (!op)
+        return;
+    size_t at = w->out->n_ops;
+    op->b8 = g->type;
+    op->a32 = id;
+    uint16_t n = 0;
+    for (uint32_t b = 0; b < g->n_buckets && !w->failed; b++) {
+        const struct ft_bucket *bk = &g->buckets[b];
+        switch (g->type) {
+        case FT_GT_SELECT:
+            if (!bk->weight || !bucket_live(w, bk, depth))
+                continue;
+            break;
+        case FT_GT_FF:
+            if (n || !bucket_live(w, bk, depth))
+                continue;
+            break;
+        case FT_GT_INDIRECT:
+            if (b)
+                continue;
+            break;
+        default:
+            break;
+        }
+        compose_bucket(w, g, b, depth);
+        n++;
+    }
+    if (w->failed)
+        return;
+    w->out->ops[at - 1].a16 = n;
+    w->out->ops[at - 1].a64 = w->out->n_ops - at;
+}
+
+/* ---- tables -------------------------------------------------------------------------------- */
+
+static void
+visit(struct walk *w, uint8_t table_id, const struct ft_rule *r)
+{
+    struct ft_walk_out *o = w->out;
+    if (o->n_visits < FT_WALK_MAX_VISITS)
+        o->visits[o->n_visits++] = (struct ft_walk_visit){table_id, r};
+}
+
+static void
+walk_tables(struct walk *w, uint8_t table_id)
+{
+    for (;;) {
+        struct ft_key probed;
+        ft_key_zero(&probed);
+        const struct ft_rule *r = ft_cls_lookup(&w->p->tables[table_id], w->v, &w->key, &probed);
+        consult(w, &probed);
+        if (w->failed)
+            return;
+        visit(w, table_id, r);
+        if (!r)
+            return; /* Table miss without a table-miss rule: drop. */
+
+        w->table_id = table_id;
+        w->cookie = r->cookie;
+        w->table_miss_rule = r->priority == 0 && r->subtable->n_words == 0;
+        const struct ft_insts *in = r->insts;
+        if (!in)
+            break;
+        if (in->present & FT_INST_BIT(FT_IT_METER)) {
+            struct ft_op *op = emit(w, FT_OP_METER);
+            if (op)
+                op->a32 = in->meter_id;
+            add_dep(w, FT_DEP_METER, in->meter_id);
+        }
+        if (in->present & FT_INST_BIT(FT_IT_APPLY_ACTIONS))
+            compose_list(w, ft_insts_apply(in), in->n_apply, 0);
+        if (in->present & FT_INST_BIT(FT_IT_CLEAR_ACTIONS))
+            ft_action_set_clear(&w->as);
+        if (in->present & FT_INST_BIT(FT_IT_WRITE_ACTIONS))
+            ft_action_set_write(&w->as, ft_insts_write(in), in->n_write);
+        if (in->present & FT_INST_BIT(FT_IT_WRITE_METADATA)) {
+            w->key.metadata =
+                (w->key.metadata & ~in->metadata_mask) | (in->metadata & in->metadata_mask);
+        }
+        if (w->failed || !(in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
+            break;
+        table_id = in->goto_table;
+    }
+    compose_set(w, &w->as, 0);
+    ft_action_set_clear(&w->as);
+}
+
+static void
+walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+          struct ft_walk_out *out)
+{
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    w->v = v;
+    w->out = out;
+    w->key = *key;
+    w->key.metadata = 0;
+    w->written.metadata = UINT64_MAX; /* Starts at 0 for every packet. */
+    w->table_id = FT_TABLE_ALL;
+    w->cookie = UINT64_MAX;
+    ft_action_set_clear(&w->as);
+    ft_key_zero(&out->mask);
+    out->flags = 0;
+    out->n_ops = 0;
+    out->n_visits = 0;
+    out->n_deps = 0;
+}
+
+static int
+walk_finish(struct walk *w)
+{
+    if (!w->failed)
+        return 0;
+    w->out->n_ops = 0; /* Never half a program: drop the packet, counted. */
+    return w->out->flags & FT_WALK_F_OVERFLOW ? -E2BIG : 0;
+}
+
+int
+ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key, struct ft_walk_out *out)
+{
+    struct walk w;
+    walk_init(&w, p, v, key, out);
+    walk_tables(&w, 0);
+    return walk_finish(&w);
+}
+
+int
+ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+                   const struct ft_action *actions, size_t n, struct ft_walk_out *out)
+{
+    struct walk w;
+    walk_init(&w, p, v, key, out);
+    compose_list(&w, actions, n, 0);
+    return walk_finish(&w);
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests: the pipeline walk — composed programs and megaflow masks. */
+#include "check_main.h"
+#include "ft_test_util.h"
+
+static struct ft_pipeline *p;
+static struct ft_walk_out out;
+
+static void
+setup(void)
+{
+    p = ft_pipeline_create(NULL);
+    ck_assert_ptr_nonnull(p);
+}
+
+static void
+teardown(void)
+{
+    ft_pipeline_destroy(p);
+}
+
+static const char *
+walk(const char *key)
+{
+    struct ft_key k = tu_key(key);
+    return tu_walk(p, &k, &out);
+}
+
+START_TEST(miss_drops)
+{
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=1"), "drop");
+    ck_assert_int_eq(out.n_visits, 1);
+    ck_assert_ptr_null(out.visits[0].rule);
+    /* Nothing was consulted: one entry can stand for every packet. */
+    ck_assert(ft_key_is_zero(&out.mask));
+}
+END_TEST
+
+START_TEST(table_miss_rule_sends_no_match)
+{
+    ck_assert_int_eq(tu_add(p, "priority=0,cookie=0x77", "CONTROLLER:128"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=3"),
+                     "controller(reason=no_match,max_len=128,table=0,cookie=0x77)");
+    ck_assert(out.flags & FT_WALK_F_CONTROLLER);
+    ck_assert(ft_key_is_zero(&out.mask));
+}
+END_TEST
+
+START_TEST(action_controller_reason)
+{
+    ck_assert_int_eq(tu_add(p, "priority=5,in_port=1", "CONTROLLER:64"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=1"), "controller(reason=action,max_len=64,table=0,cookie=0x0)");
+}
+END_TEST
+
+START_TEST(priorities_and_mask)
+{
+    ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.1.0.0/16", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=5,ip", "output:3"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.1.2.3"), "output:2");
+    /* The /16 rule won: the /8 and ip subtables are never probed. */
+    ck_assert_uint_eq(out.mask.eth_type, 0xffff);
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000);
+    ck_assert_str_eq(walk("ip,nw_dst=10.2.2.3"), "output:1");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000); /* /16 probed, missed. */
+    ck_assert_str_eq(walk("ip,nw_dst=11.2.2.3"), "output:3");
+    ck_assert_str_eq(walk("arp"), "drop");
+}
+END_TEST
+
+START_TEST(goto_metadata_and_set_field_visible)
+{
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=1",
+                            "set_field:10.9.9.9->ipv4_dst,write_metadata:0x5/0xf,goto_table:2"),
+                     FT_ERR_BAD_ACTION_MATCH_INCONSISTENT); /* No ip prerequisite. */
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=1,ip",
+                            "set_field:10.9.9.9->ipv4_dst,write_metadata:0x5/0xf,goto_table:2"),
+                     FT_OK);
+    ck_assert_int_eq(
+        tu_add(p, "table=2,priority=1,metadata=0x5/0xf,ip,nw_dst=10.9.9.9", "output:7"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=0", "output:8"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=1,ip,nw_dst=1.2.3.4"), "set_field:10.9.9.9->ipv4_dst,output:7");
+    ck_assert_int_eq(out.n_visits, 2);
+    ck_assert_int_eq(out.visits[1].table_id, 2);
+    /* ipv4_dst was written before table 2 consulted it; metadata is the
+     * pipeline's own: neither belongs in the mask. */
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0);
+    ck_assert_uint_eq(out.mask.metadata, 0);
+    ck_assert_uint_eq(out.mask.in_port, 0xffffffff);
+    ck_assert_str_eq(walk("in_port=2,ip,nw_dst=1.2.3.4"), "drop");
+}
+END_TEST
+
+START_TEST(action_set_order_and_clear)
+{
+    /* Written in the "wrong" order; the set runs in the spec's order. */
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,ip",
+                            "write_actions(output:4,set_field:1.1.1.1->ipv4_src,dec_ttl,"
+                            "push_vlan:0x8100,set_queue:3),goto_table:1"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "apply_actions(output:9)"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip"), "output:9,push_vlan:0x8100,dec_ttl,"
+                                 "set_field:1.1.1.1->ipv4_src,set_queue:3,output:4");
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "table=1,priority=1", "clear_actions"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip"), "drop");
+}
+END_TEST
+
+START_TEST(group_output_wins_over_output)
+{
+    struct ft_action out2 = {.type = FT_AT_OUTPUT, .arg = 2};
+    struct ft_bucket b = {
+        .n_actions = 1, .watch_port = FT_PORT_ANY, .watch_group = FT_GROUP_ANY, .actions = &out2};
+    struct ft_group_mod gm = {
+        .command = FT_GC_ADD, .type = FT_GT_INDIRECT, .group_id = 1, .n_buckets = 1, .buckets = &b};
+    ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1", "write_actions(output:5,group:1)"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=1"), "group:1(indirect,bucket0(output:2))");
+    ck_assert_int_eq(out.n_deps, 1);
+    ck_assert_int_eq(out.deps[0].kind, FT_DEP_GROUP);
+}
+END_TEST
+
+START_TEST(group_types_and_liveness)
+{
+    struct ft_action a[3] = {
+        {.type = FT_AT_OUTPUT, .arg = 1},
+        {.type = FT_AT_OUTPUT, .arg = 2},
+        {.type = FT_AT_OUTPUT, .arg = 3},
+    };
+    struct ft_bucket b[3];
+    for (int i = 0; i < 3; i++)
+        b[i] = (struct ft_bucket){.weight = 0,
+                                  .n_actions = 1,
+                                  .watch_port = (uint32_t)(i + 1),
+                                  .watch_group = FT_GROUP_ANY,
+                                  .actions = &a[i]};
+    struct ft_group_mod gm = {
+        .command = FT_GC_ADD, .type = FT_GT_FF, .group_id = 10, .n_buckets = 3, .buckets = b};
+    ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    for (int i = 0; i < 3; i++)
+        b[i].weight = (uint16_t)(i + 1);
+    gm = (struct ft_group_mod){
+        .command = FT_GC_ADD, .type = FT_GT_SELECT, .group_id = 11, .n_buckets = 3, .buckets = b};
+    ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    for (int i = 0; i < 3; i++) {
+        b[i].weight = 0;
+        b[i].watch_port = FT_PORT_ANY;
+    }
+    gm = (struct ft_group_mod){
+        .command = FT_GC_ADD, .type = FT_GT_ALL, .group_id = 12, .n_buckets = 3, .buckets = b};
+    ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    for (uint32_t port = 1; port <= 3; port++)
+        ck_assert_int_eq(ft_pipeline_port_set(p, port, true, 0), 0);
+    ck_assert_int_eq(tu_add(p, "priority=1,in_port=10", "group:10"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1,in_port=11", "group:11"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1,in_port=12", "group:12,output:4"), FT_OK);
+    tu_settle(p);
+
+    ck_assert_str_eq(walk("in_port=10"), "group:10(ff,bucket0(output:1))");
+    ck_assert_str_eq(walk("in_port=11"),
+                     "group:11(select,bucket0(output:1),bucket1(output:2),bucket2(output:3))");
+    ck_assert_uint_eq(out.ops[1].value.u32, 1); /* Weights travel with buckets. */
+    ck_assert_str_eq(
+        walk("in_port=12"),
+        "group:12(all,bucket0(output:1),bucket1(output:2),bucket2(output:3)),output:4");
+
+    /* Port 1 goes down: fast-failover moves on, select skips the bucket. */
+    ck_assert_int_eq(ft_pipeline_port_set(p, 1, false, 0), 0);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=10"), "group:10(ff,bucket1(output:2))");
+    ck_assert_str_eq(walk("in_port=11"), "group:11(select,bucket1(output:2),bucket2(output:3))");
+    /* PORT_DOWN config counts as dead too. */
+    ck_assert_int_eq(ft_pipeline_port_set(p, 2, true, FT_PC_PORT_DOWN), 0);
+    ck_assert_int_eq(ft_pipeline_port_set(p, 3, false, 0), 0);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=10"), "group:10(ff)");
+}
+END_TEST
+
+START_TEST(vlan_push_pop_model)
+{
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=1",
+                            "push_vlan:0x8100,set_field:4106->vlan_vid,goto_table:1"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=2,dl_vlan=10", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "output:3"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=5", "pop_vlan,goto_table:1"), FT_OK);
+    tu_settle(p);
+    /* Untagged in: the pushed tag gets VID 10, table 1 sees it. */
+    ck_assert_str_eq(walk("in_port=1"), "push_vlan:0x8100,set_field:0x100a->vlan_vid,output:2");
+    /* The push consulted the old tag (it copies it). */
+    ck_assert_uint_eq(out.mask.vlan_vid, 0x1fff);
+    /* Tagged 20 in: pushed copy then overwritten to 10. */
+    ck_assert_str_eq(walk("in_port=1,dl_vlan=20"),
+                     "push_vlan:0x8100,set_field:0x100a->vlan_vid,output:2");
+
+    /* Pop with no inner tag: table 1 sees an untagged packet. */
+    struct ft_key k = tu_key("in_port=5,dl_vlan=10");
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_vlan,output:3");
+    /* QinQ: the inner tag becomes the outer one. */
+    k.vlan2_vid = FT_VID_PRESENT | 10;
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_vlan,output:2");
+    ck_assert_uint_eq(out.mask.vlan2_vid, 0x1fff);
+}
+END_TEST
+
+START_TEST(pop_mpls_then_l3_match_is_unmodelled)
+{
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls", "pop_mpls:0x0800,goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,ip,nw_dst=10.0.0.1", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "output:3"), FT_OK);
+    tu_settle(p);
+    struct ft_key k = tu_key("mpls,mpls_label=5");
+    k.mpls_bos = 1;
+    ck_assert_str_eq(tu_walk(p, &k, &out), "drop");
+    ck_assert(out.flags & FT_WALK_F_UNMODELLED);
+    /* Without an L3 match after the pop the walk knows enough. */
+    ck_assert_int_eq(tu_flow(p, FT_FC_DELETE_STRICT, "table=1,priority=5,ip,nw_dst=10.0.0.1", NULL),
+                     FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_mpls:0x0800,output:3");
+    ck_assert(!(out.flags & FT_WALK_F_UNMODELLED));
+}
+END_TEST
+
+START_TEST(packet_out_with_table)
+{
+    ck_assert_int_eq(tu_add(p, "priority=1,ip,nw_src=1.1.1.1", "output:6"), FT_OK);
+    tu_settle(p);
+    struct ft_action a[2];
+    ck_assert(tu_action("set_field:1.1.1.1->ipv4_src", &a[0]));
+    ck_assert(tu_action("output:TABLE", &a[1]));
+    ck_assert_int_eq(ft_pipeline_check_packet_out(p, a, 2, FT_PORT_CONTROLLER), FT_OK);
+    struct ft_key k = tu_key("ip,nw_src=9.9.9.9");
+    ft_walk_packet_out(p, ft_pipeline_version(p), &k, a, 2, &out);
+    char buf[256];
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "set_field:1.1.1.1->ipv4_src,output:6");
+    /* TABLE is only for packet-out. */
+    ck_assert_int_eq(tu_add(p, "priority=2", "output:TABLE"), FT_ERR_BAD_ACTION_BAD_OUT_PORT);
+}
+END_TEST
+
+START_TEST(versions_isolate_readers)
+{
+    ck_assert_int_eq(tu_add(p, "priority=1", "output:1"), FT_OK);
+    uint64_t v1 = ft_pipeline_commit(p);
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY, "", "output:2"), FT_OK);
+    struct ft_key k = tu_key("in_port=1");
+    /* Staged but not committed: readers of v1 see the old rule. */
+    ft_walk(p, v1, &k, &out);
+    char buf[64];
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "output:1");
+    uint64_t v2 = ft_pipeline_commit(p);
+    ck_assert_uint_eq(v2, v1 + 1);
+    ft_walk(p, v1, &k, &out); /* An old reader still sees v1 exactly. */
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "output:1");
+    ft_walk(p, v2, &k, &out);
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "output:2");
+    size_t n;
+    const struct ft_change *c = ft_pipeline_changes(p, &n);
+    ck_assert_uint_eq(n, 2); /* A modify is a delete plus an add. */
+    ck_assert_int_eq(c[0].kind, FT_CHG_RULE_ADD);
+    ck_assert_int_eq(c[1].kind, FT_CHG_RULE_DEL);
+    tu_settle(p);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("walk");
+    TCase *tc = tcase_create("walk");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, miss_drops);
+    tcase_add_test(tc, table_miss_rule_sends_no_match);
+    tcase_add_test(tc, action_controller_reason);
+    tcase_add_test(tc, priorities_and_mask);
+    tcase_add_test(tc, goto_metadata_and_set_field_visible);
+    tcase_add_test(tc, action_set_order_and_clear);
+    tcase_add_test(tc, group_output_wins_over_output);
+    tcase_add_test(tc, group_types_and_liveness);
+    tcase_add_test(tc, vlan_push_pop_model);
+    tcase_add_test(tc, pop_mpls_then_l3_match_is_unmodelled);
+    tcase_add_test(tc, packet_out_with_table);
+    tcase_add_test(tc, versions_isolate_readers);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CHECK_MAIN(make_suite)
