@@ -408,6 +408,7 @@ do_output(struct walk *w, const struct ft_action *a)
         op->a16 = a->max_len;
         op->a32 = w->table_id;
         op->a64 = w->cookie;
+        op->value.u64 = w->key.metadata; /* Written by rules only: the mask holds. */
         w->out->flags |= FT_WALK_F_CONTROLLER;
         return;
     }
@@ -466,6 +467,7 @@ compose_action(struct walk *w, const struct ft_action *a, int depth)
         if ((op = emit(w, a->type == FT_AT_DEC_MPLS_TTL ? FT_OP_DEC_MPLS_TTL : FT_OP_DEC_NW_TTL))) {
             op->a32 = w->table_id;
             op->a64 = w->cookie;
+            op->value.u64 = w->key.metadata;
         }
         break;
     case FT_AT_COPY_TTL_OUT:

@@ -34,7 +34,8 @@ enum ft_packet_in_reason {
 enum ft_op_type {
     FT_OP_OUTPUT = 1, /* a32 port: a number, or IN_PORT, FLOOD, ALL, LOCAL. The
                          executor drops an output to the ingress port (use IN_PORT). */
-    FT_OP_CONTROLLER, /* b8 reason, a16 max_len, a32 table_id, a64 cookie. */
+    FT_OP_CONTROLLER, /* b8 reason, a16 max_len, a32 table_id, a64 cookie,
+                         value.u64 metadata (the packet-in's pipeline field). */
     FT_OP_SET_FIELD,  /* b8 field, value. Runtime no-op if the header is absent. */
     FT_OP_PUSH_VLAN,  /* a16 TPID. New tag copies VID/PCP of the old outer tag, or 0. */
     FT_OP_POP_VLAN,
@@ -45,8 +46,9 @@ enum ft_op_type {
     FT_OP_POP_PBB,
     FT_OP_SET_MPLS_TTL, /* b8 ttl. */
     FT_OP_SET_NW_TTL,   /* b8 ttl. */
-    FT_OP_DEC_MPLS_TTL, /* a32 table_id, a64 cookie: for the INVALID_TTL packet-in. */
-    FT_OP_DEC_NW_TTL,   /* a32 table_id, a64 cookie: likewise. */
+    FT_OP_DEC_MPLS_TTL, /* a32 table_id, a64 cookie, value.u64 metadata: for the
+                           INVALID_TTL packet-in. */
+    FT_OP_DEC_NW_TTL,   /* a32 table_id, a64 cookie, value.u64 metadata: likewise. */
     FT_OP_COPY_TTL_OUT,
     FT_OP_COPY_TTL_IN,
     FT_OP_SET_QUEUE, /* a32 queue id. */

@@ -56,6 +56,22 @@ START_TEST(action_controller_reason)
 }
 END_TEST
 
+START_TEST(controller_and_dec_ttl_carry_metadata)
+{
+    /* The packet-in reports the metadata as it was at the CONTROLLER (or
+     * dec_ttl) op: table 1 runs after table 0 wrote it. */
+    ck_assert_int_eq(tu_add(p, "priority=1", "write_metadata:0x5/0xf,goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "dec_ttl,CONTROLLER:64"), FT_OK);
+    tu_settle(p);
+    walk("in_port=1,ip");
+    ck_assert_int_eq(out.n_ops, 2);
+    ck_assert_uint_eq(out.ops[0].type, FT_OP_DEC_NW_TTL);
+    ck_assert_uint_eq(out.ops[0].value.u64, 0x5);
+    ck_assert_uint_eq(out.ops[1].type, FT_OP_CONTROLLER);
+    ck_assert_uint_eq(out.ops[1].value.u64, 0x5);
+}
+END_TEST
+
 START_TEST(priorities_and_mask)
 {
     ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:1"), FT_OK);
@@ -288,6 +304,7 @@ make_suite(void)
     tcase_add_test(tc, miss_drops);
     tcase_add_test(tc, table_miss_rule_sends_no_match);
     tcase_add_test(tc, action_controller_reason);
+    tcase_add_test(tc, controller_and_dec_ttl_carry_metadata);
     tcase_add_test(tc, priorities_and_mask);
     tcase_add_test(tc, goto_metadata_and_set_field_visible);
     tcase_add_test(tc, action_set_order_and_clear);
