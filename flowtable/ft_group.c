@@ -333,6 +333,17 @@ ft_group_add_stats(const struct ft_group *g, uint32_t bucket, uint64_t packets, 
 }
 
 void
+ft_group_add_bucket_stats(const struct ft_group *g, uint32_t bucket, uint64_t packets,
+                          uint64_t bytes)
+{
+    struct ft_group_counters *c = g->counters;
+    if (bucket < c->n_buckets) {
+        atomic_fetch_add_explicit(&c->bucket[bucket].packets, packets, memory_order_relaxed);
+        atomic_fetch_add_explicit(&c->bucket[bucket].bytes, bytes, memory_order_relaxed);
+    }
+}
+
+void
 ft_group_stats(const struct ft_group *g, uint64_t *packets, uint64_t *bytes)
 {
     *packets = atomic_load_explicit(&g->counters->packets, memory_order_relaxed);

@@ -84,6 +84,10 @@ uint32_t ft_group_ref_count(const struct ft_group *g);
  * UINT32_MAX to count only the group. */
 void ft_group_add_stats(const struct ft_group *g, uint32_t bucket, uint64_t packets,
                         uint64_t bytes);
+/* Count a bucket only: an ALL group runs every bucket on one packet, which
+ * the group counts once (ft_group_add_stats with UINT32_MAX). */
+void ft_group_add_bucket_stats(const struct ft_group *g, uint32_t bucket, uint64_t packets,
+                               uint64_t bytes);
 void ft_group_stats(const struct ft_group *g, uint64_t *packets, uint64_t *bytes);
 void ft_group_bucket_stats(const struct ft_group *g, uint32_t bucket, uint64_t *packets,
                            uint64_t *bytes);

@@ -336,6 +336,39 @@ START_TEST(group_mod_semantics)
 }
 END_TEST
 
+START_TEST(group_counters_all_and_select)
+{
+    struct ft_action out1 = {.type = FT_AT_OUTPUT, .arg = 1};
+    struct ft_bucket b[2] = {bucket(&out1, 1), bucket(&out1, 1)};
+    ck_assert_int_eq(group_mod(FT_GC_ADD, FT_GT_ALL, 1, b, 2), FT_OK);
+    tu_settle(p);
+    const struct ft_group *g = ft_pipeline_group_find(p, ft_pipeline_version(p), 1);
+    ck_assert_ptr_nonnull(g);
+    /* One packet through an ALL group: the group counts it once, each
+     * bucket once. */
+    ft_group_add_stats(g, UINT32_MAX, 1, 100);
+    ft_group_add_bucket_stats(g, 0, 1, 100);
+    ft_group_add_bucket_stats(g, 1, 1, 100);
+    ft_group_add_bucket_stats(g, 2, 1, 100); /* No such bucket: ignored. */
+    uint64_t pk, by;
+    ft_group_stats(g, &pk, &by);
+    ck_assert_uint_eq(pk, 1);
+    ck_assert_uint_eq(by, 100);
+    for (uint32_t i = 0; i < 2; i++) {
+        ft_group_bucket_stats(g, i, &pk, &by);
+        ck_assert_uint_eq(pk, 1);
+        ck_assert_uint_eq(by, 100);
+    }
+    /* SELECT-style: group and bucket together. */
+    ft_group_add_stats(g, 1, 2, 50);
+    ft_group_stats(g, &pk, &by);
+    ck_assert_uint_eq(pk, 3);
+    ft_group_bucket_stats(g, 1, &pk, &by);
+    ck_assert_uint_eq(pk, 3);
+    ck_assert_uint_eq(by, 150);
+}
+END_TEST
+
 static enum ft_err
 meter_mod(uint16_t cmd, uint16_t flags, uint32_t id, const struct ft_meter_band *b, uint32_t n)
 {
@@ -420,6 +453,7 @@ make_suite(void)
     tcase_add_test(tc, modify_and_delete_selection);
     tcase_add_test(tc, flow_removed_reasons_and_counts);
     tcase_add_test(tc, group_mod_semantics);
+    tcase_add_test(tc, group_counters_all_and_select);
     tcase_add_test(tc, meter_mod_semantics);
     tcase_add_test(tc, interning_shares_instructions);
     suite_add_tcase(s, tc);
