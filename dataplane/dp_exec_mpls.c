@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* PUSH_MPLS and POP_MPLS on mbufs (dp_hdrops.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "dp_hdrops.h"
+
+#define MPLS_BOS    0x00000100u
+#define DEFAULT_TTL 64
+
+int
+dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
+{
+    if (!h->eth_type)
+        return -ENOENT;
+    uint16_t e = dp_hdr_eth_type_ofs(h);
+    uint32_t lse;
+    if (h->eth_type == DP_ETH_TYPE_MPLS || h->eth_type == DP_ETH_TYPE_MPLS_MC) {
+        if (!dp_hdr_is_mpls(h))
+            return -ENOENT; /* The old top label is truncated: nothing to copy. */
+        lse = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & ~MPLS_BOS;
+    } else {
+        bool ip = dp_hdr_is_ipv4(h) || dp_hdr_is_ipv6(h);
+        lse = MPLS_BOS | (ip ? h->lay.ip_ttl : DEFAULT_TTL);
+    }
+    uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_MPLS_LEN);
+    if (!p)
+        return -ENOSPC;
+    /* Addresses and tags move to the front; the type field and the new
+     * label fill the gap before the old payload. */
+    memmove(p, p + DP_MPLS_LEN, e);
+    dp_wr16(p + e, ethertype);
+    dp_wr32(p + e + 2, lse);
+    return 0;
+}
+
+int
+dp_pop_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
+{
+    if (!dp_hdr_is_mpls(h))
+        return -ENOENT;
+    uint16_t e = dp_hdr_eth_type_ofs(h);
+    uint8_t *p = dp_pkt_data(m);
+    dp_wr16(p + e, ethertype);
+    memmove(p + DP_MPLS_LEN, p, (size_t)e + 2);
+    rte_pktmbuf_adj(m, DP_MPLS_LEN);
+    return 0;
+}

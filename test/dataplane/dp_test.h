@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dp_test.h — what every dataplane test executable shares: EAL started
+ * once per process with --no-huge and a file prefix unique to the process
+ * (nothing shared with other tests or a running switch), then the Check
+ * suite, then rte_eal_cleanup() and removal of EAL's runtime directory.
+ * Helpers build mbufs from bytes and compare them.
+ *
+ * Use: DP_TEST_MAIN(make_suite, "0") — the second argument is the EAL
+ * core list (-l): "0" for tests that drive the dataplane on the main lcore,
+ * "0-2" for tests with worker lcores.
+ */
+#ifndef TEST_DP_TEST_H
+#define TEST_DP_TEST_H
+
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "../check_main.h"
+
+static struct rte_mempool *dp_test_pool;
+
+static inline int
+dp_test_eal_init(const char *lcores)
+{
+    static char prefix[64];
+    snprintf(prefix, sizeof prefix, "ofs-test-%ld", (long)getpid());
+    char *argv[] = {
+        "dp_test",  "-l",          (char *)lcores,   "--no-huge",     "-m",   "256",
+        "--no-pci", "--no-shconf", "--no-telemetry", "--file-prefix", prefix, "--log-level=warning",
+        NULL,
+    };
+    int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
+    if (rte_eal_init(argc, argv) < 0)
+        return -1;
+    dp_test_pool = rte_pktmbuf_pool_create("dp_test_pool", 4095, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                           SOCKET_ID_ANY);
+    return dp_test_pool ? 0 : -1;
+}
+
+static inline void
+dp_test_eal_cleanup(void)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", rte_eal_get_runtime_dir());
+    rte_mempool_free(dp_test_pool);
+    rte_eal_cleanup();
+    rmdir(dir); /* Empty with --no-shconf --no-huge; leave it if not. */
+}
+
+#define DP_TEST_MAIN(make_suite, lcores)                                                           \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        if (dp_test_eal_init(lcores)) {                                                            \
+            fprintf(stderr, "EAL init failed\n");                                                  \
+            return EXIT_FAILURE;                                                                   \
+        }                                                                                          \
+        SRunner *sr = srunner_create(make_suite());                                                \
+        srunner_run_all(sr, CK_NORMAL);                                                            \
+        int failed = srunner_ntests_failed(sr);                                                    \
+        srunner_free(sr);                                                                          \
+        dp_test_eal_cleanup();                                                                     \
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;                                               \
+    }
+
+/* An mbuf holding bytes (one segment, or a chain when larger than a
+ * segment's data room). */
+static inline struct rte_mbuf *
+dp_test_mbuf(const uint8_t *data, size_t len)
+{
+    struct rte_mbuf *head = rte_pktmbuf_alloc(dp_test_pool), *last = head;
+    ck_assert_ptr_nonnull(head);
+    size_t done = 0;
+    for (;;) {
+        size_t room = rte_pktmbuf_tailroom(last);
+        size_t n = len - done < room ? len - done : room;
+        memcpy(rte_pktmbuf_append(last, (uint16_t)n), data + done, n);
+        if (last != head) {
+            head->pkt_len += (uint32_t)n;
+        }
+        done += n;
+        if (done == len)
+            break;
+        struct rte_mbuf *seg = rte_pktmbuf_alloc(dp_test_pool);
+        ck_assert_ptr_nonnull(seg);
+        last->next = seg;
+        last = seg;
+        head->nb_segs++;
+    }
+    return head;
+}
+
+/* Whether m holds exactly len bytes equal to data; prints a hex diff. */
+static inline bool
+dp_test_mbuf_equal(const struct rte_mbuf *m, const uint8_t *data, size_t len, const char *what)
+{
+    static uint8_t buf[16384];
+    bool same = rte_pktmbuf_pkt_len(m) == len && len <= sizeof buf &&
+                !memcmp(rte_pktmbuf_read(m, 0, (uint32_t)len, buf), data, len);
+    if (!same) {
+        const uint8_t *got = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), buf);
+        fprintf(stderr, "%s: got %u bytes, want %zu\n", what, rte_pktmbuf_pkt_len(m), len);
+        size_t n = rte_pktmbuf_pkt_len(m) > len ? rte_pktmbuf_pkt_len(m) : len;
+        for (size_t i = 0; i < n; i++) {
+            int g = got && i < rte_pktmbuf_pkt_len(m) ? got[i] : -1;
+            int w = i < len ? data[i] : -1;
+            if (g != w)
+                fprintf(stderr, "  byte %zu: got %02x want %02x\n", i, g & 0xff, w & 0xff);
+        }
+    }
+    return same;
+}
+
+#endif /* TEST_DP_TEST_H */
