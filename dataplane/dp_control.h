@@ -177,11 +177,23 @@ size_t dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max);
 void dp_worker_stats_clear(struct dp *dp);
 
 /* Named drop counters ("parse_trunc_l3", "no_match", "tx_full", ...), summed
- * over workers: calls fn for each. */
+ * over workers: calls fn for each. Every packet (or copy) not sent is
+ * counted under exactly one; dataplane/dp_counters.h lists them. */
 void dp_drop_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uint64_t n),
+                      void *aux);
+
+/* Named counters of events that are not drops ("setfield_absent": a
+ * set-field whose header the packet lacks did nothing; "packet_in";
+ * "meter_remark" ...), summed over workers. (Added by the dataplane.) */
+void dp_note_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uint64_t n),
                       void *aux);
 
 /* TSC frequency, for turning cycles into time. */
 uint64_t dp_tsc_hz(struct dp *dp);
+
+/* The clock of the rules' used_ns (ft_rule_add_stats): CLOCK_MONOTONIC in
+ * nanoseconds. Pass it as now_ns to ft_pipeline_flow_mod/expire so idle
+ * timeouts compare like with like. (Added by the dataplane.) */
+uint64_t dp_now_ns(struct dp *dp);
 
 #endif /* DP_CONTROL_H */

@@ -29,6 +29,9 @@
 
 static struct rte_mempool *dp_test_pool;
 
+/* Set by a harness that may hold resources when a test fails half-way. */
+static void (*dp_test_cleanup)(void);
+
 static inline int
 dp_test_eal_init(const char *lcores)
 {
@@ -51,6 +54,8 @@ static inline void
 dp_test_eal_cleanup(void)
 {
     char dir[PATH_MAX];
+    if (dp_test_cleanup)
+        dp_test_cleanup();
     snprintf(dir, sizeof dir, "%s", rte_eal_get_runtime_dir());
     rte_mempool_free(dp_test_pool);
     rte_eal_cleanup();
@@ -65,6 +70,8 @@ dp_test_eal_cleanup(void)
             return EXIT_FAILURE;                                                                   \
         }                                                                                          \
         SRunner *sr = srunner_create(make_suite());                                                \
+        /* EAL state (threads, shared memory) does not survive fork. */                            \
+        srunner_set_fork_status(sr, CK_NOFORK);                                                    \
         srunner_run_all(sr, CK_NORMAL);                                                            \
         int failed = srunner_ntests_failed(sr);                                                    \
         srunner_free(sr);                                                                          \

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The op loop: every op of ft_walk.h on a real mbuf (dp_exec.h). Header
+ * edits are the families of dp_hdrops.h; this file decides ownership,
+ * outputs, packet-ins and drops, and counts each under its name.
+ */
+#include <errno.h>
+
+#include "dp_exec.h"
+#include "dp_hdrops.h"
+
+struct rte_mbuf *
+dp_exec_copy(struct dp_worker *w, struct dp_xctx *x)
+{
+    struct rte_mbuf *c = rte_pktmbuf_copy(x->m, x->m->pool, 0, UINT32_MAX);
+    if (!c)
+        dp_xctx_drop(w, x, DP_DROP_NOMEM);
+    return c;
+}
+
+static void
+hdr_fresh(struct dp_xctx *x)
+{
+    if (x->dirty) {
+        dp_hdr_parse(x->m, &x->h);
+        x->dirty = false;
+    }
+}
+
+void
+dp_exec_send(struct dp_worker *w, struct dp_xctx *x, const struct dp_port_rt *rt,
+             struct rte_mbuf *m)
+{
+    enum dp_drop d;
+    if (rt->config & FT_PC_PORT_DOWN)
+        d = DP_DROP_PORT_DOWN;
+    else if (rt->config & FT_PC_NO_FWD)
+        d = DP_DROP_NO_FWD;
+    else if (!rt->link_up)
+        d = DP_DROP_LINK_DOWN;
+    else {
+        if (x->has_queue)
+            m->hash.sched.queue_id = x->queue; /* No TX queue mapping beyond this. */
+        dp_tx_enqueue(w, rt, m);
+        x->emitted++;
+        return;
+    }
+    dp_xctx_drop(w, x, d);
+    DP_COUNT(w->c.port_tx_drop[rt->slot], 1);
+    rte_pktmbuf_free(m);
+}
+
+/* Send to one port: the original when give, else a copy. */
+static void
+send_one(struct dp_worker *w, struct dp_xctx *x, const struct dp_port_rt *rt, bool give)
+{
+    struct rte_mbuf *m = give ? x->m : dp_exec_copy(w, x);
+    if (give)
+        x->m = NULL;
+    if (m)
+        dp_exec_send(w, x, rt, m);
+}
+
+static bool
+flood_target(const struct dp_xctx *x, const struct dp_port_rt *rt)
+{
+    /* Standard ports only (LOCAL is not flooded), live, forwarding. */
+    return rt->port_no <= FT_PORT_MAX && rt != x->in && rt->link_up &&
+           !(rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD));
+}
+
+void
+dp_exec_flood(struct dp_worker *w, struct dp_xctx *x, bool give)
+{
+    const struct dp_snap *s = w->snap;
+    int last = -1;
+    for (unsigned i = 0; i < s->n_ports; i++)
+        if (flood_target(x, &s->ports[i]))
+            last = (int)i;
+    for (int i = 0; i <= last && x->m; i++)
+        if (flood_target(x, &s->ports[i]))
+            send_one(w, x, &s->ports[i], give && i == last);
+}
+
+void
+dp_exec_output(struct dp_worker *w, struct dp_xctx *x, uint32_t port, bool give)
+{
+    const struct dp_port_rt *rt;
+    switch (port) {
+    case FT_PORT_IN_PORT:
+        if (x->in)
+            send_one(w, x, x->in, give);
+        else
+            dp_xctx_drop(w, x, DP_DROP_BAD_PORT);
+        break;
+    case FT_PORT_FLOOD:
+    case FT_PORT_ALL:
+        /* Without STP, the ports FLOOD and ALL reach are the same. */
+        dp_exec_flood(w, x, give);
+        break;
+    case FT_PORT_NORMAL:
+        dp_l2_forward(w, x, give);
+        break;
+    case FT_PORT_LOCAL:
+        rt = dp_snap_port(w->snap, FT_PORT_LOCAL);
+        if (rt)
+            send_one(w, x, rt, give);
+        else
+            dp_xctx_drop(w, x, DP_DROP_NO_LOCAL);
+        break;
+    default:
+        rt = dp_snap_port(w->snap, port);
+        if (!rt)
+            dp_xctx_drop(w, x, DP_DROP_BAD_PORT);
+        else if (rt == x->in)
+            dp_xctx_drop(w, x, DP_DROP_IN_PORT);
+        else
+            send_one(w, x, rt, give);
+        break;
+    }
+    if (give && x->m) { /* Handed over but not sent: nobody else wants it. */
+        rte_pktmbuf_free(x->m);
+        x->m = NULL;
+    }
+}
+
+/* A packet-in: a copy cut to max_len, with what the agent needs in the
+ * copy's private area, onto this worker's ring. */
+static void
+packet_in(struct dp_worker *w, struct dp_xctx *x, uint8_t reason, uint16_t max_len,
+          uint8_t table_id, uint64_t cookie, uint64_t metadata)
+{
+    if (x->in && (x->in->config & FT_PC_NO_PACKET_IN)) {
+        dp_xctx_drop(w, x, DP_DROP_NO_PACKET_IN);
+        return;
+    }
+    uint32_t len = rte_pktmbuf_pkt_len(x->m);
+    uint32_t cut = max_len == FT_CML_NO_BUFFER || max_len > len ? len : max_len;
+    struct rte_mbuf *c = rte_pktmbuf_copy(x->m, w->dp->pin_pool, 0, cut);
+    if (!c) {
+        dp_xctx_drop(w, x, DP_DROP_NOMEM);
+        return;
+    }
+    struct dp_pin_meta *pm = rte_mbuf_to_priv(c);
+    *pm = (struct dp_pin_meta){
+        .reason = reason,
+        .table_id = table_id,
+        .max_len = max_len,
+        .total_len = len,
+        .cookie = cookie,
+        .in_port = x->in_port,
+        .metadata = metadata,
+        .tunnel_id = x->tunnel_id,
+    };
+    if (rte_ring_sp_enqueue(w->pin_ring, c)) {
+        rte_pktmbuf_free(c);
+        dp_xctx_drop(w, x, DP_DROP_PIN_FULL);
+        return;
+    }
+    dp_note(w, DP_NOTE_PACKET_IN);
+    x->emitted++;
+}
+
+/* A TTL decrement found the TTL invalid: drop, and tell the controller if
+ * it asked for it. */
+static void
+ttl_expired(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
+{
+    const struct dp_snap *s = w->snap;
+    if (s->invalid_ttl_to_ctrl)
+        packet_in(w, x, FT_PR_INVALID_TTL, s->miss_send_len, (uint8_t)op->a32, op->a64,
+                  op->value.u64);
+    dp_xctx_drop(w, x, DP_DROP_TTL);
+}
+
+/* Index of the last top-level op that can emit the packet (an output, a
+ * packet-in or a group), or n if none: after it the mbuf may be handed
+ * over instead of copied. */
+static size_t
+last_emitter(const struct ft_op *ops, size_t n)
+{
+    size_t last = n;
+    for (size_t i = 0; i < n; i++) {
+        switch (ops[i].type) {
+        case FT_OP_OUTPUT:
+        case FT_OP_CONTROLLER:
+        case FT_OP_DEC_NW_TTL:
+        case FT_OP_DEC_MPLS_TTL:
+            last = i;
+            break;
+        case FT_OP_GROUP:
+            last = i;
+            i += ops[i].a64;
+            break;
+        case FT_OP_BUCKET:
+            i += ops[i].a32;
+            break;
+        default:
+            break;
+        }
+    }
+    return last;
+}
+
+/* Header ops: 0 to go on, or the drop that ends the packet. */
+static int
+header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
+{
+    int ret;
+    hdr_fresh(x);
+    switch (op->type) {
+    case FT_OP_SET_FIELD:
+        ret = dp_set_field(x->m, &x->h, op->b8, &op->value);
+        if (ret)
+            dp_note(w, DP_NOTE_SETFIELD_ABSENT);
+        return 0;
+    case FT_OP_PUSH_VLAN:
+        ret = dp_push_vlan(x->m, &x->h, op->a16);
+        break;
+    case FT_OP_POP_VLAN:
+        ret = dp_pop_vlan(x->m, &x->h);
+        break;
+    case FT_OP_PUSH_MPLS:
+        ret = dp_push_mpls(x->m, &x->h, op->a16);
+        break;
+    case FT_OP_POP_MPLS:
+        ret = dp_pop_mpls(x->m, &x->h, op->a16);
+        break;
+    case FT_OP_PUSH_PBB:
+        ret = dp_push_pbb(x->m, &x->h, op->a16);
+        break;
+    case FT_OP_POP_PBB:
+        ret = dp_pop_pbb(x->m, &x->h);
+        break;
+    case FT_OP_SET_MPLS_TTL:
+        ret = dp_set_mpls_ttl(x->m, &x->h, op->b8);
+        break;
+    case FT_OP_SET_NW_TTL:
+        ret = dp_set_nw_ttl(x->m, &x->h, op->b8);
+        break;
+    case FT_OP_DEC_MPLS_TTL:
+        ret = dp_dec_mpls_ttl(x->m, &x->h);
+        break;
+    case FT_OP_DEC_NW_TTL:
+        ret = dp_dec_nw_ttl(x->m, &x->h);
+        break;
+    case FT_OP_COPY_TTL_OUT:
+        ret = dp_copy_ttl_out(x->m, &x->h);
+        break;
+    case FT_OP_COPY_TTL_IN:
+        ret = dp_copy_ttl_in(x->m, &x->h);
+        break;
+    default:
+        return 0;
+    }
+    switch (ret) {
+    case 0:
+        /* Pushes and pops move headers: parse again before the next op
+         * that needs them. */
+        if (op->type >= FT_OP_PUSH_VLAN && op->type <= FT_OP_POP_PBB)
+            x->dirty = true;
+        return 0;
+    case -ENOENT:
+        dp_note(w, DP_NOTE_HDROP_ABSENT);
+        return 0;
+    case -ENOSPC:
+        return DP_DROP_NO_HEADROOM + 1;
+    case DP_TTL_EXPIRED:
+        ttl_expired(w, x, op);
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+static int
+meter_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
+{
+    struct dp_meter_rt *rt = dp_meter_lookup(w->snap->meters, op->a32);
+    if (!rt) {
+        dp_note(w, DP_NOTE_METER_MISSING);
+        return 0;
+    }
+    if (x->m)
+        hdr_fresh(x);
+    uint32_t len = x->m ? rte_pktmbuf_pkt_len(x->m) : x->len;
+    switch (dp_meter_run(rt, x->m, &x->h, len, w->meter_now)) {
+    case DP_METER_DROP:
+        return x->m ? DP_DROP_METER + 1 : 0; /* Already sent: count only. */
+    case DP_METER_REMARKED:
+        dp_note(w, DP_NOTE_METER_REMARK);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+void
+dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n)
+{
+    size_t last = last_emitter(ops, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct ft_op *op = &ops[i];
+        int drop = 0;
+        if (!x->m) {
+            /* Handed over: later meters still account for it. */
+            if (op->type == FT_OP_METER)
+                meter_op(w, x, op);
+            else if (op->type == FT_OP_GROUP)
+                i += op->a64;
+            continue;
+        }
+        switch (op->type) {
+        case FT_OP_OUTPUT:
+            if (i == last)
+                x->len = rte_pktmbuf_pkt_len(x->m);
+            dp_exec_output(w, x, op->a32, i == last);
+            break;
+        case FT_OP_CONTROLLER:
+            packet_in(w, x, op->b8, op->a16, (uint8_t)op->a32, op->a64, op->value.u64);
+            break;
+        case FT_OP_SET_FIELD:
+            if (op->b8 == FT_F_TUNNEL_ID)
+                x->tunnel_id = op->value.u64; /* No header: the packet-in carries it. */
+            else
+                drop = header_op(w, x, op);
+            break;
+        case FT_OP_SET_QUEUE:
+            x->queue = op->a32;
+            x->has_queue = true;
+            break;
+        case FT_OP_METER:
+            drop = meter_op(w, x, op);
+            break;
+        case FT_OP_GROUP:
+            hdr_fresh(x);
+            if (i == last)
+                x->len = rte_pktmbuf_pkt_len(x->m);
+            dp_exec_group(w, x, op, i == last);
+            i += op->a64;
+            break;
+        case FT_OP_BUCKET: /* Only inside a group block. */
+            i += op->a32;
+            break;
+        default:
+            drop = header_op(w, x, op);
+            break;
+        }
+        if (drop) {
+            if (drop > 0)
+                dp_xctx_drop(w, x, (enum dp_drop)(drop - 1));
+            rte_pktmbuf_free(x->m);
+            x->m = NULL;
+            return;
+        }
+    }
+    if (x->m) {
+        rte_pktmbuf_free(x->m);
+        x->m = NULL;
+    }
+}
+
+void
+dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
+               struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
+               const struct dp_prog *prog)
+{
+    if (!prog->n_ops) {
+        dp_drop(w, prog->drop, 1);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    struct dp_xctx x = {
+        .m = m,
+        .in = in,
+        .in_port = in_port,
+        .tunnel_id = key->tunnel_id,
+        .key = key,
+        .len = rte_pktmbuf_pkt_len(m),
+    };
+    dp_hdr_from_key(&x.h, key, lay);
+    dp_exec_ops(w, &x, prog->ops, prog->n_ops);
+    if (!x.emitted && !x.dropped)
+        dp_drop(w, prog->drop, 1);
+}

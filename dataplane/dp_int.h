@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dp_int.h (internal) — the dataplane's structures, shared by its files.
+ *
+ * Who touches what:
+ *  - struct dp and struct dp_port belong to the agent (main lcore): only
+ *    it reads or writes them, except the fields marked "atomic".
+ *  - What workers need is published by the agent as an immutable struct
+ *    dp_snap (one pointer store, release). A worker loads it at the top of
+ *    each loop, never mid-burst, so every packet is handled wholly by one
+ *    snapshot and the pipeline version it names. The agent frees an old
+ *    snapshot (and reclaims pipeline memory) once rte_rcu_qsbr says every
+ *    worker has passed a quiescent state — reported at the top of each
+ *    loop, before the load, so it also means "every worker now uses the
+ *    new snapshot".
+ *  - struct dp_worker: each field says who reads and writes it.
+ */
+#ifndef DP_INT_H
+#define DP_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include "dp.h"
+#include "dp_control.h"
+#include "dp_counters.h"
+#include "dp_meter.h"
+#include "dp_pkt.h"
+#include "ft_walk.h"
+
+#define DP_BURST      32
+#define DP_MAX_PORTS  RTE_MAX_ETHPORTS
+#define DP_TXBUF      32
+#define DP_ARENA_OPS  (4 * FT_WALK_MAX_OPS) /* Program bytes per classify call. */
+#define DP_RULE_BATCH 64                    /* Rule counter slots per worker. */
+#define DP_SMALL_PORT 256                   /* Port numbers with a direct index. */
+
+_Static_assert(DP_MAX_PORTS <= 64, "tx_dirty is a 64-bit mask");
+
+/* ---- what workers see: the snapshot ----------------------------------------------- */
+
+/* A port as the workers need it. */
+struct dp_port_rt {
+    uint32_t port_no;
+    uint32_t config; /* enum ft_port_config bits. */
+    uint16_t eth_id; /* DPDK port id. */
+    uint16_t slot;   /* Index of the port's TX buffer and counters. */
+    uint16_t n_txq;
+    bool link_up;
+    rte_spinlock_t *txq_lock; /* One per TX queue when queues are shared by
+                               * more threads than the device has queues;
+                               * NULL: every thread has its own queue. */
+};
+
+/* One RX queue a worker polls. */
+struct dp_rxq {
+    uint16_t eth_id;
+    uint16_t qid;
+    uint16_t port; /* Index in dp_snap.ports. */
+};
+
+struct dp_snap {
+    uint64_t gen;     /* +1 per publish: a worker that sees a jump missed one. */
+    uint64_t version; /* The pipeline version every packet is walked in. */
+    /* The pipeline changes of this version (for the flow cache). */
+    struct ft_change *changes;
+    size_t n_changes;
+    bool changes_lost; /* The log was lost: caches must be flushed. */
+    struct dp_meter_table *meters;
+    /* Configuration. */
+    uint8_t frag_mode; /* enum dp_frag_mode. */
+    bool invalid_ttl_to_ctrl;
+    bool standalone;
+    uint16_t miss_send_len;
+    /* Ports by ascending number (FLOOD's order). */
+    uint16_t n_ports;
+    struct dp_port_rt ports[DP_MAX_PORTS];
+    uint8_t small[DP_SMALL_PORT]; /* port_no -> index + 1, 0 = absent. */
+    /* RX queues: worker i polls rxq[rx_first[i] .. rx_first[i] + rx_count[i]). */
+    uint16_t *rx_first;
+    uint16_t *rx_count;
+    struct dp_rxq *rxq;
+};
+
+static inline const struct dp_port_rt *
+dp_snap_port(const struct dp_snap *s, uint32_t port_no)
+{
+    if (port_no < DP_SMALL_PORT) {
+        unsigned i = s->small[port_no];
+        return i ? &s->ports[i - 1] : NULL;
+    }
+    for (unsigned i = 0; i < s->n_ports; i++)
+        if (s->ports[i].port_no == port_no)
+            return &s->ports[i];
+    return NULL;
+}
+
+/* ---- workers ------------------------------------------------------------------------------ */
+
+/* One program for one packet, as classification hands it to execution. */
+struct dp_prog {
+    const struct ft_op *ops;
+    uint16_t n_ops;
+    uint8_t drop; /* enum dp_drop when the packet is not sent anywhere. */
+};
+
+struct dp_txbuf {
+    uint16_t n;
+    uint16_t eth_id;
+    uint16_t qid;
+    rte_spinlock_t *lock;
+    struct rte_mbuf *pkts[DP_TXBUF];
+};
+
+/* Counters a worker writes with relaxed stores and the agent reads. */
+struct dp_wcounters {
+    uint64_t packets;
+    uint64_t busy_cycles;
+    uint64_t idle_cycles;
+    uint64_t emc_hits;
+    uint64_t cache_hits;
+    uint64_t misses;
+    uint64_t miss_cycles;
+    uint64_t drop[DP_N_DROPS];
+    uint64_t note[DP_N_NOTES];
+    uint64_t port_rx_drop[DP_MAX_PORTS]; /* By port slot. */
+    uint64_t port_tx_drop[DP_MAX_PORTS];
+};
+
+/* Add to a counter only its worker writes: relaxed, so agent reads are
+ * well-defined; a plain add on x86. */
+#define DP_COUNT(field, n) __atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+
+struct dp_rule_acc {
+    const struct ft_rule *rule;
+    uint64_t packets;
+    uint64_t bytes;
+};
+
+/*
+ * Per-lcore state of a worker; also used, with is_agent set, for the
+ * agent's own packet-out execution (no RX; its own TX queue and packet-in
+ * ring).
+ */
+struct dp_worker {
+    /* Set by the agent before the worker starts; read-only afterwards. */
+    struct dp *dp;
+    unsigned idx;   /* Worker index: RCU thread id, TX queue choice. */
+    unsigned lcore; /* EAL lcore (the main lcore for inline and agent). */
+    bool is_agent;
+    struct rte_ring *pin_ring; /* Single producer: this worker; consumer: agent. */
+    struct ft_walk_out *walk;  /* Scratch of dp_classify (20 KiB). */
+    struct ft_op *arena;       /* Programs of one dp_classify call. */
+
+    /* Worker only (read and written by this worker alone). */
+    const struct dp_snap *snap;
+    uint64_t snap_gen;
+    bool changes_lost; /* For the flow cache: flush before the next lookup. */
+    uint64_t fold_seen;
+    uint64_t now_ns;    /* CLOCK_MONOTONIC at the start of this loop. */
+    uint64_t meter_now; /* dp_meter_now() at the start of this loop. */
+    uint64_t tx_dirty;  /* Slots with buffered packets. */
+    struct dp_txbuf tx[DP_MAX_PORTS];
+    struct dp_rule_acc rule_acc[DP_RULE_BATCH];
+    uint32_t tbl_lookups[FT_N_TABLES];
+    uint32_t tbl_matches[FT_N_TABLES];
+    uint64_t tbl_touched[4]; /* Bit per table id with counts to flush. */
+    /* One burst: keys, layouts, lengths and programs of the parsed packets. */
+    struct rte_mbuf *mbufs[DP_BURST];
+    uint32_t lens[DP_BURST];
+    struct ft_layout lays[DP_BURST];
+    struct dp_prog progs[DP_BURST];
+    struct ft_key keys[DP_BURST];
+
+    /* Written by this worker (relaxed), read by the agent. */
+    struct dp_wcounters c __rte_cache_aligned;
+
+    /* Written by this worker (release), read by the agent: the last fold
+     * request served. */
+    _Atomic uint64_t fold_ack __rte_cache_aligned;
+} __rte_cache_aligned;
+
+static inline void
+dp_drop(struct dp_worker *w, enum dp_drop d, unsigned n)
+{
+    DP_COUNT(w->c.drop[d], n);
+}
+
+static inline void
+dp_note(struct dp_worker *w, enum dp_note d)
+{
+    DP_COUNT(w->c.note[d], 1);
+}
+
+/* ---- the agent's side ---------------------------------------------------------------------------
+ */
+
+struct dp_port {
+    bool used;
+    bool probed; /* ofswitch hot-plugged the device: remove it on delete. */
+    uint32_t port_no;
+    uint16_t eth_id;
+    uint16_t n_rxq, n_txq;
+    uint16_t *rxq_worker; /* Worker polling each RX queue. */
+    rte_spinlock_t *txq_lock;
+    char devname[64]; /* The DPDK device name (what devargs probed). */
+    char name[16];
+    uint8_t hw_addr[6];
+    uint32_t config;
+    bool link_up;
+    uint32_t link_speed; /* Mb/s. */
+    bool full_duplex;
+    bool autoneg;
+    uint32_t speed_capa; /* RTE_ETH_LINK_SPEED_* */
+    uint64_t created_ns;
+    /* Our counters' sums when the port took this slot (slots are reused). */
+    uint64_t base_rx_drop, base_tx_drop;
+};
+
+/* A snapshot the agent could not free yet (a worker did not pass a
+ * quiescent state in time). */
+struct dp_limbo {
+    struct dp_snap *snap;
+    uint64_t token;
+};
+
+struct dp {
+    struct dp_config cfg;
+    struct ft_pipeline *p;
+    uint64_t tsc_hz;
+    unsigned n_workers;
+    bool inline_mode;
+    struct dp_worker **workers;
+    struct dp_worker *agent; /* Packet-out context. */
+    struct rte_mempool *pool;
+    struct rte_mempool *pin_pool;
+    struct rte_rcu_qsbr *qsv;
+    struct dp_l2 *l2;
+
+    struct dp_snap *_Atomic snap; /* atomic: published to workers. */
+    _Atomic bool stop;            /* atomic: workers exit their loop. */
+    _Atomic uint64_t fold_req;    /* atomic: dp_fold_counters' request. */
+    uint64_t gen;
+    bool dirty; /* Agent state changed since the last publish. */
+    struct dp_limbo limbo[8];
+    unsigned n_limbo;
+
+    /* Configuration the next snapshot carries. */
+    uint8_t frag_mode;
+    bool invalid_ttl_to_ctrl;
+    bool standalone;
+    uint16_t miss_send_len;
+
+    struct dp_port ports[DP_MAX_PORTS];
+    unsigned next_rx_worker;
+    uint64_t link_poll_tsc;
+    struct dp_port_event *events;
+    size_t n_events, cap_events;
+    unsigned pin_next; /* Round robin over packet-in rings. */
+
+    /* dp_worker_stats_clear: what the counters read at the last clear. */
+    struct dp_worker_stats *stats_base;
+};
+
+/* ---- functions shared inside the dataplane ----------------------------------------------------
+ */
+
+/* dp_worker.c */
+struct dp_worker *dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent);
+void dp_worker_free(struct dp_worker *w);
+int dp_worker_main(void *arg);
+unsigned dp_worker_poll(struct dp_worker *w);
+void dp_tx_flush(struct dp_worker *w, unsigned slot);
+void dp_tx_flush_all(struct dp_worker *w);
+void dp_stats_flush(struct dp_worker *w);
+uint64_t dp_clock_ns(void);
+
+/* TX queue of a worker (or the agent) on a port. */
+static inline void
+dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf *m)
+{
+    struct dp_txbuf *b = &w->tx[rt->slot];
+    if (!b->n) {
+        b->eth_id = rt->eth_id;
+        b->qid = (uint16_t)(w->idx % rt->n_txq);
+        b->lock = rt->txq_lock ? &rt->txq_lock[b->qid] : NULL;
+        w->tx_dirty |= 1ull << rt->slot;
+    }
+    b->pkts[b->n++] = m;
+    if (b->n == DP_TXBUF)
+        dp_tx_flush(w, rt->slot);
+}
+
+/* dp_classify.c */
+unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens,
+                     unsigned n, struct dp_prog *progs);
+void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
+void dp_classify_fold(struct dp_worker *w);
+void dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t len);
+
+/* dp_exec.c */
+struct dp_xctx;
+void dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
+                    struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
+                    const struct dp_prog *prog);
+
+/* dp_snap.c */
+int dp_publish(struct dp *dp);
+void dp_snap_free(struct dp_snap *s);
+int dp_wait_workers(struct dp *dp);
+
+/* dp_port.c */
+void dp_port_del_all(struct dp *dp);
+void dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port);
+void dp_port_fill_info(const struct dp_port *port, struct dp_port_info *info);
+
+/* dp_pktio.c */
+struct dp_pin_meta {
+    uint8_t reason;
+    uint8_t table_id;
+    uint16_t max_len;
+    uint32_t total_len;
+    uint64_t cookie;
+    uint32_t in_port;
+    uint64_t metadata;
+    uint64_t tunnel_id;
+};
+void dp_pin_drain_all(struct dp *dp);
+
+#endif /* DP_INT_H */

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Ports: attaching DPDK devices at run time (hotplug with rte_dev_probe),
+ * their queues, PORT_MOD, link state, PORT_STATUS events and statistics.
+ *
+ * A port is added to the agent's table, then a snapshot with it is
+ * published; it is removed from the table, then a snapshot without it is
+ * published and its grace period awaited, and only then stopped and
+ * detached: no worker can touch a device being removed, and the other
+ * ports keep forwarding throughout.
+ *
+ * RX queues: one per worker by default (RSS where the device has it),
+ * assigned round robin over workers across ports. TX queues: one per
+ * worker and one for the agent's packet-outs; a device with fewer TX
+ * queues (net_pcap has one) gets them shared under a spinlock per queue.
+ */
+/* rte_devargs_reset() is still experimental in 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_log.h>
+
+#include "dp_int.h"
+
+/* OFPPF_* */
+enum {
+    PF_10MB_HD = 1 << 0,
+    PF_10MB_FD = 1 << 1,
+    PF_100MB_HD = 1 << 2,
+    PF_100MB_FD = 1 << 3,
+    PF_1GB_HD = 1 << 4,
+    PF_1GB_FD = 1 << 5,
+    PF_10GB_FD = 1 << 6,
+    PF_40GB_FD = 1 << 7,
+    PF_100GB_FD = 1 << 8,
+    PF_1TB_FD = 1 << 9,
+    PF_OTHER = 1 << 10,
+    PF_AUTONEG = 1 << 13,
+};
+
+#define PORT_MOD_BITS (FT_PC_PORT_DOWN | FT_PC_NO_RECV | FT_PC_NO_FWD | FT_PC_NO_PACKET_IN)
+
+__attribute__((format(printf, 3, 4))) static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static struct dp_port *
+port_find(struct dp *dp, uint32_t port_no)
+{
+    for (unsigned i = 0; i < DP_MAX_PORTS; i++)
+        if (dp->ports[i].used && dp->ports[i].port_no == port_no)
+            return &dp->ports[i];
+    return NULL;
+}
+
+/* The ethdev of the device called name (a vdev's name, a PCI address). */
+static int
+eth_by_name(const char *name, uint16_t *eth)
+{
+    if (!rte_eth_dev_get_port_by_name(name, eth))
+        return 0;
+    uint16_t id;
+    RTE_ETH_FOREACH_DEV(id)
+    {
+        struct rte_eth_dev_info info;
+        if (!rte_eth_dev_info_get(id, &info) && info.device &&
+            !strcmp(rte_dev_name(info.device), name)) {
+            *eth = id;
+            return 0;
+        }
+    }
+    return -ENODEV;
+}
+
+/* Stop the ethdev and, if ofswitch attached the device, detach it. */
+static void
+port_release(uint16_t eth, bool probed)
+{
+    struct rte_eth_dev_info info;
+    struct rte_device *dev = NULL;
+    if (!rte_eth_dev_info_get(eth, &info))
+        dev = info.device;
+    rte_eth_dev_stop(eth);
+    if (!probed)
+        return; /* Someone else's device (created before us): theirs to free. */
+    rte_eth_dev_close(eth);
+    if (dev && rte_dev_remove(dev))
+        RTE_LOG(WARNING, USER1, "dataplane: could not detach %s\n", rte_dev_name(dev));
+}
+
+static void
+link_read(struct dp_port *p)
+{
+    struct rte_eth_link link;
+    memset(&link, 0, sizeof link);
+    if (rte_eth_link_get_nowait(p->eth_id, &link))
+        return;
+    p->link_up = link.link_status == RTE_ETH_LINK_UP;
+    p->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
+    p->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
+    p->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
+}
+
+static int
+port_configure(struct dp *dp, struct dp_port *p, char *err, size_t errlen)
+{
+    struct rte_eth_dev_info info;
+    int r = rte_eth_dev_info_get(p->eth_id, &info);
+    if (r)
+        goto fail;
+    unsigned users = dp->inline_mode ? 1 : dp->n_workers + 1;
+    unsigned n_rxq = dp->cfg.rxq ? dp->cfg.rxq : dp->n_workers;
+    if (n_rxq > info.max_rx_queues)
+        n_rxq = info.max_rx_queues;
+    p->n_rxq = (uint16_t)(n_rxq ? n_rxq : 1);
+    p->n_txq = (uint16_t)(users < info.max_tx_queues ? users : info.max_tx_queues);
+    if (!p->n_txq)
+        p->n_txq = 1;
+
+    struct rte_eth_conf conf;
+    memset(&conf, 0, sizeof conf);
+    if (p->n_rxq > 1 && info.flow_type_rss_offloads) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf =
+            info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+    }
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    r = rte_eth_dev_configure(p->eth_id, p->n_rxq, p->n_txq, &conf);
+    if (r)
+        goto fail;
+    uint16_t n_rxd = dp->cfg.rx_desc, n_txd = dp->cfg.tx_desc;
+    r = rte_eth_dev_adjust_nb_rx_tx_desc(p->eth_id, &n_rxd, &n_txd);
+    if (r)
+        goto fail;
+    int socket = rte_eth_dev_socket_id(p->eth_id);
+    unsigned sock = socket < 0 ? (unsigned)SOCKET_ID_ANY : (unsigned)socket;
+    for (uint16_t q = 0; q < p->n_rxq && !r; q++)
+        r = rte_eth_rx_queue_setup(p->eth_id, q, n_rxd, sock, NULL, dp->pool);
+    for (uint16_t q = 0; q < p->n_txq && !r; q++)
+        r = rte_eth_tx_queue_setup(p->eth_id, q, n_txd, sock, NULL);
+    if (r)
+        goto fail;
+    p->rxq_worker = calloc(p->n_rxq, sizeof *p->rxq_worker);
+    if (p->n_txq < users) {
+        p->txq_lock = calloc(p->n_txq, sizeof *p->txq_lock);
+        for (unsigned q = 0; p->txq_lock && q < p->n_txq; q++)
+            rte_spinlock_init(&p->txq_lock[q]);
+    }
+    if (!p->rxq_worker || (p->n_txq < users && !p->txq_lock)) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    for (uint16_t q = 0; q < p->n_rxq; q++)
+        p->rxq_worker[q] = (uint16_t)(dp->next_rx_worker++ % dp->n_workers);
+    (void)rte_eth_promiscuous_enable(p->eth_id); /* Not every PMD has it. */
+    r = rte_eth_dev_start(p->eth_id);
+    if (r)
+        goto fail;
+    struct rte_ether_addr mac;
+    if (!rte_eth_macaddr_get(p->eth_id, &mac))
+        memcpy(p->hw_addr, mac.addr_bytes, 6);
+    char name[RTE_ETH_NAME_MAX_LEN];
+    if (!rte_eth_dev_get_name_by_port(p->eth_id, name))
+        snprintf(p->name, sizeof p->name, "%.15s", name);
+    p->speed_capa = info.speed_capa;
+    link_read(p);
+    return 0;
+fail:
+    set_err(err, errlen, "cannot set up %s: %s", p->devname, strerror(r < 0 ? -r : r));
+    free(p->rxq_worker);
+    free(p->txq_lock);
+    p->rxq_worker = NULL;
+    p->txq_lock = NULL;
+    return r < 0 ? r : -r;
+}
+
+static void
+sum_port_drops(const struct dp *dp, unsigned slot, uint64_t *rx, uint64_t *tx)
+{
+    *rx = *tx = 0;
+    for (unsigned i = 0; i < dp->n_workers; i++) {
+        *rx += __atomic_load_n(&dp->workers[i]->c.port_rx_drop[slot], __ATOMIC_RELAXED);
+        *tx += __atomic_load_n(&dp->workers[i]->c.port_tx_drop[slot], __ATOMIC_RELAXED);
+    }
+    *tx += dp->agent->c.port_tx_drop[slot];
+}
+
+int
+dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, size_t errlen)
+{
+    if (!port_no || (port_no > FT_PORT_MAX && port_no != FT_PORT_LOCAL)) {
+        set_err(err, errlen, "invalid port number for %s", devargs);
+        return -EINVAL;
+    }
+    if (port_find(dp, port_no)) {
+        set_err(err, errlen, "port %lu is taken (%s)", (unsigned long)port_no, devargs);
+        return -EEXIST;
+    }
+    unsigned slot = 0;
+    while (slot < DP_MAX_PORTS && dp->ports[slot].used)
+        slot++;
+    if (slot == DP_MAX_PORTS) {
+        set_err(err, errlen, "no room for %s: too many ports", devargs);
+        return -ENOSPC;
+    }
+    struct dp_port *p = &dp->ports[slot];
+    memset(p, 0, sizeof *p);
+    p->port_no = port_no;
+    size_t nlen = strcspn(devargs, ",");
+    if (!nlen || nlen >= sizeof p->devname) {
+        set_err(err, errlen, "bad device arguments '%s'", devargs);
+        return -EINVAL;
+    }
+    memcpy(p->devname, devargs, nlen);
+
+    if (!eth_by_name(p->devname, &p->eth_id)) {
+        for (unsigned i = 0; i < DP_MAX_PORTS; i++)
+            if (dp->ports[i].used && dp->ports[i].eth_id == p->eth_id) {
+                set_err(err, errlen, "%s is already port %lu", p->devname,
+                        (unsigned long)dp->ports[i].port_no);
+                return -EBUSY;
+            }
+    } else {
+        int r = rte_dev_probe(devargs);
+        if (r) {
+            set_err(err, errlen, "cannot attach '%s': %s", devargs, strerror(-r));
+            return r == -EEXIST ? -EBUSY : -ENODEV;
+        }
+        p->probed = true;
+        if (eth_by_name(p->devname, &p->eth_id)) {
+            set_err(err, errlen, "'%s' is not an Ethernet device", devargs);
+            struct rte_devargs da;
+            if (!rte_devargs_parse(&da, devargs)) {
+                rte_eal_hotplug_remove(rte_bus_name(da.bus), da.name);
+                rte_devargs_reset(&da);
+            }
+            return -ENODEV;
+        }
+    }
+    int r = port_configure(dp, p, err, errlen);
+    if (r) {
+        port_release(p->eth_id, p->probed);
+        return r;
+    }
+    p->created_ns = dp_clock_ns();
+    p->used = true;
+    sum_port_drops(dp, slot, &p->base_rx_drop, &p->base_tx_drop);
+    if (ft_pipeline_port_set(dp->p, port_no, p->link_up, p->config)) {
+        p->used = false;
+        port_release(p->eth_id, p->probed);
+        set_err(err, errlen, "out of memory adding %s", devargs);
+        return -ENOMEM;
+    }
+    dp_port_event_push(dp, DP_PORT_ADD, p);
+    dp->dirty = true;
+    return dp_commit(dp);
+}
+
+int
+dp_port_del(struct dp *dp, uint32_t port_no)
+{
+    struct dp_port *p = port_find(dp, port_no);
+    if (!p)
+        return -ENOENT;
+    p->used = false;
+    (void)ft_pipeline_port_del(dp->p, port_no);
+    dp->dirty = true;
+    int r = dp_commit(dp);
+    if (r == -ETIMEDOUT) {
+        /* A worker may still poll it: leave the device alone. */
+        RTE_LOG(ERR, USER1, "dataplane: worker stuck, %s left attached\n", p->devname);
+        return r;
+    }
+    dp_port_event_push(dp, DP_PORT_DELETE, p);
+    port_release(p->eth_id, p->probed);
+    free(p->rxq_worker);
+    free(p->txq_lock);
+    p->rxq_worker = NULL;
+    p->txq_lock = NULL;
+    return 0;
+}
+
+void
+dp_port_del_all(struct dp *dp)
+{
+    for (unsigned i = 0; i < DP_MAX_PORTS; i++)
+        if (dp->ports[i].used)
+            dp_port_del(dp, dp->ports[i].port_no);
+}
+
+int
+dp_port_mod(struct dp *dp, uint32_t port_no, const uint8_t *hw_addr, uint32_t config, uint32_t mask)
+{
+    struct dp_port *p = port_find(dp, port_no);
+    if (!p)
+        return -ENOENT;
+    if (hw_addr && memcmp(hw_addr, p->hw_addr, 6))
+        return -EINVAL;
+    mask &= PORT_MOD_BITS;
+    uint32_t next = (p->config & ~mask) | (config & mask);
+    if (next == p->config)
+        return 0;
+    p->config = next;
+    if (ft_pipeline_port_set(dp->p, port_no, p->link_up, next))
+        return -ENOMEM;
+    dp_port_event_push(dp, DP_PORT_MODIFY, p);
+    dp->dirty = true;
+    return dp_commit(dp);
+}
+
+/* ---- information ---------------------------------------------------------------------- */
+
+static uint32_t
+speed_bits(uint32_t mbps, bool full)
+{
+    switch (mbps) {
+    case 10:
+        return full ? PF_10MB_FD : PF_10MB_HD;
+    case 100:
+        return full ? PF_100MB_FD : PF_100MB_HD;
+    case 1000:
+        return full ? PF_1GB_FD : PF_1GB_HD;
+    case 10000:
+        return PF_10GB_FD;
+    case 40000:
+        return PF_40GB_FD;
+    case 100000:
+        return PF_100GB_FD;
+    case 1000000:
+        return PF_1TB_FD;
+    case 0:
+        return 0;
+    default:
+        return PF_OTHER;
+    }
+}
+
+static uint32_t
+capa_bits(uint32_t capa, uint32_t *max_mbps)
+{
+    static const struct {
+        uint32_t capa, bits, mbps;
+    } map[] = {
+        {RTE_ETH_LINK_SPEED_10M_HD, PF_10MB_HD, 10},
+        {RTE_ETH_LINK_SPEED_10M, PF_10MB_FD, 10},
+        {RTE_ETH_LINK_SPEED_100M_HD, PF_100MB_HD, 100},
+        {RTE_ETH_LINK_SPEED_100M, PF_100MB_FD, 100},
+        {RTE_ETH_LINK_SPEED_1G, PF_1GB_FD, 1000},
+        {RTE_ETH_LINK_SPEED_10G, PF_10GB_FD, 10000},
+        {RTE_ETH_LINK_SPEED_25G, PF_OTHER, 25000},
+        {RTE_ETH_LINK_SPEED_40G, PF_40GB_FD, 40000},
+        {RTE_ETH_LINK_SPEED_50G, PF_OTHER, 50000},
+        {RTE_ETH_LINK_SPEED_100G, PF_100GB_FD, 100000},
+        {RTE_ETH_LINK_SPEED_200G, PF_OTHER, 200000},
+    };
+    uint32_t bits = 0;
+    *max_mbps = 0;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (capa & map[i].capa) {
+            bits |= map[i].bits;
+            if (map[i].mbps > *max_mbps)
+                *max_mbps = map[i].mbps;
+        }
+    if (bits && !(capa & RTE_ETH_LINK_SPEED_FIXED))
+        bits |= PF_AUTONEG;
+    return bits;
+}
+
+void
+dp_port_fill_info(const struct dp_port *p, struct dp_port_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->port_no = p->port_no;
+    snprintf(info->name, sizeof info->name, "%s", p->name);
+    memcpy(info->hw_addr, p->hw_addr, 6);
+    info->config = p->config;
+    info->state = p->link_up ? 0 : DP_PS_LINK_DOWN;
+    if (p->link_up && !(p->config & FT_PC_PORT_DOWN))
+        info->state |= DP_PS_LIVE;
+    uint32_t max_mbps;
+    info->curr = speed_bits(p->link_speed, p->full_duplex) | (p->autoneg ? PF_AUTONEG : 0);
+    info->supported = capa_bits(p->speed_capa, &max_mbps);
+    info->advertised = info->supported;
+    info->curr_speed = p->link_speed * 1000;
+    info->max_speed = (max_mbps > p->link_speed ? max_mbps : p->link_speed) * 1000;
+}
+
+static int
+info_cmp(const void *a_, const void *b_)
+{
+    const struct dp_port_info *a = a_, *b = b_;
+    return a->port_no < b->port_no ? -1 : a->port_no > b->port_no;
+}
+
+size_t
+dp_ports(struct dp *dp, struct dp_port_info *out, size_t max)
+{
+    struct dp_port_info all[DP_MAX_PORTS];
+    size_t n = 0;
+    for (unsigned i = 0; i < DP_MAX_PORTS; i++)
+        if (dp->ports[i].used)
+            dp_port_fill_info(&dp->ports[i], &all[n++]);
+    qsort(all, n, sizeof all[0], info_cmp);
+    memcpy(out, all, (n < max ? n : max) * sizeof all[0]);
+    return n;
+}
+
+int
+dp_port_get(struct dp *dp, uint32_t port_no, struct dp_port_info *out)
+{
+    const struct dp_port *p = port_find(dp, port_no);
+    if (!p)
+        return -ENOENT;
+    dp_port_fill_info(p, out);
+    return 0;
+}
+
+int
+dp_port_stats(struct dp *dp, uint32_t port_no, struct dp_port_stats *out)
+{
+    struct dp_port *p = port_find(dp, port_no);
+    if (!p)
+        return -ENOENT;
+    struct rte_eth_stats st;
+    memset(out, 0, sizeof *out);
+    if (rte_eth_stats_get(p->eth_id, &st))
+        memset(&st, 0, sizeof st);
+    uint64_t rx_drop, tx_drop;
+    sum_port_drops(dp, (unsigned)(p - dp->ports), &rx_drop, &tx_drop);
+    out->rx_packets = st.ipackets;
+    out->tx_packets = st.opackets;
+    out->rx_bytes = st.ibytes;
+    out->tx_bytes = st.obytes;
+    out->rx_dropped = st.imissed + st.rx_nombuf + (rx_drop - p->base_rx_drop);
+    out->tx_dropped = tx_drop - p->base_tx_drop;
+    out->rx_errors = st.ierrors;
+    out->tx_errors = st.oerrors;
+    out->duration_ns = dp_clock_ns() - p->created_ns;
+    return 0;
+}
+
+/* ---- events ------------------------------------------------------------------------------ */
+
+#define MAX_EVENTS 1024
+
+void
+dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port)
+{
+    if (dp->n_events == dp->cap_events) {
+        if (dp->cap_events >= MAX_EVENTS) {
+            /* Nobody reads them: keep the newest. */
+            memmove(dp->events, dp->events + 1, (dp->n_events - 1) * sizeof dp->events[0]);
+            dp->n_events--;
+        } else {
+            size_t cap = dp->cap_events ? dp->cap_events * 2 : 16;
+            struct dp_port_event *ev = realloc(dp->events, cap * sizeof *ev);
+            if (!ev)
+                return;
+            dp->events = ev;
+            dp->cap_events = cap;
+        }
+    }
+    struct dp_port_event *e = &dp->events[dp->n_events++];
+    e->reason = reason;
+    dp_port_fill_info(port, &e->port);
+}
+
+/* Link changes become pipeline liveness (FAST_FAILOVER, FLOOD) and
+ * PORT_STATUS events. */
+static void
+poll_links(struct dp *dp)
+{
+    uint64_t now = rte_rdtsc();
+    if (now - dp->link_poll_tsc < dp->tsc_hz / 20)
+        return; /* At most every 50 ms. */
+    dp->link_poll_tsc = now;
+    bool staged_before = ft_pipeline_dirty(dp->p), changed = false;
+    for (unsigned i = 0; i < DP_MAX_PORTS; i++) {
+        struct dp_port *p = &dp->ports[i];
+        if (!p->used)
+            continue;
+        bool was = p->link_up;
+        link_read(p);
+        if (p->link_up == was)
+            continue;
+        (void)ft_pipeline_port_set(dp->p, p->port_no, p->link_up, p->config);
+        dp_port_event_push(dp, DP_PORT_MODIFY, p);
+        changed = true;
+    }
+    if (!changed)
+        return;
+    dp->dirty = true;
+    /* Commit only our own change: edits the agent staged and did not
+     * commit yet stay staged (the liveness goes out with its commit; the
+     * snapshot's link state right now). */
+    if (staged_before)
+        dp_publish(dp);
+    else
+        dp_commit(dp);
+}
+
+size_t
+dp_port_events(struct dp *dp, struct dp_port_event *out, size_t max)
+{
+    poll_links(dp);
+    size_t n = dp->n_events < max ? dp->n_events : max;
+    memcpy(out, dp->events, n * sizeof out[0]);
+    memmove(dp->events, dp->events + n, (dp->n_events - n) * sizeof dp->events[0]);
+    dp->n_events -= n;
+    return n;
+}

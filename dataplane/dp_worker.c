@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The worker loop: quiescent state, snapshot, RX burst of 32 -> parse ->
+ * classify -> execute -> TX buffers -> TX burst. Nothing here allocates
+ * (beyond mbufs from their pools), locks (except a TX queue the device
+ * could not give this worker alone) or logs: every drop is a counter.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "dp_exec.h"
+#include "dp_l2.h"
+
+uint64_t
+dp_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct dp_worker *
+dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
+{
+    int socket = (int)rte_lcore_to_socket_id(lcore);
+    struct dp_worker *w = rte_zmalloc_socket("dp_worker", sizeof *w, RTE_CACHE_LINE_SIZE, socket);
+    if (!w)
+        return NULL;
+    w->dp = dp;
+    w->idx = idx;
+    w->lcore = lcore;
+    w->is_agent = is_agent;
+    w->walk = rte_malloc_socket("dp_walk", sizeof *w->walk, RTE_CACHE_LINE_SIZE, socket);
+    w->arena = rte_malloc_socket("dp_arena", DP_ARENA_OPS * sizeof(struct ft_op),
+                                 RTE_CACHE_LINE_SIZE, socket);
+    char name[RTE_RING_NAMESIZE];
+    snprintf(name, sizeof name, "dp_pin_%u%s", idx, is_agent ? "a" : "");
+    w->pin_ring =
+        rte_ring_create(name, dp->cfg.pin_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (!w->walk || !w->arena || !w->pin_ring) {
+        dp_worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void
+dp_worker_free(struct dp_worker *w)
+{
+    if (!w)
+        return;
+    if (w->pin_ring) {
+        struct rte_mbuf *m;
+        while (!rte_ring_sc_dequeue(w->pin_ring, (void **)&m))
+            rte_pktmbuf_free(m);
+        rte_ring_free(w->pin_ring);
+    }
+    rte_free(w->walk);
+    rte_free(w->arena);
+    rte_free(w);
+}
+
+/* ---- TX ------------------------------------------------------------------------------ */
+
+void
+dp_tx_flush(struct dp_worker *w, unsigned slot)
+{
+    struct dp_txbuf *b = &w->tx[slot];
+    uint16_t n = b->n, sent;
+    if (!n)
+        return;
+    if (b->lock) {
+        rte_spinlock_lock(b->lock);
+        sent = rte_eth_tx_burst(b->eth_id, b->qid, b->pkts, n);
+        rte_spinlock_unlock(b->lock);
+    } else {
+        sent = rte_eth_tx_burst(b->eth_id, b->qid, b->pkts, n);
+    }
+    if (sent < n) {
+        rte_pktmbuf_free_bulk(b->pkts + sent, n - sent);
+        dp_drop(w, DP_DROP_TX_FULL, n - sent);
+        DP_COUNT(w->c.port_tx_drop[slot], n - sent);
+    }
+    b->n = 0;
+    w->tx_dirty &= ~(1ull << slot);
+}
+
+void
+dp_tx_flush_all(struct dp_worker *w)
+{
+    while (w->tx_dirty)
+        dp_tx_flush(w, (unsigned)__builtin_ctzll(w->tx_dirty));
+}
+
+/* ---- one burst from one RX queue ---------------------------------------------------------- */
+
+static void
+burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, uint16_t n)
+{
+    const struct dp_snap *s = w->snap;
+    if (in->config & FT_PC_NO_RECV) {
+        dp_drop(w, DP_DROP_NO_RECV, n);
+        DP_COUNT(w->c.port_rx_drop[in->slot], n);
+        rte_pktmbuf_free_bulk(pkts, n);
+        return;
+    }
+    const struct ft_port_meta meta = {.in_port = in->port_no, .in_phy_port = in->port_no};
+    unsigned k = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i];
+        if (i + 1 < n)
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+        enum ft_parse_stop stop =
+            ft_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta,
+                     &w->keys[k], &w->lays[k]);
+        if (stop != FT_STOP_DONE) {
+            dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        if (s->frag_mode == DP_FRAG_DROP && (w->keys[k].ip_frag & FT_FRAG_ANY)) {
+            dp_drop(w, DP_DROP_FRAG, 1);
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        w->mbufs[k] = m;
+        w->lens[k] = rte_pktmbuf_pkt_len(m);
+        k++;
+    }
+    if (s->standalone) {
+        for (unsigned i = 0; i < k; i++)
+            dp_l2_packet(w, in, w->mbufs[i], &w->keys[i], &w->lays[i]);
+        return;
+    }
+    for (unsigned done = 0; done < k;) {
+        unsigned c = dp_classify(w, w->keys + done, w->lens + done, k - done, w->progs + done);
+        for (unsigned i = done; i < done + c; i++) {
+            if (i + 1 < done + c)
+                rte_prefetch0(w->progs[i + 1].ops);
+            dp_exec_packet(w, in, in->port_no, w->mbufs[i], &w->keys[i], &w->lays[i], &w->progs[i]);
+        }
+        done += c;
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+static void
+switch_snapshot(struct dp_worker *w, const struct dp_snap *s)
+{
+    if (w->snap && s->gen != w->snap_gen + 1)
+        w->changes_lost = true; /* Missed a snapshot (an agent wait timed out). */
+    if (s->changes_lost)
+        w->changes_lost = true;
+    w->snap = s;
+    w->snap_gen = s->gen;
+    dp_classify_changes(w, s);
+}
+
+unsigned
+dp_worker_poll(struct dp_worker *w)
+{
+    struct dp *dp = w->dp;
+    uint64_t t0 = rte_rdtsc();
+    /* Quiescent first, then load: once the agent sees this report it knows
+     * every later packet of ours uses the snapshot it published. */
+    if (!dp->inline_mode)
+        rte_rcu_qsbr_quiescent(dp->qsv, w->idx);
+    const struct dp_snap *s = atomic_load_explicit(&dp->snap, memory_order_acquire);
+    if (s != w->snap)
+        switch_snapshot(w, s);
+    uint64_t fold = atomic_load_explicit(&dp->fold_req, memory_order_acquire);
+    if (fold != w->fold_seen) {
+        dp_classify_fold(w);
+        w->fold_seen = fold;
+        atomic_store_explicit(&w->fold_ack, fold, memory_order_release);
+    }
+
+    unsigned total = 0;
+    const struct dp_rxq *q = s->rxq + s->rx_first[w->idx];
+    for (unsigned i = 0; i < s->rx_count[w->idx]; i++, q++) {
+        struct rte_mbuf *pkts[DP_BURST];
+        uint16_t n = rte_eth_rx_burst(q->eth_id, q->qid, pkts, DP_BURST);
+        if (!n)
+            continue;
+        if (!total) {
+            w->now_ns = dp_clock_ns();
+            w->meter_now = dp_meter_now(t0);
+        }
+        total += n;
+        burst(w, &s->ports[q->port], pkts, n);
+    }
+    dp_tx_flush_all(w);
+    if (total)
+        dp_stats_flush(w);
+    uint64_t t1 = rte_rdtsc();
+    if (total) {
+        DP_COUNT(w->c.packets, total);
+        DP_COUNT(w->c.busy_cycles, t1 - t0);
+    } else {
+        DP_COUNT(w->c.idle_cycles, t1 - t0);
+    }
+    return total;
+}
+
+int
+dp_worker_main(void *arg)
+{
+    struct dp_worker *w = arg;
+    struct dp *dp = w->dp;
+    rte_rcu_qsbr_thread_register(dp->qsv, w->idx);
+    rte_rcu_qsbr_thread_online(dp->qsv, w->idx);
+    while (!atomic_load_explicit(&dp->stop, memory_order_relaxed))
+        dp_worker_poll(w);
+    rte_rcu_qsbr_thread_offline(dp->qsv, w->idx);
+    rte_rcu_qsbr_thread_unregister(dp->qsv, w->idx);
+    return 0;
+}
