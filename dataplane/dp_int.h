@@ -332,6 +332,5 @@ struct dp_pin_meta {
     uint64_t metadata;
     uint64_t tunnel_id;
 };
-void dp_pin_drain_all(struct dp *dp);
 
 #endif /* DP_INT_H */

@@ -14,6 +14,39 @@
 
 #include "dp_exec.h"
 
+/* Turn packet-in mbufs into struct dp_packet_in at out[n...] and free the
+ * mbufs. Returns the new n. */
+static size_t
+pins_from_mbufs(struct rte_mbuf **ms, unsigned got, struct dp_packet_in **out, size_t n)
+{
+    for (unsigned i = 0; i < got; i++) {
+        struct rte_mbuf *m = ms[i];
+        const struct dp_pin_meta *pm = rte_mbuf_to_priv(m);
+        uint32_t len = rte_pktmbuf_pkt_len(m);
+        struct dp_packet_in *pin = malloc(sizeof *pin + len);
+        if (pin) {
+            *pin = (struct dp_packet_in){
+                .reason = pm->reason,
+                .table_id = pm->table_id,
+                .max_len = pm->max_len,
+                .total_len = pm->total_len,
+                .cookie = pm->cookie,
+                .in_port = pm->in_port,
+                .in_phy_port = pm->in_port,
+                .metadata = pm->metadata,
+                .tunnel_id = pm->tunnel_id,
+                .data_len = len,
+            };
+            const void *d = rte_pktmbuf_read(m, 0, len, pin->data);
+            if (d != pin->data)
+                memcpy(pin->data, d, len);
+            out[n++] = pin;
+        }
+        rte_pktmbuf_free(m);
+    }
+    return n;
+}
+
 size_t
 dp_packet_in_pop(struct dp *dp, struct dp_packet_in **out, size_t max)
 {
@@ -24,33 +57,12 @@ dp_packet_in_pop(struct dp *dp, struct dp_packet_in **out, size_t max)
         unsigned r = (dp->pin_next + k) % n_rings;
         struct dp_worker *w = r < dp->n_workers ? dp->workers[r] : dp->agent;
         struct rte_mbuf *ms[32];
-        unsigned want = max - n < 32 ? (unsigned)(max - n) : 32;
-        unsigned got = rte_ring_sc_dequeue_burst(w->pin_ring, (void **)ms, want, NULL);
-        for (unsigned i = 0; i < got; i++) {
-            struct rte_mbuf *m = ms[i];
-            const struct dp_pin_meta *pm = rte_mbuf_to_priv(m);
-            uint32_t len = rte_pktmbuf_pkt_len(m);
-            struct dp_packet_in *pin = malloc(sizeof *pin + len);
-            if (pin) {
-                *pin = (struct dp_packet_in){
-                    .reason = pm->reason,
-                    .table_id = pm->table_id,
-                    .max_len = pm->max_len,
-                    .total_len = pm->total_len,
-                    .cookie = pm->cookie,
-                    .in_port = pm->in_port,
-                    .in_phy_port = pm->in_port,
-                    .metadata = pm->metadata,
-                    .tunnel_id = pm->tunnel_id,
-                    .data_len = len,
-                };
-                const void *d = rte_pktmbuf_read(m, 0, len, pin->data);
-                if (d != pin->data)
-                    memcpy(pin->data, d, len);
-                out[n++] = pin;
-            }
-            rte_pktmbuf_free(m);
-        }
+        unsigned got;
+        do {
+            unsigned want = max - n < 32 ? (unsigned)(max - n) : 32;
+            got = want ? rte_ring_sc_dequeue_burst(w->pin_ring, (void **)ms, want, NULL) : 0;
+            n = pins_from_mbufs(ms, got, out, n);
+        } while (got);
     }
     dp->pin_next = (dp->pin_next + 1) % n_rings;
     return n;
@@ -61,16 +73,6 @@ dp_packet_in_free(struct dp *dp, struct dp_packet_in *pin)
 {
     (void)dp;
     free(pin);
-}
-
-void
-dp_pin_drain_all(struct dp *dp)
-{
-    struct dp_packet_in *pins[64];
-    size_t n;
-    while ((n = dp_packet_in_pop(dp, pins, 64)))
-        for (size_t i = 0; i < n; i++)
-            free(pins[i]);
 }
 
 /* An mbuf (chain) holding len bytes of data. */

@@ -19,6 +19,7 @@
 
 #include "dp.h"
 #include "dp_control.h"
+#include "dp_pkt.h"
 #include "dp_test.h"
 #include "flowtable/ft_test_util.h"
 
@@ -286,6 +287,77 @@ e2e_counter(struct e2e *e, const char *name)
         dp_note_counters(e->dp, e2e_counter_cb, &c);
     ck_assert_msg(c.n != UINT64_MAX, "no counter %s", name);
     return c.n;
+}
+
+/* ---- frames ------------------------------------------------------------------------------ */
+
+static const uint8_t e2e_mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
+static const uint8_t e2e_mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
+static const uint8_t e2e_mac_c[6] = {0x02, 0, 0, 0, 0, 0x0c};
+static const uint8_t e2e_mac_bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* An Ethernet/IPv4/UDP frame (UDP checksum 0: none) with payload bytes
+ * counting up from seq; returns its length. */
+static inline uint32_t
+e2e_udp4(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t sip, uint32_t dip,
+         uint16_t sport, uint16_t dport, uint8_t ttl, uint16_t payload, uint8_t seq)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    uint8_t *ip = f + 14;
+    uint16_t ip_len = (uint16_t)(20 + 8 + payload);
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(ip_len >> 8);
+    ip[3] = (uint8_t)ip_len;
+    ip[8] = ttl;
+    ip[9] = 17;
+    for (int i = 0; i < 4; i++) {
+        ip[12 + i] = (uint8_t)(sip >> (24 - 8 * i));
+        ip[16 + i] = (uint8_t)(dip >> (24 - 8 * i));
+    }
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    ip[10] = (uint8_t)(~sum >> 8);
+    ip[11] = (uint8_t)~sum;
+    uint8_t *udp = ip + 20;
+    udp[0] = (uint8_t)(sport >> 8);
+    udp[1] = (uint8_t)sport;
+    udp[2] = (uint8_t)(dport >> 8);
+    udp[3] = (uint8_t)dport;
+    udp[4] = (uint8_t)((8 + payload) >> 8);
+    udp[5] = (uint8_t)(8 + payload);
+    udp[6] = udp[7] = 0;
+    for (uint16_t i = 0; i < payload; i++)
+        udp[8 + i] = (uint8_t)(seq + i);
+    return 14u + ip_len;
+}
+
+/* A short UDP frame in port i's input; returns its length. */
+static inline uint32_t
+e2e_input_udp(struct e2e *e, unsigned i, const uint8_t *dst, const uint8_t *src, uint16_t sport,
+              uint8_t seq)
+{
+    uint8_t f[128];
+    uint32_t len = e2e_udp4(f, dst, src, 0x0a000001, 0x0a000002, sport, 53, 64, 18, seq);
+    e2e_input(e, i, f, len);
+    return len;
+}
+
+/* The frames port i sent equal the frames port j received, in order. */
+static inline void
+e2e_expect_same(const struct e2e *e, unsigned out_port, const struct e2e_frames *want,
+                const char *what)
+{
+    ck_assert_msg(e->out[out_port].n == want->n, "%s: port %u sent %zu frames, want %zu", what,
+                  e->port_no[out_port], e->out[out_port].n, want->n);
+    for (size_t j = 0; j < want->n; j++)
+        e2e_expect(e, out_port, j, want->data[j], want->len[j], what);
 }
 
 #endif /* TEST_DP_E2E_H */

@@ -7,7 +7,6 @@
  * — through RX, parse, pipeline walk, execution, TX buffering and TX.
  */
 #include "dp_e2e.h"
-#include "dp_pkt.h"
 #include "hdrops_vectors.h"
 
 /* The match that gives the op its prerequisites, from the frame itself. */

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * End to end: what arrives broken or unusual (malformed, truncated, jumbo
+ * and random frames, IP fragments), what the pipeline cannot model
+ * (unmodelled), the standalone L2 learning switch and output:NORMAL.
+ */
+#include "dp_e2e.h"
+
+static struct e2e e;
+
+START_TEST(malformed_truncated_jumbo)
+{
+    e2e_start(&e, 2);
+    uint8_t f[9100];
+    uint32_t len = e2e_udp4(f, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, 1, 2, 64, 40, 0);
+    e2e_input(&e, 0, f, 5);       /* trunc_l2 */
+    e2e_input(&e, 0, f, 13);      /* trunc_l2: no type */
+    e2e_input(&e, 0, f, 14 + 10); /* trunc_l3 */
+    e2e_input(&e, 0, f, 14 + 24); /* UDP cut: trunc_l4 */
+    uint8_t bad[64];
+    memcpy(bad, f, 64);
+    bad[14] = 0x43; /* IHL 3: bad_l3 */
+    e2e_input(&e, 0, bad, 64);
+    e2e_input(&e, 0, f, len); /* Fine. */
+    /* A 9000-byte jumbo: several segments on the way through. */
+    uint32_t jlen =
+        e2e_udp4(f, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, 1, 2, 64, 9000 - 42, 3);
+    e2e_input(&e, 0, f, jlen);
+    /* Random bytes behind real Ethernet/IPv4 headers, random lengths. */
+    uint64_t rs = test_seed();
+    for (int i = 0; i < 300; i++) {
+        uint8_t r[300];
+        uint32_t rl = (uint32_t)(test_rand(&rs) % sizeof r);
+        for (uint32_t k = 0; k < rl; k++)
+            r[k] = (uint8_t)test_rand(&rs);
+        if (rl > 14 && (i & 1)) {
+            memcpy(r, f, 14); /* IPv4 ethertype, garbage after. */
+            r[14] = (uint8_t)(0x40 | (r[14] & 0x0f));
+        }
+        if (rl)
+            e2e_input(&e, 0, r, rl);
+    }
+    e2e_attach(&e);
+    e2e_flow(&e, "priority=2,in_port=1,ip", "dec_ttl,set_field:7->ip_dscp,output:2");
+    e2e_flow(&e, "priority=1,in_port=1", "output:2");
+    e2e_run(&e);
+    ck_assert_uint_ge(e2e_counter(&e, "parse_trunc_l2"), 2);
+    ck_assert_uint_ge(e2e_counter(&e, "parse_trunc_l3"), 1);
+    ck_assert_uint_ge(e2e_counter(&e, "parse_trunc_l4"), 1);
+    ck_assert_uint_ge(e2e_counter(&e, "parse_bad_l3"), 1);
+    struct dp_port_stats st;
+    ck_assert_int_eq(dp_port_stats(e.dp, 1, &st), 0);
+    struct dp_worker_stats ws;
+    dp_worker_stats(e.dp, &ws, 1);
+    ck_assert_uint_eq(ws.packets, st.rx_packets);
+    e2e_detach(&e);
+    /* The good frame and the jumbo came through, TTL 63, DSCP 7, whole. */
+    size_t n_ok = 0;
+    for (size_t j = 0; j < e.out[1].n; j++) {
+        const uint8_t *o = e.out[1].data[j];
+        if (e.out[1].len[j] == jlen) {
+            ck_assert_uint_eq(o[22], 63);
+            ck_assert_uint_eq(o[15] >> 2, 7);
+            ck_assert_uint_eq(dp_csum_fold(dp_csum_words(o + 14, 20)), 0xffff);
+            ck_assert(!memcmp(o + 42, f + 42, jlen - 42));
+            n_ok++;
+        }
+    }
+    ck_assert_uint_eq(n_ok, 1);
+    ck_assert_uint_eq(ws.packets, e.out[1].n + ws.drops);
+    e2e_finish(&e);
+}
+END_TEST
+
+static uint32_t
+fragment(uint8_t *f, uint16_t frag_field)
+{
+    uint32_t len = e2e_udp4(f, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, 1, 2, 64, 20, 0);
+    f[20] = (uint8_t)(frag_field >> 8);
+    f[21] = (uint8_t)frag_field;
+    f[24] = f[25] = 0;
+    dp_wr16(f + 24, (uint16_t)~dp_csum_fold(dp_csum_words(f + 14, 20)));
+    return len;
+}
+
+START_TEST(fragments_dropped_in_frag_drop_mode)
+{
+    e2e_start(&e, 2);
+    uint8_t f[128];
+    e2e_input(&e, 0, f, fragment(f, 0x2000)); /* First fragment (MF). */
+    e2e_input(&e, 0, f, fragment(f, 0x0010)); /* A later one. */
+    e2e_input(&e, 0, f, fragment(f, 0x4000)); /* DF: not a fragment. */
+    e2e_attach(&e);
+    dp_set_config(e.dp, DP_FRAG_DROP, 128);
+    e2e_flow(&e, "in_port=1", "output:2");
+    e2e_run(&e);
+    ck_assert_uint_eq(e2e_counter(&e, "frag"), 2);
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[1].n, 1);
+    e2e_finish(&e);
+}
+END_TEST
+
+START_TEST(unmodelled_after_pop_mpls)
+{
+    /* Table 1 matches IP fields after pop_mpls revealed a header the key
+     * never parsed: the walk cannot know the outcome, the packet is
+     * dropped and counted. */
+    e2e_start(&e, 2);
+    uint8_t f[128];
+    uint32_t len = e2e_udp4(f + 4, e2e_mac_b, e2e_mac_a, 1, 2, 3, 4, 64, 10, 0);
+    memmove(f, f + 4, 12);
+    dp_wr16(f + 12, 0x8847);
+    dp_wr32(f + 14, 100u << 12 | 1u << 8 | 64);
+    e2e_input(&e, 0, f, len + 4);
+    e2e_attach(&e);
+    e2e_flow(&e, "in_port=1,mpls", "pop_mpls:0x0800,goto_table:1");
+    e2e_flow(&e, "table=1,ip,nw_dst=0.0.0.2", "output:2");
+    e2e_run(&e);
+    ck_assert_uint_eq(e2e_counter(&e, "unmodelled"), 1);
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[1].n, 0);
+    e2e_finish(&e);
+}
+END_TEST
+
+START_TEST(set_queue_and_tunnel_id)
+{
+    /* SET_QUEUE only tags the mbuf (no queue scheduling); TUNNEL_ID has no
+     * header and shows in the packet-in. */
+    e2e_start(&e, 2);
+    e2e_input_udp(&e, 0, e2e_mac_b, e2e_mac_a, 1, 0);
+    e2e_attach(&e);
+    e2e_flow(&e, "in_port=1", "set_queue:3,set_field:0x55->tunnel_id,output:2,CONTROLLER");
+    e2e_run(&e);
+    struct dp_packet_in *pin;
+    ck_assert_uint_eq(dp_packet_in_pop(e.dp, &pin, 1), 1);
+    ck_assert_uint_eq(pin->tunnel_id, 0x55);
+    dp_packet_in_free(e.dp, pin);
+    e2e_detach(&e);
+    e2e_expect_same(&e, 1, &e.in[0], "set_queue");
+    e2e_finish(&e);
+}
+END_TEST
+
+START_TEST(standalone_learning_switch)
+{
+    e2e_start(&e, 3);
+    /* A -> B (unknown: flood), then B -> A (learnt on port 1: only there),
+     * A -> B (learnt on port 2), broadcast (flood), C -> A from port 1
+     * where A lives too (same port: dropped). */
+    e2e_input_udp(&e, 0, e2e_mac_b, e2e_mac_a, 1, 0);
+    e2e_attach_one(&e, 0);
+    e2e_attach_one(&e, 2);
+    dp_set_standalone(e.dp, true);
+    e2e_run(&e);
+    e2e_detach_one(&e, 0);
+    e2e_detach_one(&e, 2);
+    ck_assert_uint_eq(e.out[2].n, 1); /* Flooded to port 3 (port 2 not yet there). */
+    e2e_finish(&e);
+
+    e2e_start(&e, 3);
+    e2e_input_udp(&e, 0, e2e_mac_b, e2e_mac_a, 1, 0);
+    e2e_attach(&e);
+    dp_set_standalone(e.dp, true);
+    e2e_run(&e); /* A on port 1 learnt; flooded to 2 and 3. */
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[1].n, 1);
+    ck_assert_uint_eq(e.out[2].n, 1);
+    e2e_finish(&e);
+}
+END_TEST
+
+START_TEST(standalone_forwards_learnt)
+{
+    /* One dataplane, inputs on two ports in one pass: port 2's frames are
+     * read after port 1's within a poll, so B -> A finds A learnt. */
+    e2e_start(&e, 3);
+    e2e_input_udp(&e, 0, e2e_mac_b, e2e_mac_a, 1, 0);     /* A -> B: flood */
+    e2e_input_udp(&e, 1, e2e_mac_a, e2e_mac_b, 2, 0);     /* B -> A: port 1 */
+    e2e_input_udp(&e, 0, e2e_mac_bcast, e2e_mac_c, 3, 0); /* bcast: flood */
+    e2e_input_udp(&e, 0, e2e_mac_c, e2e_mac_a, 4, 0);     /* A -> C (C on port 1): drop */
+    e2e_attach(&e);
+    dp_set_standalone(e.dp, true);
+    e2e_run(&e);
+    ck_assert_uint_eq(e2e_counter(&e, "l2_same_port"), 1);
+    ck_assert_uint_eq(e2e_counter(&e, "l2_flood"), 2);
+    e2e_detach(&e);
+    /* Port 1: B -> A. Port 2: A -> B (flood), bcast. Port 3: both floods. */
+    ck_assert_uint_eq(e.out[0].n, 1);
+    e2e_expect(&e, 0, 0, e.in[1].data[0], e.in[1].len[0], "B -> A");
+    ck_assert_uint_eq(e.out[1].n, 2);
+    ck_assert_uint_eq(e.out[2].n, 2);
+    e2e_finish(&e);
+}
+END_TEST
+
+START_TEST(output_normal_uses_l2)
+{
+    /* Flow mods refuse output:NORMAL today (ft_actions_check); a program
+     * that has it runs the L2 switch. Packet-outs reach it unchecked. */
+    e2e_start(&e, 3);
+    e2e_attach(&e);
+    uint8_t ab[128], ba[128];
+    uint32_t l1 = e2e_udp4(ab, e2e_mac_b, e2e_mac_a, 1, 2, 3, 4, 64, 10, 0);
+    uint32_t l2 = e2e_udp4(ba, e2e_mac_a, e2e_mac_b, 2, 1, 4, 3, 64, 10, 0);
+    struct ft_action normal = {.type = FT_AT_OUTPUT, .arg = FT_PORT_NORMAL};
+    ck_assert_int_eq(dp_packet_out(e.dp, 1, &normal, 1, ab, l1), 0); /* Flood. */
+    ck_assert_int_eq(dp_packet_out(e.dp, 2, &normal, 1, ba, l2), 0); /* To port 1. */
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[0].n, 1);
+    e2e_expect(&e, 0, 0, ba, l2, "NORMAL to the learnt port");
+    ck_assert_uint_eq(e.out[1].n, 1);
+    ck_assert_uint_eq(e.out[2].n, 1);
+    e2e_finish(&e);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("e2e_misc");
+    TCase *tc = tcase_create("e2e_misc");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, malformed_truncated_jumbo);
+    tcase_add_test(tc, fragments_dropped_in_frag_drop_mode);
+    tcase_add_test(tc, unmodelled_after_pop_mpls);
+    tcase_add_test(tc, set_queue_and_tunnel_id);
+    tcase_add_test(tc, standalone_learning_switch);
+    tcase_add_test(tc, standalone_forwards_learnt);
+    tcase_add_test(tc, output_normal_uses_l2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+DP_TEST_MAIN(make_suite, "0")
