@@ -21,9 +21,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_spinlock.h>
@@ -183,8 +185,9 @@ struct dp_worker {
     struct dp_wcounters c __rte_cache_aligned;
 
     /* Written by this worker (release), read by the agent: the last fold
-     * request served. */
+     * request served; whether the loop runs (RCU reader online). */
     _Atomic uint64_t fold_ack __rte_cache_aligned;
+    _Atomic bool running;
 } __rte_cache_aligned;
 
 static inline void
@@ -310,6 +313,19 @@ struct dp_xctx;
 void dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                     struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
                     const struct dp_prog *prog);
+
+/* The agent waiting for workers: spin briefly, then sleep a little so a
+ * worker sharing our CPU (more lcores than cores) gets to run. */
+static inline void
+dp_wait_step(unsigned *spins)
+{
+    if (++*spins < 256) {
+        rte_pause();
+    } else {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 /* dp_snap.c */
 int dp_publish(struct dp *dp);

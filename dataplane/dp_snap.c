@@ -18,7 +18,6 @@
 
 #include <rte_cycles.h>
 #include <rte_log.h>
-#include <rte_pause.h>
 
 #include "dp_int.h"
 
@@ -143,10 +142,11 @@ wait_token(struct dp *dp, uint64_t token)
     if (dp->inline_mode)
         return 0;
     uint64_t deadline = rte_rdtsc() + dp->tsc_hz / 1000 * dp->cfg.commit_timeout_ms;
+    unsigned spins = 0;
     while (!rte_rcu_qsbr_check(dp->qsv, token, false)) {
         if (rte_rdtsc() > deadline)
             return -ETIMEDOUT;
-        rte_pause();
+        dp_wait_step(&spins);
     }
     return 0;
 }
@@ -244,11 +244,12 @@ dp_fold_counters(struct dp *dp)
     }
     uint64_t req = atomic_fetch_add_explicit(&dp->fold_req, 1, memory_order_acq_rel) + 1;
     uint64_t deadline = rte_rdtsc() + dp->tsc_hz / 1000 * dp->cfg.commit_timeout_ms;
+    unsigned spins = 0;
     for (unsigned i = 0; i < dp->n_workers; i++) {
         while (atomic_load_explicit(&dp->workers[i]->fold_ack, memory_order_acquire) < req) {
             if (rte_rdtsc() > deadline)
                 return -ETIMEDOUT;
-            rte_pause();
+            dp_wait_step(&spins);
         }
     }
     /* A worker acknowledges at the top of a loop; every loop before it

@@ -214,6 +214,7 @@ dp_worker_main(void *arg)
     struct dp *dp = w->dp;
     rte_rcu_qsbr_thread_register(dp->qsv, w->idx);
     rte_rcu_qsbr_thread_online(dp->qsv, w->idx);
+    atomic_store_explicit(&w->running, true, memory_order_release);
     while (!atomic_load_explicit(&dp->stop, memory_order_relaxed))
         dp_worker_poll(w);
     rte_rcu_qsbr_thread_offline(dp->qsv, w->idx);

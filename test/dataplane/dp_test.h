@@ -32,15 +32,25 @@ static struct rte_mempool *dp_test_pool;
 /* Set by a harness that may hold resources when a test fails half-way. */
 static void (*dp_test_cleanup)(void);
 
+/* "--lcores=(0-N)@(0-C)": lcores 0..N as threads free to run on any
+ * online CPU, so "0-2" works on a machine with two CPUs. */
+static inline void
+dp_test_lcores_arg(const char *lcores, char *buf, size_t size)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    snprintf(buf, size, "--lcores=(%s)@(0-%ld)", lcores, cpus > 1 ? cpus - 1 : 0);
+}
+
 static inline int
 dp_test_eal_init(const char *lcores)
 {
-    static char prefix[64];
+    static char prefix[64], lcores_arg[320];
     snprintf(prefix, sizeof prefix, "ofs-test-%ld", (long)getpid());
+    dp_test_lcores_arg(lcores, lcores_arg, sizeof lcores_arg);
     char *argv[] = {
-        "dp_test",  "-l",          (char *)lcores,   "--no-huge",     "-m",   "256",
-        "--no-pci", "--no-shconf", "--no-telemetry", "--file-prefix", prefix, "--log-level=warning",
-        NULL,
+        "dp_test",       lcores_arg, "--no-huge",           "-m",
+        "256",           "--no-pci", "--no-shconf",         "--no-telemetry",
+        "--file-prefix", prefix,     "--log-level=warning", NULL,
     };
     int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
     if (rte_eal_init(argc, argv) < 0)
