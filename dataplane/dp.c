@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -95,7 +96,13 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
                                 RTE_MBUF_DEFAULT_BUF_SIZE, (int)socket);
     if (!dp->pool || !dp->pin_pool) {
         r = -rte_errno;
-        goto err;
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "dataplane: cannot create the packet pools (%u mbufs): %s; give EAL more "
+                     "memory (-m/--socket-mem) or use fewer mbufs",
+                     cfg->n_mbufs, rte_strerror(rte_errno));
+        dp_destroy(dp);
+        return r;
     }
     size_t qsz = rte_rcu_qsbr_get_memsize(dp->n_workers);
     dp->qsv = rte_zmalloc("dp_qsbr", qsz, RTE_CACHE_LINE_SIZE);

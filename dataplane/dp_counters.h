@@ -43,6 +43,7 @@
     X(NO_HEADROOM, "no_headroom")     /* A push found no headroom. */                              \
     X(TX_FULL, "tx_full")             /* The TX queue took no more. */                             \
     X(GROUP_EMPTY, "group_no_bucket") /* A group with no bucket to run. */                         \
+    X(FLOOD_EMPTY, "flood_no_port")   /* FLOOD/ALL with no port to send to. */                     \
     X(L2_SAME_PORT, "l2_same_port")   /* Standalone/NORMAL: destination is the ingress. */
 
 #define DP_NOTES(X)                                                                                \

@@ -77,6 +77,8 @@ dp_exec_flood(struct dp_worker *w, struct dp_xctx *x, bool give)
     for (unsigned i = 0; i < s->n_ports; i++)
         if (flood_target(x, &s->ports[i]))
             last = (int)i;
+    if (last < 0)
+        dp_xctx_drop(w, x, DP_DROP_FLOOD_EMPTY);
     for (int i = 0; i <= last && x->m; i++)
         if (flood_target(x, &s->ports[i]))
             send_one(w, x, &s->ports[i], give && i == last);

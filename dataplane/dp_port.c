@@ -238,7 +238,10 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
     } else {
         int r = rte_dev_probe(devargs);
         if (r) {
-            set_err(err, errlen, "cannot attach '%s': %s", devargs, strerror(-r));
+            set_err(err, errlen,
+                    "cannot attach '%s': no such device or driver, or bad arguments (%d; EAL's "
+                    "log says more)",
+                    devargs, r);
             return r == -EEXIST ? -EBUSY : -ENODEV;
         }
         p->probed = true;

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofswitch — the composition root:
+ *
+ *   ofswitch [EAL options] -- --port NUM=DEVARGS ... (ofswitch_opts.h)
+ *
+ * Parses our options (before starting EAL, so a typo costs nothing),
+ * starts EAL, creates the dataplane (workers on the EAL worker lcores),
+ * hot-plugs the ports, creates the control side (ofswitch_control.h) and
+ * runs the main loop on the main lcore until SIGINT or SIGTERM: one turn
+ * of the control side, plus one pass of the inline worker when EAL gave
+ * no worker lcore. Every exit path releases the devices (dp_destroy) and
+ * EAL (rte_eal_cleanup). Errors: one line on stderr, exit status 1 (2 for
+ * usage errors).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "dp.h"
+#include "dp_control.h"
+#include "ofswitch_control.h"
+#include "ofswitch_opts.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void
+install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The datapath id when none is given: the first port's MAC, as OVS does. */
+static uint64_t
+default_datapath_id(struct dp *dp)
+{
+    struct dp_port_info info[1];
+    if (!dp_ports(dp, info, 1))
+        return 0;
+    uint64_t id = 0;
+    for (int i = 0; i < 6; i++)
+        id = id << 8 | info[0].hw_addr[i];
+    return id;
+}
+
+static int
+run(struct dp *dp, struct ofs_control *ctl)
+{
+    unsigned idle = 0;
+    while (!stop_signal) {
+        int work = 0;
+        if (dp_inline(dp))
+            work += (int)dp_poll(dp);
+        int r = ofs_control_run(ctl, dp_now_ns(dp));
+        if (r < 0) {
+            fprintf(stderr, "ofswitch: control side stopped: %s\n", strerror(-r));
+            return r;
+        }
+        work += r;
+        /* The main lcore is the agent's: sleep when there is nothing to do
+         * (shortly when it also forwards, inline). */
+        idle = work ? 0 : idle + 1;
+        if (idle > 16) {
+            struct timespec ts = {0, dp_inline(dp) ? 50000 : 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return 0;
+}
+
+static void
+print_counter(void *aux, const char *name, uint64_t n)
+{
+    (void)aux;
+    if (n)
+        fprintf(stderr, "ofswitch:   %s %llu\n", name, (unsigned long long)n);
+}
+
+/* pmd-stats-show at exit: per worker packets, cycles per packet. */
+static void
+print_stats(struct dp *dp)
+{
+    struct dp_worker_stats ws[RTE_MAX_LCORE];
+    size_t n = dp_worker_stats(dp, ws, RTE_MAX_LCORE);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t total = ws[i].busy_cycles + ws[i].idle_cycles;
+        fprintf(stderr,
+                "ofswitch: worker %zu (lcore %u): %llu packets, %.1f%% busy, %.0f cycles/packet, "
+                "%llu pipeline walks at %.0f cycles each, %llu drops\n",
+                i, ws[i].lcore, (unsigned long long)ws[i].packets,
+                total ? 100.0 * (double)ws[i].busy_cycles / (double)total : 0.0,
+                ws[i].packets ? (double)ws[i].busy_cycles / (double)ws[i].packets : 0.0,
+                (unsigned long long)ws[i].misses,
+                ws[i].misses ? (double)ws[i].miss_cycles / (double)ws[i].misses : 0.0,
+                (unsigned long long)ws[i].drops);
+    }
+    struct dp_port_info ports[64];
+    size_t np = dp_ports(dp, ports, 64);
+    for (size_t i = 0; i < np && i < 64; i++) {
+        struct dp_port_stats st;
+        if (!dp_port_stats(dp, ports[i].port_no, &st))
+            fprintf(stderr,
+                    "ofswitch: port %lu (%s): rx %llu tx %llu rx_dropped %llu tx_dropped %llu\n",
+                    (unsigned long)ports[i].port_no, ports[i].name,
+                    (unsigned long long)st.rx_packets, (unsigned long long)st.tx_packets,
+                    (unsigned long long)st.rx_dropped, (unsigned long long)st.tx_dropped);
+    }
+    dp_drop_counters(dp, print_counter, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+    int sep = 1;
+    while (sep < argc && strcmp(argv[sep], "--"))
+        sep++;
+    struct ofs_opts opts;
+    char err[512] = "";
+    int n_ours = sep < argc ? argc - sep - 1 : 0;
+    if (ofs_opts_parse(n_ours, argv + sep + 1, &opts, err, sizeof err)) {
+        fprintf(stderr, "ofswitch: %s\n", err);
+        return 2;
+    }
+    if (opts.help) {
+        fputs(ofs_opts_usage(), stdout);
+        return 0;
+    }
+    install_signals();
+    if (rte_eal_init(sep, argv) < 0) {
+        fprintf(stderr, "ofswitch: cannot start EAL: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    int status = 1;
+    struct dp *dp = NULL;
+    struct ofs_control *ctl = NULL;
+    struct dp_config cfg;
+    dp_config_default(&cfg);
+    cfg.rxq = (uint16_t)opts.rxq;
+    if (opts.n_mbufs)
+        cfg.n_mbufs = opts.n_mbufs;
+    if (dp_create(&cfg, &dp, err, sizeof err)) {
+        fprintf(stderr, "ofswitch: %s\n", err);
+        goto out;
+    }
+    /* No controller is connected yet: in standalone fail mode the ports
+     * switch L2 from their first packet; the control side takes over. */
+    if (opts.fail_mode == OFS_FAIL_STANDALONE)
+        dp_set_standalone(dp, true);
+    for (size_t i = 0; i < opts.n_ports && !stop_signal; i++) {
+        if (dp_port_add(dp, opts.ports[i].port_no, opts.ports[i].devargs, err, sizeof err)) {
+            fprintf(stderr, "ofswitch: port %lu: %s\n", (unsigned long)opts.ports[i].port_no, err);
+            goto out;
+        }
+    }
+    uint64_t dpid = opts.has_datapath_id ? opts.datapath_id : default_datapath_id(dp);
+    if (!stop_signal) {
+        ctl = ofs_control_create(dp, &opts, dpid, err, sizeof err);
+        if (!ctl) {
+            fprintf(stderr, "ofswitch: %s\n", err);
+            goto out;
+        }
+        if (run(dp, ctl))
+            goto out;
+    }
+    status = 0;
+    if (stop_signal)
+        fprintf(stderr, "ofswitch: %s, stopping\n", strsignal(stop_signal));
+    print_stats(dp);
+out:
+    ofs_control_destroy(ctl);
+    dp_destroy(dp); /* Detaches every device ofswitch attached. */
+    rte_eal_cleanup();
+    return status;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofswitch_opts.h — the ofswitch command line after EAL's options:
+ *
+ *   ofswitch [EAL options] -- --port NUM=DEVARGS [--port ...]
+ *            [--controller TARGET ...] [--datapath-id HEX]
+ *            [--fail-mode secure|standalone]
+ *            [--private-key FILE --certificate FILE --ca-cert FILE]
+ *            [--rxq N] [--mbufs N]
+ *
+ * NUM is an OpenFlow port number (1..0xffffff00) or LOCAL; DEVARGS a PCI
+ * address or a vdev string, hot-plugged by ofswitch. TARGET is
+ * tcp:HOST[:PORT], tls:HOST[:PORT] (active) or ptcp:[PORT][:IP],
+ * ptls:[PORT][:IP] (passive); HOST or IP may be [IPv6]; PORT defaults to
+ * 6653. tls/ptls need all three TLS files.
+ *
+ * Part of the ofswitch executable (the composition root), not of the
+ * dataplane library: it only checks syntax and stores what the agent
+ * will use. Thread safety: pure functions on their arguments.
+ */
+#ifndef OFSWITCH_OPTS_H
+#define OFSWITCH_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OFS_MAX_PORTS       32
+#define OFS_MAX_CONTROLLERS 8
+#define OFS_DEFAULT_OF_PORT 6653
+
+enum ofs_fail_mode {
+    OFS_FAIL_SECURE = 0,     /* No controller: forward nothing (the default). */
+    OFS_FAIL_STANDALONE = 1, /* No controller: act as an L2 learning switch. */
+};
+
+struct ofs_port_opt {
+    uint32_t port_no;
+    const char *devargs; /* Points into argv. */
+};
+
+struct ofs_controller_opt {
+    const char *target; /* As given ("tcp:10.0.0.1:6653"); points into argv. */
+    bool passive;       /* ptcp/ptls. */
+    bool tls;
+    char host[64]; /* Active: the host; passive: the IP to bind ("" = any). */
+    uint16_t port;
+};
+
+struct ofs_opts {
+    struct ofs_port_opt ports[OFS_MAX_PORTS];
+    size_t n_ports;
+    struct ofs_controller_opt controllers[OFS_MAX_CONTROLLERS];
+    size_t n_controllers;
+    uint64_t datapath_id;
+    bool has_datapath_id;
+    enum ofs_fail_mode fail_mode;
+    const char *private_key;
+    const char *certificate;
+    const char *ca_cert;
+    unsigned rxq;     /* 0: one RX queue per worker. */
+    unsigned n_mbufs; /* 0: the dataplane's default. */
+    bool help;
+};
+
+/* Parse our options (argv[0..argc) holds only them, after "--"). Returns
+ * 0, or -EINVAL with a one-line reason in err. */
+int ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errlen);
+
+/* Usage text for --help. */
+const char *ofs_opts_usage(void);
+
+#endif /* OFSWITCH_OPTS_H */

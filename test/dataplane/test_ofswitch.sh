@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The ofswitch executable from the outside: argument errors (one line on
+# stderr, non-zero exit), a device that cannot be attached, and a run in
+# standalone fail mode that floods a pcap port's frames to the other port
+# and stops cleanly on SIGTERM and SIGINT, inline (-l 0) and with a worker
+# lcore. Everything it creates goes in a temporary directory, removed at
+# exit, as is EAL's runtime directory.
+set -euo pipefail
+ofswitch=${1:?usage: test_ofswitch.sh path/to/ofswitch}
+tmp=$(mktemp -d /tmp/ofs-cli-XXXXXX)
+prefix=ofs-cli-$$
+runtime=/var/run/dpdk/$prefix
+[ "$(id -u)" -eq 0 ] || runtime=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix
+cleanup() { rm -rf "$tmp"; rmdir "$runtime" 2>/dev/null || true; }
+trap cleanup EXIT
+eal=(--no-huge -m 256 --no-pci --no-shconf --no-telemetry --file-prefix="$prefix"
+    --log-level=warning)
+fail=0
+
+# expect_usage_error ARGS...: exit status 2 and exactly one line on stderr.
+expect_usage_error() {
+    local rc=0
+    "$ofswitch" -l 0 "${eal[@]}" -- "$@" 2>"$tmp/err" >/dev/null || rc=$?
+    local lines
+    lines=$(wc -l <"$tmp/err")
+    if [ $rc -ne 2 ] || [ "$lines" -ne 1 ]; then
+        echo "FAIL: '$*': exit $rc, $lines stderr lines:"; cat "$tmp/err"; fail=1
+    else
+        echo "ok: '$*' -> $(cat "$tmp/err")"
+    fi
+}
+
+expect_usage_error
+expect_usage_error --bogus
+expect_usage_error --port 0=net_null0
+expect_usage_error --port 1=net_null0 --port 1=net_null1
+expect_usage_error --port 1
+expect_usage_error --port 1=net_null0 --controller foo:1.2.3.4
+expect_usage_error --port 1=net_null0 --controller tcp:1.2.3.4:99999
+expect_usage_error --port 1=net_null0 --controller tls:1.2.3.4
+expect_usage_error --port 1=net_null0 --fail-mode maybe
+expect_usage_error --port 1=net_null0 --datapath-id xyz
+expect_usage_error --port 1=net_null0 --rxq 0
+"$ofswitch" -- --help | grep -q '^usage: ofswitch' || { echo "FAIL: --help"; fail=1; }
+
+# A device that does not exist: exit 1, our line names the port.
+rc=0
+"$ofswitch" -l 0 "${eal[@]}" -- --port 1=net_nosuchdriver0 2>"$tmp/err" || rc=$?
+if [ $rc -ne 1 ] || ! grep -q '^ofswitch: port 1: ' "$tmp/err"; then
+    echo "FAIL: bad device: exit $rc"; cat "$tmp/err"; fail=1
+else
+    echo "ok: bad device -> $(grep '^ofswitch: port 1' "$tmp/err")"
+fi
+
+# Five frames in on port 2 (attached last, so port 1 exists when they
+# arrive), flooded out of port 1 in standalone mode.
+/usr/bin/env python3 - "$tmp" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def pcap(path, frames):
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack('<IIII', 1, i, len(fr), len(fr)))
+            f.write(fr)
+a, b = bytes.fromhex('02000000000a'), bytes.fromhex('02000000000b')
+pcap(d + '/empty.pcap', [])
+pcap(d + '/in.pcap', [b + a + b'\x88\xb5' + bytes([i]) * 46 for i in range(5)])
+PY
+
+run_standalone() { # lcores signal
+    local lcores=$1 sig=$2 rc=0
+    rm -f "$tmp"/out*.pcap
+    "$ofswitch" -l "$lcores" "${eal[@]}" -- \
+        --port 1=net_pcap_c1,rx_pcap="$tmp/empty.pcap",tx_pcap="$tmp/out1.pcap" \
+        --port 2=net_pcap_c2,rx_pcap="$tmp/in.pcap",tx_pcap="$tmp/out2.pcap" \
+        --fail-mode standalone 2>"$tmp/err" &
+    local pid=$!
+    sleep 1
+    kill -"$sig" $pid
+    wait $pid || rc=$?
+    local size
+    size=$(stat -c %s "$tmp/out1.pcap" 2>/dev/null || echo 0)
+    # 24-byte file header + 5 x (16-byte record header + 60 bytes).
+    if [ $rc -ne 0 ] || [ "$size" -ne $((24 + 5 * 76)) ]; then
+        echo "FAIL: standalone -l $lcores, SIG$sig: exit $rc, out1.pcap $size bytes"
+        cat "$tmp/err"; fail=1
+    else
+        echo "ok: standalone -l $lcores, SIG$sig: 5 frames flooded, clean exit"
+    fi
+}
+run_standalone 0 TERM
+run_standalone 0-1 INT
+
+exit $fail
