@@ -8,6 +8,7 @@
 #   expect_out NAME RE CMD... CMD's stdout+stderr must match the PCRE RE
 #                             (multi-line: ^ and $ match at lines, \\n newlines)
 #   expect_err NAME ERR CMD...CMD must fail printing the OpenFlow error ERR
+#   stop_switch               SIGTERM; checks a clean exit
 #   finish                    prints "N passed, N failed"; exit status
 set -uo pipefail
 
@@ -58,8 +59,26 @@ start_switch() {
     SW_PORT=$(head -n1 "$E2E_DIR/ports")
 }
 
-sw_cmd() { # a line to the switch's command FIFO
-    echo "$*" >"$SW_CTL"
+sw_cmd() { # a line to the switch's command FIFO (bounded: a dead switch has no reader)
+    timeout 5 bash -c 'echo "$1" >"$2"' sw_cmd "$*" "$SW_CTL"
+}
+
+# The switch must still be running, exit 0 on SIGTERM (leak checks run
+# then under ASan) and its log must hold no sanitizer report.
+stop_switch() {
+    local rc=0 p
+    kill -TERM "$SW_PID" 2>/dev/null
+    wait "$SW_PID" || rc=$?
+    for p in "${!E2E_PIDS[@]}"; do
+        [ "${E2E_PIDS[$p]}" = "$SW_PID" ] && unset 'E2E_PIDS[p]'
+    done
+    if [ $rc -eq 0 ] && grep -q '^exiting' "$SW_LOG" &&
+        ! grep -Eq 'runtime error|Sanitizer' "$SW_LOG"; then
+        pass "the switch exits cleanly on SIGTERM, no sanitizer report"
+    else
+        failed "the switch exits cleanly on SIGTERM, no sanitizer report" "rc=$rc" \
+            "$(grep -E -A8 'runtime error|Sanitizer' "$SW_LOG" | head -n 30)" "$(tail -n 5 "$SW_LOG")"
+    fi
 }
 
 pass() { E2E_PASS=$((E2E_PASS + 1)); echo "ok   $1"; }

@@ -75,5 +75,6 @@ done >"$D/results"
 cat "$D/results"
 E2E_PASS=$(grep -c '^ok' "$D/results")
 E2E_FAIL=$(grep -c '^FAIL' "$D/results")
+stop_switch
 [ "$E2E_PASS" -ge 35 ] || failed "the apps ran every check" "only $E2E_PASS passed"
 finish

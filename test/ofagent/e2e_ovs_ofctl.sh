@@ -160,10 +160,5 @@ expect_out "role request with a bad role" 'OFPRRFC_BAD_ROLE' \
 
 # ---- the switch is still healthy and exits cleanly
 ok "still answers" of dump-flows "$T"
-kill -TERM "$SW_PID"
-wait "$SW_PID"
-rc=$?
-if [ $rc -eq 0 ] && grep -q '^exiting' "$SW_LOG"; then pass "exits cleanly on SIGTERM"; else
-    failed "exits cleanly on SIGTERM" "rc=$rc" "$(tail -n 5 "$SW_LOG")"; fi
-E2E_PIDS=()
+stop_switch
 finish
