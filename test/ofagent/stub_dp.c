@@ -398,6 +398,8 @@ packet_in(struct run *r, uint8_t reason, uint16_t max_len, uint8_t table, uint64
     pin->cookie = cookie;
     pin->in_port = r->key->in_port;
     pin->in_phy_port = r->key->in_phy_port;
+    /* The walk's ops do not carry the metadata written on the way, so
+     * the stub reports the packet's initial value (0). */
     pin->metadata = r->key->metadata;
     pin->tunnel_id = r->key->tunnel_id;
     pin->data_len = (uint32_t)n;
@@ -574,6 +576,20 @@ stub_dp_set_link(struct dp *dp, uint32_t port_no, bool up)
         sp->info.state = st;
         event(dp, DP_PORT_MODIFY, &sp->info);
     }
+    return 0;
+}
+
+int
+stub_dp_push_packet_in(struct dp *dp, const struct dp_packet_in *pin)
+{
+    if (dp->n_pins == MAX_PINS)
+        return -ENOBUFS;
+    struct dp_packet_in *copy = malloc(sizeof *pin + pin->data_len);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, pin, sizeof *pin + pin->data_len);
+    dp->pins[(dp->pin_head + dp->n_pins) % MAX_PINS] = copy;
+    dp->n_pins++;
     return 0;
 }
 

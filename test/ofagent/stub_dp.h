@@ -48,6 +48,10 @@ int stub_dp_inject(struct dp *dp, uint32_t in_port, const uint8_t *frame, size_t
 /* Link up/down (a PORT_STATUS MODIFY event follows). -ENOENT if absent. */
 int stub_dp_set_link(struct dp *dp, uint32_t port_no, bool up);
 
+/* Queue a packet-in as a worker would (copied), e.g. with pipeline
+ * fields the stub's executor does not track (metadata, tunnel id). */
+int stub_dp_push_packet_in(struct dp *dp, const struct dp_packet_in *pin);
+
 /* Every output so far (oldest first), and forgetting them. */
 size_t stub_dp_n_outputs(const struct dp *dp);
 const struct stub_output *stub_dp_output(const struct dp *dp, size_t i);
