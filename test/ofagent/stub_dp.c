@@ -416,8 +416,6 @@ exec_group(struct run *r, const struct ft_op *g, const struct ft_op *body)
     struct dp *dp = r->dp;
     uint64_t v = ft_pipeline_version(dp->p);
     const struct ft_group *grp = ft_pipeline_group_find(dp->p, v, g->a32);
-    if (grp)
-        ft_group_add_stats(grp, UINT32_MAX, 1, r->len);
     size_t j = 0;
     bool ran = false;
     for (unsigned b = 0; b < g->a16 && j < g->a64; b++) {
@@ -425,7 +423,10 @@ exec_group(struct run *r, const struct ft_op *g, const struct ft_op *body)
         size_t cnt = bk->a32;
         bool run = g->b8 != FT_GT_SELECT || !ran;
         if (run) {
-            if (grp)
+            /* ft_group_add_stats counts the group with the bucket, so only
+             * the first bucket run is counted (ALL groups: the others are
+             * not; flowtable has no bucket-only counter). */
+            if (grp && !ran)
                 ft_group_add_stats(grp, bk->a16, 1, r->len);
             /* Buckets run on clones: a stop in one does not end the others. */
             struct run sub = *r;
@@ -436,6 +437,8 @@ exec_group(struct run *r, const struct ft_op *g, const struct ft_op *body)
         }
         j += 1 + cnt;
     }
+    if (grp && !ran)
+        ft_group_add_stats(grp, UINT32_MAX, 1, r->len);
 }
 
 static void
