@@ -293,6 +293,11 @@ conn_read(struct ofa_conn *c, uint64_t now_ns)
         conn_process(c, now_ns);
         if (ofa_conn_backlog(c) >= OFA_TX_HIGH)
             break;
+        /* A short read drained the socket: skip the recv that would only
+         * say EAGAIN (a request/reply peer pays one syscall less per round
+         * trip). TLS may still hold decrypted bytes, so it reads on. */
+        if (!c->tls && (size_t)r < room)
+            break;
     }
     /* A large buffer left empty is given back. */
     if (c->rx_len == 0 && c->rx_cap > 2 * OFA_RX_CHUNK) {
