@@ -25,8 +25,8 @@
 
 #define MS_NS           1000000ull
 #define EXPIRE_PERIOD   (1000 * MS_NS) /* Flow expiry: fold counters and expire once a second. */
-#define LOG_WINDOW_NS   (1000 * MS_NS)
-#define LOG_PER_WINDOW  10
+#define LOG_BURST       50             /* Lines logged back to back... */
+#define LOG_REFILL_NS   (100 * MS_NS)  /* ...then one per 100 ms. */
 #define ACCEPT_PER_LOOP 16
 
 uint64_t
@@ -40,14 +40,18 @@ ofa_now_ns(void)
 void
 ofa_log(struct ofa_agent *a, const char *fmt, ...)
 {
+    /* A token bucket: a burst of LOG_BURST lines, refilled one per
+     * LOG_REFILL_NS; what does not fit is counted and reported later. */
     uint64_t now = ofa_now_ns();
     struct ofa_ratelimit *rl = &a->rl;
-    if (now - rl->window_ns >= LOG_WINDOW_NS) {
-        if (rl->suppressed)
+    uint64_t refill = (now - rl->window_ns) / LOG_REFILL_NS;
+    if (refill) {
+        rl->tokens = refill >= LOG_BURST - rl->tokens ? LOG_BURST : rl->tokens + (unsigned)refill;
+        rl->window_ns += refill * LOG_REFILL_NS;
+        if (rl->suppressed && rl->tokens) {
             fprintf(stderr, "ofagent: %u log lines suppressed\n", rl->suppressed);
-        rl->window_ns = now;
-        rl->tokens = LOG_PER_WINDOW;
-        rl->suppressed = 0;
+            rl->suppressed = 0;
+        }
     }
     if (!rl->tokens) {
         rl->suppressed++;
@@ -337,6 +341,8 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
     a->standalone = -1;
     a->invalid_ttl_on = -1;
     a->start_ns = ofa_now_ns();
+    a->rl.window_ns = a->start_ns;
+    a->rl.tokens = LOG_BURST;
     a->next_expire_ns = a->start_ns + EXPIRE_PERIOD;
 
     a->slots = calloc(cfg->n_targets ? cfg->n_targets : 1, sizeof *a->slots);

@@ -32,8 +32,8 @@ int ofa_target_parse(const char *s, struct ofa_target *t, char *err, size_t errl
 
 /* ---- logging (ofa_agent.c) ---------------------------------------------------------- */
 
-/* Control-side log lines to stderr, rate-limited (a burst of 20, then one
- * per second, with a count of what was suppressed). */
+/* Control-side log lines to stderr, rate-limited (a burst of 50, then ten
+ * a second, with a count of what was suppressed). */
 void ofa_log(struct ofa_agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- TLS (ofa_tls.c) -------------------------------------------------------------------- */
@@ -142,7 +142,7 @@ struct ofa_slot {
 };
 
 struct ofa_ratelimit {
-    uint64_t window_ns;
+    uint64_t window_ns; /* Time of the last refill. */
     unsigned tokens;
     unsigned suppressed;
 };
