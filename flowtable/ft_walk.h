@@ -112,8 +112,11 @@ struct ft_walk_dep {
 };
 
 struct ft_walk_out {
-    struct ft_key mask; /* Megaflow mask: the key bits consulted. */
-    uint32_t flags;     /* enum ft_walk_flags. */
+    struct ft_key mask;    /* Megaflow mask: the key bits consulted. */
+    struct ft_key written; /* Bits some action overwrote before a later lookup could
+                              read them (metadata always): the packet does not decide
+                              them, so invalidation ignores them. */
+    uint32_t flags;        /* enum ft_walk_flags. */
     uint16_t n_ops;
     uint16_t n_visits;
     uint16_t n_deps;
