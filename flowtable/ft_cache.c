@@ -16,7 +16,9 @@
 #define SUB_HASH_BASIS 0x6a09e667f3bcc909ull
 #define RANK_EVERY     4096 /* Megaflow lookups between re-rankings. */
 #define EMC_WINDOW     8192 /* Lookups per EMC usefulness window. */
-#define EMC_OFF        16   /* Windows an unhelpful EMC stays off. */
+#define EMC_OFF        64   /* Windows an unhelpful EMC stays off. */
+#define THRASH_WINDOW  8192 /* Lookups per thrash-detection window. */
+#define THRASH_INSTALL 8    /* While thrashing, install 1 miss in this many. */
 
 void
 ft_cache_config_default(struct ft_cache_config *cfg)
@@ -28,6 +30,7 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->max_entries = 1u << 18;
     cfg->max_masks = 256;
     cfg->idle_ns = 10ull * 1000000000ull;
+    cfg->index_after_scan = 1024;
 }
 
 static void free_dead_progs(struct ft_cache *c);
@@ -382,7 +385,7 @@ emc_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
     uint32_t slots[2] = {h & c->emc_mask, emc_slot2(h) & c->emc_mask};
     for (int i = 0; i < 2; i++) {
         struct ft_emc_slot *s = &c->emc[slots[i]];
-        if (s->entry == FT_NIL || !ft_key_equal(&s->key, key))
+        if (s->hash != h || s->entry == FT_NIL || !ft_key_equal(&s->key, key))
             continue;
         const struct ft_centry *e = &c->pool[s->entry];
         if (e->gen == s->gen && e->st != FT_ST_NONE)
@@ -400,6 +403,7 @@ emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t id
     struct ft_emc_slot *s = a->entry == FT_NIL ? a : b->entry == FT_NIL ? b : (h & 0x100) ? a : b;
     if (s->entry == FT_NIL)
         c->emc_used++;
+    s->hash = h;
     s->key = *key;
     s->entry = idx;
     s->gen = c->pool[idx].gen;
@@ -408,11 +412,12 @@ emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t id
 /* Whether to look in (and fill) the EMC: it is switched off for a while
  * when it stops paying for its full-key hash and compare. */
 static bool
-emc_active(struct ft_cache *c)
+emc_active(struct ft_cache *c, size_t n)
 {
     if (!c->emc)
         return false;
-    if (++c->emc_window_lookups < EMC_WINDOW)
+    c->emc_window_lookups += (uint32_t)n;
+    if (c->emc_window_lookups < EMC_WINDOW)
         return !c->emc_off_windows;
     bool was_on = !c->emc_off_windows;
     if (c->emc_off_windows)
@@ -422,6 +427,18 @@ emc_active(struct ft_cache *c)
     c->emc_window_lookups = 0;
     c->emc_window_hits = 0;
     return was_on;
+}
+
+/* The signature index's candidate for h (no verification), or FT_NIL. */
+static inline uint32_t
+sig_candidate(const struct ft_cache *c, uint32_t h)
+{
+    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    uint16_t sig = (uint16_t)(h >> 16);
+    for (int w = 0; w < FT_SIG_WAYS; w++)
+        if (b->sig[w] == sig && b->entry[w] != FT_NIL)
+            return b->entry[w];
+    return FT_NIL;
 }
 
 static uint32_t
@@ -526,7 +543,17 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
 {
     ft_walk(c->p, c->version, key, &c->walk);
     c->st.misses++;
+    c->win_misses++;
     struct ft_cprog *x = prog_intern(c, &c->walk);
+    /* Evicting an entry to make room for one that will be evicted before
+     * its next packet helps no one: when thrashing, most misses are served
+     * without installing, so a stable part of the traffic stays cached. */
+    if (x && c->thrashing && c->free_head == FT_NIL && ++c->install_ctr % THRASH_INSTALL) {
+        prog_unref(c, x); /* Freed after this call: the result may use it. */
+        c->st.uncached++;
+        *prog = x;
+        return FT_NIL;
+    }
     uint16_t s = x ? sub_for_mask(c, &c->walk.mask) : FT_ST_NONE;
     uint32_t idx = s != FT_ST_NONE ? entry_alloc(c) : FT_NIL;
     if (idx == FT_NIL) {
@@ -576,42 +603,67 @@ void
 ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
                 size_t n, struct ft_cache_result *res, uint64_t now_ns)
 {
+    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST];
+    uint8_t src[FT_CACHE_BURST];
     free_dead_progs(c);
+    if (n > FT_CACHE_BURST)
+        n = FT_CACHE_BURST;
+    bool emc = emc_active(c, n);
+    if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
+        c->thrashing = c->win_misses * 2 > c->win_lookups;
+        c->win_lookups = c->win_misses = 0;
+    }
+
+    /* Stage 1: hash every key and prefetch where it may be. */
+    for (size_t i = 0; i < n; i++) {
+        h[i] = ft_key_hash(keys[i], 0);
+        if (emc)
+            __builtin_prefetch(&c->emc[h[i] & c->emc_mask]);
+        if (c->sig)
+            __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
+    }
+    /* Stage 2: EMC hits; signature candidates, whose entries we prefetch. */
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = emc ? emc_lookup(c, keys[i], h[i]) : FT_NIL;
+        src[i] = FT_SRC_EMC;
+        if (idx[i] == FT_NIL && c->sig) {
+            uint32_t cand = sig_candidate(c, h[i]);
+            if (cand != FT_NIL)
+                __builtin_prefetch(&c->pool[cand]);
+            src[i] = FT_SRC_SIG;
+        }
+    }
+    /* Stage 3: verify, fall back to the subtables, then to the walk. */
     for (size_t i = 0; i < n; i++) {
         const struct ft_key *key = keys[i];
-        uint32_t h = ft_key_hash(key, 0);
-        bool emc = emc_active(c);
-        uint32_t idx = emc ? emc_lookup(c, key, h) : FT_NIL;
-        uint8_t source = FT_SRC_EMC;
-        if (idx != FT_NIL) {
+        if (idx[i] != FT_NIL) {
             c->st.emc_hits++;
             c->emc_window_hits++;
-        } else if (c->sig && (idx = sig_lookup(c, key, h)) != FT_NIL) {
-            source = FT_SRC_SIG;
+        } else if (src[i] == FT_SRC_SIG && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
             c->st.sig_hits++;
-        } else if ((idx = megaflow_lookup(c, key)) != FT_NIL) {
-            source = FT_SRC_MEGAFLOW;
+        } else if ((idx[i] = megaflow_lookup(c, key)) != FT_NIL) {
+            src[i] = FT_SRC_MEGAFLOW;
             c->st.megaflow_hits++;
             if (c->sig)
-                sig_insert(c, h, idx);
+                sig_insert(c, h[i], idx[i]);
         } else {
-            source = FT_SRC_MISS;
+            src[i] = FT_SRC_MISS;
             const struct ft_cprog *x;
-            idx = install(c, key, &x);
-            if (idx == FT_NIL) {
-                res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, source};
+            idx[i] = install(c, key, &x);
+            if (idx[i] == FT_NIL) {
+                res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
                 continue;
             }
             if (c->sig)
-                sig_insert(c, h, idx);
+                sig_insert(c, h[i], idx[i]);
         }
-        if (emc && source != FT_SRC_EMC && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
+        if (emc && src[i] != FT_SRC_EMC && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
             c->emc_insert_ctr = 0;
-            emc_insert(c, key, h, idx);
+            emc_insert(c, key, h[i], idx[i]);
         }
-        count(c, idx, lens[i], now_ns);
-        const struct ft_cprog *x = c->pool[idx].prog;
-        res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, source};
+        count(c, idx[i], lens[i], now_ns);
+        const struct ft_cprog *x = c->pool[idx[i]].prog;
+        res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
     }
 }
 
@@ -623,6 +675,7 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->masks = c->n_subs;
     st->emc_used = c->emc_used;
     st->emc_enabled = c->emc && !c->emc_off_windows;
+    st->thrashing = c->thrashing;
 }
 
 void

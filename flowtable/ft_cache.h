@@ -46,10 +46,12 @@ struct ft_cache_config {
     uint32_t max_entries;         /* Megaflow entries. */
     uint32_t max_masks;           /* Subtables; further masks are merged. */
     uint64_t idle_ns;             /* An entry unused this long expires. */
+    uint32_t index_after_scan;    /* An add scanning more visitors than this builds
+                                     its table a key index (see ft_cache_index.c). */
 };
 
 /* EMC 8192, insert 1/100, signature index 256k buckets, 256k entries,
- * 256 masks, 10 s idle. */
+ * 256 masks, 10 s idle, index after scanning 1024 visitors. */
 void ft_cache_config_default(struct ft_cache_config *cfg);
 
 /* NULL on allocation failure or an unknown stage. The cache starts at the
@@ -116,11 +118,15 @@ struct ft_cache_stats {
     uint64_t evict_idle;
     uint64_t evict_flush;
     uint64_t changes_applied;
+    uint64_t visitors_scanned; /* By adds that found no usable table index. */
+    uint64_t index_builds;
     uint64_t masks_merged; /* Entries that got a more specific mask than their walk's. */
+    uint64_t uncached;     /* Misses answered without installing (thrash defense). */
     uint32_t entries;
     uint32_t masks;
     uint32_t emc_used;
     bool emc_enabled; /* Switched off while it stops paying. */
+    bool thrashing;   /* Full with a high miss rate: installs are throttled. */
 };
 
 void ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st);

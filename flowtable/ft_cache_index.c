@@ -16,6 +16,118 @@
 
 #include "ft_cache_int.h"
 
+/* Hash of bits under an index mask: its non-zero words, in word order. The
+ * entry side reads them from the entry's packed key (its mask covers every
+ * index word), the rule side from the rule's key: same words, same hash. */
+static uint32_t
+idx_hash_entry(const struct ft_key *mask, const struct ft_centry *e, const struct ft_csub *st)
+{
+    uint64_t h = 0x94d049bb133111ebull;
+    for (unsigned j = 0; j < st->n_words; j++)
+        if (mask->w[st->words[j]])
+            h = ft_hash_add64(h, e->key[j] & mask->w[st->words[j]]);
+    return ft_hash_finish(h);
+}
+
+static uint32_t
+idx_hash_key(const struct ft_key *mask, const struct ft_key *key)
+{
+    uint64_t h = 0x94d049bb133111ebull;
+    for (int w = 0; w < FT_KEY_WORDS; w++)
+        if (mask->w[w])
+            h = ft_hash_add64(h, key->w[w] & mask->w[w]);
+    return ft_hash_finish(h);
+}
+
+static void
+link_visit(struct ft_cvisit *v, struct ft_cvisit **head)
+{
+    v->inext = *head;
+    if (*head)
+        (*head)->iprev = &v->inext;
+    v->iprev = head;
+    *head = v;
+}
+
+/* Put v where the table's index says: a bucket when its entry fixes every
+ * index bit the packet decides, else the wide list. */
+static void
+idx_place(struct ft_cache *c, struct ft_ctable *t, struct ft_cvisit *v)
+{
+    const struct ft_centry *e = &c->pool[v->entry];
+    const struct ft_csub *st = &c->subs[e->st];
+    struct ft_key ignore;
+    ft_cache_ignore_mask(e->meta->ignore, &ignore);
+    bool fixed = true;
+    for (int w = 0; fixed && w < FT_KEY_WORDS; w++)
+        fixed = !(t->idx_mask.w[w] & (~st->mask.w[w] | ignore.w[w]));
+    if (!fixed) {
+        link_visit(v, &t->idx_wide);
+        return;
+    }
+    link_visit(v, &t->idx_heads[idx_hash_entry(&t->idx_mask, e, st) & t->idx_head_mask]);
+}
+
+static void
+idx_drop(struct ft_ctable *t)
+{
+    free(t->idx_heads);
+    t->idx_heads = NULL;
+    t->idx_wide = NULL;
+    t->has_index = false;
+}
+
+/* (Re)build t's index on mask: every visitor placed anew. */
+static void
+idx_build(struct ft_cache *c, struct ft_ctable *t, const struct ft_key *mask)
+{
+    uint32_t n = 64;
+    while (n < t->n_visitors * 2)
+        n <<= 1;
+    struct ft_cvisit **heads = calloc(n, sizeof *heads);
+    if (!heads)
+        return;
+    idx_drop(t);
+    t->idx_heads = heads;
+    t->idx_head_mask = n - 1;
+    t->idx_mask = *mask;
+    t->has_index = true;
+    t->idx_uses = t->idx_scans = 0;
+    c->st.index_builds++;
+    for (unsigned b = 0; b < FT_PRIO_BUCKETS; b++)
+        for (struct ft_cvisit *v = t->bucket[b]; v; v = v->tnext)
+            idx_place(c, t, v);
+}
+
+void
+ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask)
+{
+    ft_key_zero(mask);
+    for (uint64_t f = ignore & ((1ull << FT_N_FIELDS) - 1); f; f &= f - 1)
+        ft_field_mask_exact(mask, (enum ft_field)__builtin_ctzll(f));
+    if (ignore & FT_IGN_INNER_VLAN) {
+        mask->vlan2_vid = 0xffff;
+        mask->vlan2_pcp = 0xff;
+    }
+    if (ignore & FT_IGN_IP_FRAG)
+        mask->ip_frag = 0xff;
+}
+
+/* Which fields a walk's written-bits mask touches (whole fields). */
+static uint64_t
+ignore_fields(const struct ft_key *written)
+{
+    uint64_t f = 0;
+    for (unsigned i = 0; i < FT_N_FIELDS; i++)
+        if (!ft_field_is_wild(written, i))
+            f |= 1ull << i;
+    if (written->vlan2_vid || written->vlan2_pcp)
+        f |= FT_IGN_INNER_VLAN;
+    if (written->ip_frag)
+        f |= FT_IGN_IP_FRAG;
+    return f;
+}
+
 int
 ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
 {
@@ -33,7 +145,7 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
     }
     e->meta = m;
     m->entry = idx;
-    m->ignore = w->written;
+    m->ignore = ignore_fields(&w->written);
     m->n_visits = w->n_visits;
     m->n_deps = w->n_deps;
     m->visits = (struct ft_cvisit *)(m + 1);
@@ -57,12 +169,21 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
             v->rprev = head;
             *head = v;
         }
-        struct ft_cvisit **head = &c->tables[v->table_id].bucket[ft_prio_bucket(v->priority)];
+        struct ft_ctable *t = &c->tables[v->table_id];
+        if (t->has_index && t->n_visitors + 1 > 4 * (t->idx_head_mask + 1)) {
+            struct ft_key mask = t->idx_mask; /* Grow it: chains stay short. */
+            idx_build(c, t, &mask);
+        }
+        struct ft_cvisit **head = &t->bucket[ft_prio_bucket(v->priority)];
         v->tnext = *head;
         if (*head)
             (*head)->tprev = &v->tnext;
         v->tprev = head;
         *head = v;
+        t->n_visitors++;
+        v->iprev = NULL;
+        if (t->has_index)
+            idx_place(c, t, v);
     }
     for (uint16_t i = 0; i < w->n_deps; i++) {
         struct ft_cdep *d = &m->deps[i];
@@ -90,7 +211,6 @@ void
 ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e)
 {
     struct ft_cmeta *m = e->meta;
-    (void)c;
     if (!m)
         return;
     for (uint16_t i = 0; i < m->n_visits; i++) {
@@ -103,6 +223,12 @@ ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e)
         *v->tprev = v->tnext;
         if (v->tnext)
             v->tnext->tprev = v->tprev;
+        if (v->iprev) {
+            *v->iprev = v->inext;
+            if (v->inext)
+                v->inext->iprev = v->iprev;
+        }
+        c->tables[v->table_id].n_visitors--;
     }
     for (uint16_t i = 0; i < m->n_deps; i++) {
         struct ft_cdep *d = &m->deps[i];
@@ -125,10 +251,11 @@ static bool
 entry_overlaps(const struct ft_cache *c, const struct ft_centry *e, const struct ft_match *m)
 {
     const struct ft_csub *st = &c->subs[e->st];
-    const struct ft_key *ignore = &e->meta->ignore;
+    struct ft_key ignore;
+    ft_cache_ignore_mask(e->meta->ignore, &ignore);
     for (unsigned j = 0; j < st->n_words; j++) {
         unsigned w = st->words[j];
-        if ((e->key[j] ^ m->key.w[w]) & st->mask.w[w] & m->mask.w[w] & ~ignore->w[w])
+        if ((e->key[j] ^ m->key.w[w]) & st->mask.w[w] & m->mask.w[w] & ~ignore.w[w])
             return false;
     }
     return true;
@@ -151,6 +278,24 @@ rule_deleted(struct ft_cache *c, const struct ft_rule *r)
     evict_scratch(c, n);
 }
 
+static bool
+mask_within(const struct ft_key *inner, const struct ft_key *outer)
+{
+    for (int w = 0; w < FT_KEY_WORDS; w++)
+        if (inner->w[w] & ~outer->w[w])
+            return false;
+    return true;
+}
+
+static void
+consider(struct ft_cache *c, const struct ft_cvisit *v, int32_t prio, const struct ft_match *m,
+         uint32_t *n)
+{
+    /* At equal priority the tie-break could now pick the new rule. */
+    if (v->priority <= prio && entry_overlaps(c, &c->pool[v->entry], m))
+        c->scratch[(*n)++] = v->entry;
+}
+
 static void
 rule_added(struct ft_cache *c, const struct ft_change *chg)
 {
@@ -158,15 +303,31 @@ rule_added(struct ft_cache *c, const struct ft_change *chg)
     ft_rule_match(chg->rule, &m);
     int32_t prio = chg->priority;
     uint32_t n = 0;
-    const struct ft_ctable *t = &c->tables[chg->table_id];
+    struct ft_ctable *t = &c->tables[chg->table_id];
+
+    if (t->has_index && mask_within(&t->idx_mask, &m.mask)) {
+        /* Only visitors sharing the rule's bits under idx_mask can overlap it. */
+        t->idx_uses++;
+        for (const struct ft_cvisit *v = t->idx_wide; v; v = v->inext)
+            consider(c, v, prio, &m, &n);
+        uint32_t h = idx_hash_key(&t->idx_mask, &m.key);
+        for (const struct ft_cvisit *v = t->idx_heads[h & t->idx_head_mask]; v; v = v->inext)
+            consider(c, v, prio, &m, &n);
+        evict_scratch(c, n);
+        return;
+    }
+
+    uint64_t scanned = 0;
     for (unsigned b = 0; b <= ft_prio_bucket(prio); b++) {
         for (const struct ft_cvisit *v = t->bucket[b]; v; v = v->tnext) {
-            /* At equal priority the tie-break could now pick the new rule. */
-            if (v->priority <= prio && entry_overlaps(c, &c->pool[v->entry], &m))
-                c->scratch[n++] = v->entry;
+            consider(c, v, prio, &m, &n);
+            scanned++;
         }
     }
+    c->st.visitors_scanned += scanned;
     evict_scratch(c, n);
+    if (scanned > c->cfg.index_after_scan && (!t->has_index || ++t->idx_scans > t->idx_uses))
+        idx_build(c, t, &m.mask);
 }
 
 static void

@@ -28,7 +28,8 @@ struct ft_cprog {
 struct ft_cvisit {
     struct ft_cvisit *rnext, **rprev;
     struct ft_cvisit *tnext, **tprev;
-    const struct ft_rule *rule; /* NULL: a miss without a table-miss rule. */
+    struct ft_cvisit *inext, **iprev; /* The table's key index (or its wide list). */
+    const struct ft_rule *rule;       /* NULL: a miss without a table-miss rule. */
     uint32_t entry;
     int32_t priority; /* -1 for a miss. */
     uint8_t table_id;
@@ -43,8 +44,13 @@ struct ft_cdep {
 };
 
 /* What an entry needs for invalidation and counter folding; one block. */
+/* Fields an entry's actions wrote (bit per enum ft_field, plus the hidden
+ * ones below): actions write whole fields, so a bitmap says it all. */
+#define FT_IGN_INNER_VLAN (1ull << FT_N_FIELDS)
+#define FT_IGN_IP_FRAG    (1ull << (FT_N_FIELDS + 1))
+
 struct ft_cmeta {
-    struct ft_key ignore; /* Bits actions wrote: not the packet's. */
+    uint64_t ignore; /* Written fields: not the packet's bits. */
     uint32_t entry;
     uint16_t n_visits;
     uint16_t n_deps;
@@ -86,9 +92,11 @@ struct ft_csub {
 };
 
 struct ft_emc_slot {
-    struct ft_key key;
+    uint32_t hash;  /* Checked first: most misses never touch the key. */
     uint32_t entry; /* FT_NIL when empty. */
     uint32_t gen;
+    uint32_t pad_;
+    struct ft_key key;
 };
 
 #define FT_SIG_WAYS 4
@@ -101,8 +109,23 @@ struct ft_sig_bucket {
 /* Visitors of one table, by the priority they matched with. */
 #define FT_PRIO_BUCKETS 17 /* Misses, then 16 ranges of 4096 priorities. */
 
+/*
+ * A table's key index: its visitors hashed by their packet bits under
+ * idx_mask, built when an add had to scan many visitors, so that later adds
+ * whose match covers idx_mask (route or MAC churn) look in one bucket plus
+ * the wide list (visitors whose entries do not fix those bits).
+ */
 struct ft_ctable {
     struct ft_cvisit *bucket[FT_PRIO_BUCKETS];
+    uint32_t n_visitors;
+    bool has_index;
+    struct ft_key idx_mask;
+    struct ft_cvisit **idx_heads;
+    uint32_t idx_head_mask;
+    uint32_t idx_n;
+    struct ft_cvisit *idx_wide;
+    uint32_t idx_uses;  /* Adds served by the index since it was built. */
+    uint32_t idx_scans; /* Adds that had to scan since then. */
 };
 
 struct ft_cache {
@@ -117,7 +140,11 @@ struct ft_cache {
 
     struct ft_csub *subs; /* cfg.max_masks + 1 (the exact one). */
     uint16_t n_subs;
-    uint16_t *rank; /* Subtable indices in probe order. */
+    uint16_t *rank;       /* Subtable indices in probe order. */
+    uint32_t win_lookups; /* Thrash detection over windows of lookups. */
+    uint32_t win_misses;
+    uint32_t install_ctr;
+    bool thrashing; /* Full, and most lookups miss: install 1 miss in 8. */
     uint64_t lookups_since_rank;
 
     struct ft_emc_slot *emc;
@@ -162,6 +189,9 @@ void ft_cache_flush(struct ft_cache *c);
 /* 0, or -ENOMEM after evicting the entry (it cannot stay unindexed). */
 int ft_cache_index_entry(struct ft_cache *c, uint32_t idx);
 void ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e);
+
+/* The key bits of an ignore bitmap. */
+void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
 
 /* ft_cache_fold.c */
 void ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e);

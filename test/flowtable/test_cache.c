@@ -105,6 +105,7 @@ START_TEST(differential_against_fresh_walks)
     cfg.emc_entries = 16;
     cfg.emc_insert_inv_prob = 1 + rnd(&s, 2);
     cfg.sig_buckets = 64;
+    cfg.index_after_scan = rnd(&s, 2) ? 0 : 8; /* Tables build key indexes early. */
     struct ft_cache *c = ft_cache_create(p, &cfg);
     ck_assert_ptr_nonnull(c);
 
@@ -138,6 +139,7 @@ START_TEST(differential_against_fresh_walks)
     ck_assert_uint_gt(st.evict_invalidated, 0);
     ck_assert_uint_gt(st.emc_hits + st.sig_hits + st.megaflow_hits, checks / 4);
     ck_assert_uint_le(st.masks, cfg.max_masks + 1);
+    ck_assert_uint_gt(st.index_builds, 0);
     ft_cache_destroy(c, 2);
     tu_settle(p);
     ft_pipeline_destroy(p);
