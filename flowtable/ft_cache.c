@@ -112,6 +112,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
         ft_cache_fold(c, now_ns);
         ft_cache_flush(c);
     }
+    ft_cache_index_free(c);
     for (uint16_t s = 0; s < c->n_subs; s++)
         free(c->subs[s].heads);
     for (uint32_t b = 0; c->progs && b <= c->progs_mask; b++) {

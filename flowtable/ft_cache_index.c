@@ -77,6 +77,13 @@ idx_drop(struct ft_ctable *t)
     t->has_index = false;
 }
 
+void
+ft_cache_index_free(struct ft_cache *c)
+{
+    for (int t = 0; t < FT_N_TABLES; t++)
+        idx_drop(&c->tables[t]);
+}
+
 /* (Re)build t's index on mask: every visitor placed anew. */
 static void
 idx_build(struct ft_cache *c, struct ft_ctable *t, const struct ft_key *mask)

@@ -189,6 +189,8 @@ void ft_cache_flush(struct ft_cache *c);
 /* 0, or -ENOMEM after evicting the entry (it cannot stay unindexed). */
 int ft_cache_index_entry(struct ft_cache *c, uint32_t idx);
 void ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e);
+/* Free the tables' key indexes (at destroy). */
+void ft_cache_index_free(struct ft_cache *c);
 
 /* The key bits of an ignore bitmap. */
 void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
