@@ -145,4 +145,14 @@ int ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_
  * trace and tests. Returns the length snprintf would have written. */
 int ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n);
 
+/*
+ * Explain a walk as `ovs-appctl ofproto/trace` does: the packet, each table
+ * looked up with the rule it matched (priority, cookie, match,
+ * instructions) or its miss, the megaflow a cache entry would get, and the
+ * final actions. out is caller-provided scratch (about 20 KiB). Returns the
+ * length snprintf would have written.
+ */
+int ft_trace_format(char *buf, size_t size, const struct ft_pipeline *p, uint64_t v,
+                    const struct ft_key *key, struct ft_walk_out *out);
+
 #endif /* FT_WALK_H */
