@@ -51,6 +51,7 @@ start_switch() {
     shift
     SW_LOG=$E2E_DIR/switch.log
     SW_CTL=$E2E_DIR/ctl
+    rm -f "$SW_CTL" "$E2E_DIR/ports"
     mkfifo "$SW_CTL"
     "$bin" --port-file "$E2E_DIR/ports" --ctl "$SW_CTL" "$@" >"$SW_LOG" 2>&1 &
     SW_PID=$!
