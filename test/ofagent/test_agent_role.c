@@ -246,21 +246,22 @@ START_TEST(packet_in_pipeline_fields)
     struct harness h;
     h_init(&h, 4, OFA_FAIL_SECURE);
     int c = h_connect(&h);
-    struct {
-        struct dp_packet_in pin;
-        uint8_t data[16];
-    } p = {.pin = {.reason = FT_PR_ACTION,
-                   .table_id = 3,
-                   .max_len = 16,
-                   .total_len = 100,
-                   .cookie = 9,
-                   .in_port = 5,
-                   .in_phy_port = 1,
-                   .metadata = 0xabcd,
-                   .tunnel_id = 0x77,
-                   .data_len = 16}};
-    memset(p.data, 0xee, sizeof p.data);
-    ck_assert_int_eq(stub_dp_push_packet_in(h.dp, &p.pin), 0);
+    /* A flexible array member cannot sit inside another struct: allocate. */
+    struct dp_packet_in *pin = calloc(1, sizeof *pin + 16);
+    ck_assert_ptr_nonnull(pin);
+    *pin = (struct dp_packet_in){.reason = FT_PR_ACTION,
+                                 .table_id = 3,
+                                 .max_len = 16,
+                                 .total_len = 100,
+                                 .cookie = 9,
+                                 .in_port = 5,
+                                 .in_phy_port = 1,
+                                 .metadata = 0xabcd,
+                                 .tunnel_id = 0x77,
+                                 .data_len = 16};
+    memset(pin->data, 0xee, 16);
+    ck_assert_int_eq(stub_dp_push_packet_in(h.dp, pin), 0);
+    free(pin);
     struct ofa_msg r;
     recv_packet_in(&h, c, &r);
     const struct ofa_packet_in *pi = &r.u.packet_in;
