@@ -66,7 +66,9 @@ dispatch(struct ofa_conn *c, const struct ofa_msg *m)
     case OFA_HELLO:
         return FT_OK; /* A second HELLO is harmless. */
     case OFA_ERROR:
-        ofa_log(c->agent, "%s: peer sent error %s", c->peer, ft_err_name(m->u.error.err));
+        ofa_log(c->agent, "%s: peer sent error %s (type %u code %u)", c->peer,
+                ft_err_name(m->u.error.err), ft_err_type(m->u.error.err),
+                ft_err_code(m->u.error.err));
         return FT_OK;
     case OFA_ECHO_REQUEST:
         return h_echo(c, m);

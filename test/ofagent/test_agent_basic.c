@@ -368,6 +368,76 @@ START_TEST(passive_listener_and_active_reconnect)
 }
 END_TEST
 
+/* Random and mutated messages: the agent answers or closes, never
+ * crashes or leaks (the sanitizer build checks), and a connection that
+ * survives still answers a barrier. */
+START_TEST(garbage_in)
+{
+    uint64_t rnd = test_seed();
+    struct harness h;
+    h_init(&h, 4, OFA_FAIL_SECURE);
+    struct ofa_buf valid;
+    ofa_buf_init(&valid);
+    struct ofa_msg m;
+    h_flow_msg(&m, 1, FT_FC_ADD, "priority=5,tcp,tp_dst=80",
+               "set_field:10.0.0.1->ipv4_dst,output:2");
+    ck_assert_int_eq(ofa_encode(&valid, &m), 0);
+    h_flow_free(&m);
+    size_t flow_len = valid.len;
+    struct ofa_msg q;
+    h_mp_msg(&q, 2, OFA_MP_FLOW);
+    q.u.mp.u.flow_req.table_id = FT_TABLE_ALL;
+    q.u.mp.u.flow_req.out_port = FT_PORT_ANY;
+    q.u.mp.u.flow_req.out_group = FT_GROUP_ANY;
+    ft_match_init_catchall(&q.u.mp.u.flow_req.match);
+    ck_assert_int_eq(ofa_encode(&valid, &q), 0);
+
+    for (int round = 0; round < 20; round++) {
+        int c = h_connect(&h);
+        uint8_t buf[512];
+        for (int i = 0; i < 50; i++) {
+            size_t n;
+            if (test_rand(&rnd) % 2) {
+                /* A valid message with a few bytes flipped (not the length). */
+                bool flow = test_rand(&rnd) % 2;
+                n = flow ? flow_len : valid.len - flow_len;
+                memcpy(buf, valid.data + (flow ? 0 : flow_len), n);
+                for (int k = 0; k < 3; k++) {
+                    size_t at = 4 + test_rand(&rnd) % (n - 4);
+                    buf[at] ^= (uint8_t)(1u << (test_rand(&rnd) % 8));
+                }
+            } else {
+                /* Random bytes behind a well-formed header. */
+                n = 8 + test_rand(&rnd) % 200;
+                for (size_t k = 0; k < n; k++)
+                    buf[k] = (uint8_t)test_rand(&rnd);
+                buf[0] = 4;
+                buf[1] = (uint8_t)(test_rand(&rnd) % 32);
+                ofa_set_be16(buf + 2, (uint16_t)n);
+            }
+            if (buf[1] == OFA_HELLO || buf[1] == OFA_ECHO_REPLY)
+                buf[1] = OFA_ECHO_REQUEST;
+            if (send(h.conns[c].fd, buf, n, MSG_NOSIGNAL) < 0)
+                break; /* Closed by the agent. */
+            h_run(&h, 1);
+        }
+        h_run(&h, 5);
+        /* Drain whatever came back; if still open, it must still work. */
+        uint8_t sink[65536];
+        while (recv(h.conns[c].fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+            ;
+        h.conns[c].rx_len = 0;
+        close(h.conns[c].fd);
+        h.conns[c].fd = -1;
+        h.n_conns = 0;
+    }
+    int c = h_connect(&h);
+    h_barrier(&h, c);
+    ofa_buf_free(&valid);
+    h_fini(&h);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -385,6 +455,7 @@ make_suite(void)
     tcase_add_test(tc, desc_and_standalone);
     tcase_add_test(tc, targets);
     tcase_add_test(tc, passive_listener_and_active_reconnect);
+    tcase_add_test(tc, garbage_in);
     suite_add_tcase(s, tc);
     return s;
 }
