@@ -371,11 +371,17 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
 
     /* The pipeline knows the dataplane's ports (liveness for FLOOD and
      * fast failover); events keep it in step from here on. */
-    struct dp_port_info ports[64];
-    size_t n = dp_ports(dp, ports, 64);
-    for (size_t i = 0; i < n && i < 64; i++)
+    enum { MAX_PORTS = 1024 };
+    struct dp_port_info *ports = calloc(MAX_PORTS, sizeof *ports);
+    if (!ports) {
+        snprintf(err, errlen, "out of memory");
+        goto err;
+    }
+    size_t n = dp_ports(dp, ports, MAX_PORTS);
+    for (size_t i = 0; i < n && i < MAX_PORTS; i++)
         ft_pipeline_port_set(a->p, ports[i].port_no, !(ports[i].state & DP_PS_LINK_DOWN),
                              ports[i].config);
+    free(ports);
     ft_pipeline_set_flow_removed_cb(a->p, ofa_flow_removed_cb, a);
     dp_set_config(dp, DP_FRAG_NORMAL, a->miss_send_len);
     ofa_commit(a);
@@ -461,11 +467,14 @@ ofa_agent_run_once(struct ofa_agent *a, int timeout_ms)
         pfd[i].events = POLLIN;
     }
     size_t k = a->n_slots;
+    int wait_ms = poll_timeout(a, timeout_ms, now);
     for (struct ofa_conn *c = a->conns; c; c = c->next, k++) {
         pfd[k].fd = c->fd;
         pfd[k].events = ofa_conn_poll_events(c);
+        if (c->tls && c->state == OFA_CS_ACTIVE && ofa_tls_pending(c->tls))
+            wait_ms = 0; /* Input is ready that poll() cannot see. */
     }
-    int rc = poll(pfd, n_fds, poll_timeout(a, timeout_ms, now));
+    int rc = poll(pfd, n_fds, wait_ms);
     if (rc < 0 && errno != EINTR) {
         rc = -errno;
         free(pfd);
@@ -480,7 +489,7 @@ ofa_agent_run_once(struct ofa_agent *a, int timeout_ms)
         struct ofa_conn *c = *pp;
         short rev = k < n_fds ? pfd[k].revents : 0;
         bool alive = true;
-        if (rev || (c->tls && c->state == OFA_CS_TLS))
+        if (rev || (c->tls && (c->state == OFA_CS_TLS || ofa_tls_pending(c->tls))))
             alive = ofa_conn_run(c, rev, now);
         if (alive)
             alive = ofa_conn_timers(c, now);

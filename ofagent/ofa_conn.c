@@ -342,7 +342,10 @@ ofa_conn_run(struct ofa_conn *c, short revents, uint64_t now_ns)
         conn_start_hello(c);
         revents |= POLLIN | POLLOUT; /* TLS may hold decrypted bytes already. */
     }
-    if (c->state != OFA_CS_CLOSING && (revents & (POLLIN | POLLHUP | POLLERR))) {
+    /* TLS: a read may have waited for writability, or left decrypted
+     * bytes behind when the read budget ran out. */
+    bool tls_more = c->tls && ((revents & POLLOUT) || ofa_tls_pending(c->tls));
+    if (c->state != OFA_CS_CLOSING && ((revents & (POLLIN | POLLHUP | POLLERR)) || tls_more)) {
         if (!conn_read(c, now_ns))
             return false;
     }

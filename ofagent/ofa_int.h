@@ -52,6 +52,8 @@ int ofa_tls_handshake(struct ofa_tls_ses *s, char *err, size_t errlen);
 /* Read/write like recv/send: bytes, -EAGAIN, 0 on close, or -errno. */
 long ofa_tls_read(struct ofa_tls_ses *s, void *buf, size_t n);
 long ofa_tls_write(struct ofa_tls_ses *s, const void *buf, size_t n);
+/* Decrypted bytes wait inside the session (poll() cannot see them). */
+bool ofa_tls_pending(const struct ofa_tls_ses *s);
 /* The last -EAGAIN was waiting for the socket to become writable. */
 bool ofa_tls_want_write(const struct ofa_tls_ses *s);
 

@@ -193,6 +193,12 @@ ofa_tls_write(struct ofa_tls_ses *s, const void *buf, size_t n)
 }
 
 bool
+ofa_tls_pending(const struct ofa_tls_ses *s)
+{
+    return SSL_pending(s->ssl) > 0;
+}
+
+bool
 ofa_tls_want_write(const struct ofa_tls_ses *s)
 {
     return s->want_write;
