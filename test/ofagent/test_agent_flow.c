@@ -341,6 +341,49 @@ START_TEST(flow_removed_reasons)
 }
 END_TEST
 
+/* IDLE timeout: a rule in use stays; once unused for its idle time it is
+ * removed (the expiry reads the last use the dataplane folded in). */
+START_TEST(idle_timeout)
+{
+    struct harness h;
+    h_init(&h, 4, OFA_FAIL_SECURE);
+    int c = h_connect(&h);
+    h_flow(&h, c, FT_FC_ADD, "priority=1,cookie=0x21,idle_timeout=1,send_flow_rem,in_port=1",
+           "output:2");
+    h_barrier(&h, c);
+    uint8_t f[60];
+    size_t n = h_udp_frame(f, 1, 2, 64);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* 1.6 s of traffic every 200 ms: never idle for a second. */
+    do {
+        stub_dp_inject(h.dp, 1, f, n);
+        for (int i = 0; i < 4; i++)
+            ofa_agent_run_once(h.a, 50);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 1600);
+    h_expect_silence(&h, c);
+    /* Then silence: removed within about two seconds. */
+    for (;;) {
+        ofa_agent_run_once(h.a, 50);
+        uint8_t hdr[8];
+        if (recv(h.conns[c].fd, hdr, sizeof hdr, MSG_PEEK | MSG_DONTWAIT) == 8)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        ck_assert_msg(t.tv_sec - t0.tv_sec < 6, "no FLOW_REMOVED after the idle timeout");
+    }
+    struct ofa_msg r;
+    h_recv(&h, c, &r, raw);
+    ck_assert_int_eq(r.type, OFA_FLOW_REMOVED);
+    ck_assert_uint_eq(r.u.flow_removed.cookie, 0x21);
+    ck_assert_uint_eq(r.u.flow_removed.reason, FT_RR_IDLE_TIMEOUT);
+    ck_assert_uint_ge(r.u.flow_removed.packet_count, 8);
+    ck_assert_uint_ge(r.u.flow_removed.duration_ns, 2000000000ull);
+    ofa_msg_free(&r);
+    h_fini(&h);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -353,6 +396,7 @@ make_suite(void)
     tcase_add_test(tc, flow_stats_split_and_exact);
     tcase_add_test(tc, multipart_request_reassembly);
     tcase_add_test(tc, flow_removed_reasons);
+    tcase_add_test(tc, idle_timeout);
     suite_add_tcase(s, tc);
     return s;
 }
