@@ -78,8 +78,9 @@ struct ofa_agent *ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, 
                                    size_t errlen);
 
 /*
- * One iteration of the agent loop: wait up to timeout_ms (0: do not wait)
- * for socket activity or the next timer, read and apply every complete
+ * One iteration of the agent loop: wait up to timeout_ms (0: do not wait;
+ * negative: until the agent's own next timer, at most 100 ms while any
+ * connection exists) for socket activity, read and apply every complete
  * message available, commit the pipeline once (and at each barrier or
  * packet-out that needs it), send packet-ins, port status and flow-removed
  * messages, run echo probes, reconnections and flow expiry (about once a
