@@ -85,6 +85,9 @@ struct ofa_agent *ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, 
  * packet-out that needs it), send packet-ins, port status and flow-removed
  * messages, run echo probes, reconnections and flow expiry (about once a
  * second). Returns 0, or -errno when the loop itself failed (poll).
+ * The dataplane has no file descriptor to wait on: packet-ins and port
+ * events are picked up when run_once runs, so pass a short timeout (a few
+ * ms) for prompt packet-ins.
  */
 int ofa_agent_run_once(struct ofa_agent *a, int timeout_ms);
 
