@@ -40,6 +40,8 @@ ofa_now_ns(void)
 void
 ofa_log(struct ofa_agent *a, const char *fmt, ...)
 {
+    if (a->log_level < 3)
+        return;
     /* A token bucket: a burst of LOG_BURST lines, refilled one per
      * LOG_REFILL_NS; what does not fit is counted and reported later. */
     uint64_t now = ofa_now_ns();
@@ -343,6 +345,7 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
     a->start_ns = ofa_now_ns();
     a->rl.window_ns = a->start_ns;
     a->rl.tokens = LOG_BURST;
+    a->log_level = 3;
     a->next_expire_ns = a->start_ns + EXPIRE_PERIOD;
 
     a->slots = calloc(cfg->n_targets ? cfg->n_targets : 1, sizeof *a->slots);

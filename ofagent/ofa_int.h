@@ -175,6 +175,7 @@ struct ofa_agent {
     uint64_t next_expire_ns;
     uint64_t start_ns;
     struct ofa_ratelimit rl;
+    int log_level; /* 0 off, 1 err, 2 warn, 3 info (ofa_log), 4 debug. */
 };
 
 /* CLOCK_MONOTONIC in ns: the time base of everything given to the pipeline. */

@@ -8,8 +8,9 @@
  *                   [--datapath-id N] [--fail-mode secure|standalone]
  *                   [--ports N] [--probe-interval MS]
  *                   [--tls-key F --tls-cert F --tls-ca F]
- *                   [--port-file FILE] [--ctl FIFO]
+ *                   [--port-file FILE] [--ctl FIFO] [--ctl-socket PATH]
  *
+ * --ctl-socket: serve ofswitch-ctl on PATH (ofagent/ofa_ctl.h).
  * --port-file: once listening, the port of each passive target is
  * written there, one per line (use ptcp:0 for a free port).
  * --ctl FIFO: commands, one per line:
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "ofa_agent.h"
+#include "ofa_ctl.h"
 #include "stub_dp.h"
 
 #define MAX_TARGETS 8
@@ -120,7 +122,7 @@ usage(void)
     fprintf(stderr, "usage: ofa_stub_switch --controller TARGET [--controller TARGET ...]\n"
                     "  [--datapath-id N] [--fail-mode secure|standalone] [--ports N]\n"
                     "  [--probe-interval MS] [--tls-key F --tls-cert F --tls-ca F]\n"
-                    "  [--port-file FILE] [--ctl FIFO]\n");
+                    "  [--port-file FILE] [--ctl FIFO] [--ctl-socket PATH]\n");
     exit(2);
 }
 
@@ -137,13 +139,14 @@ main(int argc, char **argv)
                                          {"tls-ca", required_argument, NULL, 'A'},
                                          {"port-file", required_argument, NULL, 'P'},
                                          {"ctl", required_argument, NULL, 'x'},
+                                         {"ctl-socket", required_argument, NULL, 'S'},
                                          {NULL, 0, NULL, 0}};
     struct ofa_config cfg;
     ofa_config_default(&cfg);
     cfg.min_backoff_ms = 100;
     cfg.max_backoff_ms = 1000;
     const char *targets[MAX_TARGETS];
-    const char *port_file = NULL, *ctl = NULL;
+    const char *port_file = NULL, *ctl = NULL, *ctl_socket = NULL;
     unsigned n_ports = 4;
     char err[256];
     int o;
@@ -190,6 +193,9 @@ main(int argc, char **argv)
         case 'x':
             ctl = optarg;
             break;
+        case 'S':
+            ctl_socket = optarg;
+            break;
         default:
             usage();
         }
@@ -213,6 +219,11 @@ main(int argc, char **argv)
     if (!a) {
         fprintf(stderr, "ofa_stub_switch: %s\n", err);
         stub_dp_destroy(dp);
+        return 1;
+    }
+    struct ofa_ctl *ctl_srv = NULL;
+    if (ctl_socket && !(ctl_srv = ofa_ctl_create(ctl_socket, a, err, sizeof err))) {
+        fprintf(stderr, "ofa_stub_switch: %s\n", err);
         return 1;
     }
     if (port_file) {
@@ -245,12 +256,15 @@ main(int argc, char **argv)
         ofa_agent_run_once(a, ctl_fd >= 0 ? 10 : 100);
         if (ctl_fd >= 0)
             poll_ctl(dp, ctl_fd, line, &line_len, sizeof line);
+        if (ctl_srv)
+            ofa_ctl_run(ctl_srv);
         if ((int)stub_dp_standalone(dp) != standalone) {
             standalone = stub_dp_standalone(dp);
             printf("standalone %s\n", standalone ? "on" : "off");
         }
     }
     printf("exiting: %u packet-outs\n", stub_dp_packet_outs(dp));
+    ofa_ctl_destroy(ctl_srv);
     ofa_agent_destroy(a);
     stub_dp_destroy(dp);
     if (ctl_fd >= 0)
