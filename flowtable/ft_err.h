@@ -4,7 +4,7 @@
  * error type and code, (type << 16) | code. 0 means success.
  *
  * Functions that can fail for a reason the controller must hear return an
- * enum ft_err; ofagent turns it into OFPT_ERROR with ofa_error_reply().
+ * enum ft_err; ofagent turns it into OFPT_ERROR with ofa_encode_error().
  * Bit 30 tags every error so that HELLO_FAILED/INCOMPATIBLE (type 0,
  * code 0) differs from FT_OK; experimenter errors are never generated.
  * Other failures use 0 / -errno (DESIGN.md convention 3).

@@ -331,10 +331,10 @@ parse_token(struct match_text *t, char *tok, char **deferred_tp, size_t *n_defer
     return FT_OK;
 }
 
-enum ft_err
-ft_match_parse(struct ft_match *m, const char *text, const char **bad)
+/* Tokenize text into entries (no validation). */
+static enum ft_err
+parse_text(struct match_text *t, const char *text, const char **bad)
 {
-    struct match_text t = {.n = 0};
     char buf[1024];
     char *deferred_tp[4];
     size_t n_deferred = 0;
@@ -346,7 +346,7 @@ ft_match_parse(struct ft_match *m, const char *text, const char **bad)
          tok = strtok_r(NULL, ", ", &save)) {
         if (n_deferred >= sizeof deferred_tp / sizeof deferred_tp[0])
             return FT_ERR_BAD_MATCH_DUP_FIELD;
-        enum ft_err err = parse_token(&t, tok, deferred_tp, &n_deferred);
+        enum ft_err err = parse_token(t, tok, deferred_tp, &n_deferred);
         if (err) {
             if (bad)
                 *bad = text + (tok - buf);
@@ -356,15 +356,60 @@ ft_match_parse(struct ft_match *m, const char *text, const char **bad)
     for (size_t i = 0; i < n_deferred; i++) {
         char *tok = deferred_tp[i];
         bool dst = !strncmp(tok, "tp_dst", 6);
-        struct ft_match_entry *e = &t.e[t.n];
+        struct ft_match_entry *e = &t->e[t->n];
         memset(e, 0, sizeof *e);
-        e->field = (uint8_t)resolve_tp(&t, dst);
+        e->field = (uint8_t)resolve_tp(t, dst);
         if (ft_field_parse(e->field, tok + 7, &e->value, &e->mask, &e->has_mask)) {
             if (bad)
                 *bad = text + (tok - buf);
             return FT_ERR_BAD_MATCH_BAD_VALUE;
         }
-        t.n++;
+        t->n++;
     }
-    return ft_match_from_entries(m, t.e, t.n);
+    return FT_OK;
+}
+
+enum ft_err
+ft_match_parse(struct ft_match *m, const char *text, const char **bad)
+{
+    struct match_text t = {.n = 0};
+    enum ft_err err = parse_text(&t, text, bad);
+    return err ? err : ft_match_from_entries(m, t.e, t.n);
+}
+
+enum ft_err
+ft_key_parse(struct ft_key *key, const char *text, const char **bad)
+{
+    struct match_text t = {.n = 0};
+    enum ft_err err = parse_text(&t, text, bad);
+    if (err)
+        return err;
+    ft_key_zero(key);
+    for (size_t i = 0; i < t.n; i++) {
+        if (t.e[i].has_mask) {
+            if (bad)
+                *bad = text;
+            return FT_ERR_BAD_MATCH_BAD_MASK; /* A packet has values, not masks. */
+        }
+        ft_field_set(key, t.e[i].field, &t.e[i].value);
+    }
+    return FT_OK;
+}
+
+int
+ft_key_format(char *buf, size_t size, const struct ft_key *key)
+{
+    struct ft_match m = {.key = *key};
+    ft_key_zero(&m.mask);
+    for (unsigned f = 0; f < FT_N_FIELDS; f++) {
+        union ft_value v;
+        ft_field_get(key, f, &v);
+        bool nonzero = false;
+        for (unsigned i = 0; i < ft_field_info(f)->key_len; i++)
+            nonzero |= v.bytes[i] != 0;
+        if (nonzero)
+            ft_field_mask_exact(&m.mask, f);
+    }
+    ft_key_and(&m.key, key, &m.mask);
+    return ft_match_format(buf, size, &m);
 }

@@ -92,4 +92,14 @@ int ft_match_format(char *buf, size_t size, const struct ft_match *m);
  */
 enum ft_err ft_match_parse(struct ft_match *m, const char *text, const char **bad);
 
+/*
+ * A packet key from the same text, without match validation: the fields
+ * given are set, all others zero (for trace: "in_port=1,tcp,tp_dst=80").
+ * Returns FT_OK, BAD_FIELD or BAD_VALUE (with *bad as above).
+ */
+enum ft_err ft_key_parse(struct ft_key *key, const char *text, const char **bad);
+
+/* Text of the non-zero fields of a packet key ("in_port=1,eth_type=..."). */
+int ft_key_format(char *buf, size_t size, const struct ft_key *key);
+
 #endif /* FT_MATCH_H */

@@ -677,6 +677,7 @@ walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct 
 static int
 walk_finish(struct walk *w)
 {
+    w->out->written = w->written;
     if (!w->failed)
         return 0;
     w->out->n_ops = 0; /* Never half a program: drop the packet, counted. */

@@ -114,8 +114,11 @@ struct ft_walk_dep {
 };
 
 struct ft_walk_out {
-    struct ft_key mask; /* Megaflow mask: the key bits consulted. */
-    uint32_t flags;     /* enum ft_walk_flags. */
+    struct ft_key mask;    /* Megaflow mask: the key bits consulted. */
+    struct ft_key written; /* Bits some action overwrote before a later lookup could
+                              read them (metadata always): the packet does not decide
+                              them, so invalidation ignores them. */
+    uint32_t flags;        /* enum ft_walk_flags. */
     uint16_t n_ops;
     uint16_t n_visits;
     uint16_t n_deps;
@@ -143,5 +146,15 @@ int ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_
 /* Text form of a program ("set_field:10.0.0.1->ipv4_dst,output:2"), for
  * trace and tests. Returns the length snprintf would have written. */
 int ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n);
+
+/*
+ * Explain a walk as `ovs-appctl ofproto/trace` does: the packet, each table
+ * looked up with the rule it matched (priority, cookie, match,
+ * instructions) or its miss, the megaflow a cache entry would get, and the
+ * final actions. out is caller-provided scratch (about 20 KiB). Returns the
+ * length snprintf would have written.
+ */
+int ft_trace_format(char *buf, size_t size, const struct ft_pipeline *p, uint64_t v,
+                    const struct ft_key *key, struct ft_walk_out *out);
 
 #endif /* FT_WALK_H */

@@ -431,6 +431,38 @@ START_TEST(meter_mod_semantics)
 }
 END_TEST
 
+START_TEST(no_counts_flags)
+{
+    struct ft_flow_mod fm;
+    tu_flow_mod_init(&fm, FT_FC_ADD, "priority=1,ip");
+    fm.flags = FT_FF_NO_PKT_COUNTS;
+    struct ft_insts *in = tu_insts("output:1");
+    fm.insts = in;
+    ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_OK);
+    tu_flow_mod_init(&fm, FT_FC_ADD, "priority=1,arp");
+    fm.flags = FT_FF_NO_BYT_COUNTS | FT_FF_SEND_FLOW_REM;
+    fm.insts = in;
+    ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_OK);
+    free(in);
+    tu_settle(p);
+    const struct ft_rule *ip = find("priority=1,ip"), *arp = find("priority=1,arp");
+    ft_rule_add_stats(ip, 5, 500, 1);
+    ft_rule_add_stats(arp, 7, 700, 1);
+    uint64_t pk, by;
+    ft_rule_stats(ip, &pk, &by, NULL);
+    ck_assert_uint_eq(pk, UINT64_MAX); /* "Not counted": all ones, as the spec says. */
+    ck_assert_uint_eq(by, 500);
+    ft_rule_stats(arp, &pk, &by, NULL);
+    ck_assert_uint_eq(pk, 7);
+    ck_assert_uint_eq(by, UINT64_MAX);
+    ck_assert_int_eq(tu_flow(p, FT_FC_DELETE, "arp", NULL), FT_OK);
+    tu_settle(p);
+    ck_assert_int_eq(n_removed, 1);
+    ck_assert_uint_eq(removed[0].packet_count, 7);
+    ck_assert_uint_eq(removed[0].byte_count, UINT64_MAX);
+}
+END_TEST
+
 START_TEST(interning_shares_instructions)
 {
     ck_assert_int_eq(tu_add(p, "priority=1,ip,nw_dst=1.1.1.1", "output:3"), FT_OK);
@@ -456,6 +488,7 @@ make_suite(void)
     tcase_add_test(tc, group_counters_all_and_select);
     tcase_add_test(tc, meter_mod_semantics);
     tcase_add_test(tc, interning_shares_instructions);
+    tcase_add_test(tc, no_counts_flags);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -295,6 +295,39 @@ START_TEST(versions_isolate_readers)
 }
 END_TEST
 
+START_TEST(trace_explains_each_table)
+{
+    ck_assert_int_eq(
+        tu_add(p, "table=0,priority=5,cookie=0x7,ip", "write_metadata:0x3/0xff,goto_table:4"),
+        FT_OK);
+    ck_assert_int_eq(
+        tu_add(p, "table=4,priority=1,metadata=0x3/0xff,ip,nw_dst=10.0.0.0/8", "dec_ttl,output:2"),
+        FT_OK);
+    tu_settle(p);
+    struct ft_key k;
+    const char *bad = NULL;
+    /* Lenient: a packet, not a match (no prerequisite rules, no masks). */
+    ck_assert_int_eq(ft_key_parse(&k, "in_port=1,ip,nw_dst=10.1.2.3,nw_src=1.1.1.1", &bad), FT_OK);
+    ck_assert_int_eq(ft_key_parse(&k, "nw_dst=10.0.0.0/8", &bad), FT_ERR_BAD_MATCH_BAD_MASK);
+    ck_assert_int_eq(ft_key_parse(&k, "in_port=1,color=red", &bad), FT_ERR_BAD_MATCH_BAD_FIELD);
+    ck_assert_str_eq(bad, "color=red");
+    ck_assert_int_eq(ft_key_parse(&k, "in_port=1,ip,nw_dst=10.1.2.3,nw_src=1.1.1.1", &bad), FT_OK);
+    static char buf[8192];
+    ft_trace_format(buf, sizeof buf, p, ft_pipeline_version(p), &k, &out);
+    ck_assert_str_eq(buf, "Flow: in_port=1,eth_type=0x0800,ipv4_src=1.1.1.1,ipv4_dst=10.1.2.3\n"
+                          "\n"
+                          "Table 0: priority 5, cookie 0x7, match eth_type=0x0800\n"
+                          "    instructions: write_metadata:0x3/0xff,goto_table:4\n"
+                          "\n"
+                          "Table 4: priority 1, cookie 0x0, match "
+                          "metadata=0x3/0xff,eth_type=0x0800,ipv4_dst=10.0.0.0/255.0.0.0\n"
+                          "    instructions: apply_actions(dec_ttl,output:2)\n"
+                          "\n"
+                          "Megaflow: eth_type=0x0800,ipv4_dst=10.0.0.0/255.0.0.0\n"
+                          "Actions: dec_ttl,output:2\n");
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -314,6 +347,7 @@ make_suite(void)
     tcase_add_test(tc, pop_mpls_then_l3_match_is_unmodelled);
     tcase_add_test(tc, packet_out_with_table);
     tcase_add_test(tc, versions_isolate_readers);
+    tcase_add_test(tc, trace_explains_each_table);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_cache.h — the per-worker flow cache: the compressed view of the
+ * pipeline that workers classify against. One entry stands for a whole
+ * multi-table traversal: its (mask, masked key) is the walk's megaflow and
+ * its value the walk's composed program.
+ *
+ * Lookup order per packet:
+ *   1. EMC: exact match on the full key (small; entries are verified by a
+ *      full-key compare, never by hash alone);
+ *   2. signature index: full-key hash -> candidate entry, verified by a
+ *      masked compare (large; makes a hit O(1) however many masks exist);
+ *   3. megaflow subtables, one per mask, probed in order of their hits;
+ *   4. miss: walk the pipeline (ft_walk) at the cache's version, install.
+ *
+ * Thread safety: a cache belongs to one worker; only that thread calls any
+ * function on it. It reads the pipeline as a reader (see ft_pipeline.h):
+ * the version it walks is the one given to the last ft_cache_sync().
+ */
+#ifndef FT_CACHE_H
+#define FT_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ft_key.h"
+#include "ft_pipeline.h"
+#include "ft_walk.h"
+
+struct ft_cache;
+struct ft_centry;
+
+/* What part of the pipeline a cache stands for. Only the whole pipeline
+ * exists today; a later step may split it into stages that cache
+ * sub-traversals (coverage that multiplies across stages). */
+enum ft_cache_stage {
+    FT_STAGE_WHOLE = 0,
+};
+
+struct ft_cache_config {
+    uint32_t stage;               /* enum ft_cache_stage. */
+    uint32_t emc_entries;         /* Power of two; 0: no EMC. */
+    uint32_t emc_insert_inv_prob; /* A hit outside the EMC enters it 1 time in N. */
+    uint32_t sig_buckets;         /* Power of two (4 ways each); 0: no signature index. */
+    uint32_t max_entries;         /* Megaflow entries. */
+    uint32_t max_masks;           /* Subtables; further masks are merged. */
+    uint64_t idle_ns;             /* An entry unused this long expires. */
+    uint32_t index_after_scan;    /* An add scanning more visitors than this builds
+                                     its table a key index (see ft_cache_index.c). */
+};
+
+/* EMC 8192, insert 1/100, signature index 256k buckets, 256k entries,
+ * 256 masks, 10 s idle, index after scanning 1024 visitors. */
+void ft_cache_config_default(struct ft_cache_config *cfg);
+
+/* NULL on allocation failure or an unknown stage. The cache starts at the
+ * pipeline's current version. */
+struct ft_cache *ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg);
+
+/* Folds every counter, then frees. */
+void ft_cache_destroy(struct ft_cache *c, uint64_t now_ns);
+
+/* What a lookup gives per packet. `ops` stays valid until the next
+ * ft_cache_sync() or ft_cache_lookup() call on this cache. */
+struct ft_cache_result {
+    const struct ft_op *ops;
+    uint16_t n_ops;
+    uint16_t flags; /* enum ft_walk_flags of the walk that made the entry. */
+    uint8_t source; /* enum ft_cache_source: where it was found. */
+};
+
+enum ft_cache_source {
+    FT_SRC_EMC,
+    FT_SRC_SIG,
+    FT_SRC_MEGAFLOW,
+    FT_SRC_MISS,
+};
+
+/*
+ * Look up n keys (n <= FT_CACHE_BURST), count each packet (len bytes) into
+ * its entry, and fill res[]. Misses walk the pipeline and install.
+ * now_ns: the burst's time (last-used stamps).
+ */
+#define FT_CACHE_BURST 32
+void ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
+                     size_t n, struct ft_cache_result *res, uint64_t now_ns);
+
+/*
+ * Move the cache to version v, evicting exactly the entries the changes of
+ * that version could alter (ft_pipeline_changes()). lost = the change log
+ * was incomplete: everything is evicted. Call before the first lookup of a
+ * burst, never in the middle of one.
+ */
+void ft_cache_sync(struct ft_cache *c, uint64_t v, const struct ft_change *chg, size_t n,
+                   bool lost);
+
+/* The version the cache walks. */
+uint64_t ft_cache_version(const struct ft_cache *c);
+
+/* Fold the counters of every entry used since its last fold into its rules
+ * (packets, bytes, last use) and tables. After it, rule sums are exact. */
+void ft_cache_fold(struct ft_cache *c, uint64_t now_ns);
+
+/* Housekeeping between bursts: advance the expiry clock over up to budget
+ * entries (idle ones go). Cheap; call every loop. */
+void ft_cache_maintain(struct ft_cache *c, uint64_t now_ns, unsigned budget);
+
+struct ft_cache_stats {
+    uint64_t emc_hits;
+    uint64_t sig_hits;
+    uint64_t megaflow_hits;
+    uint64_t misses;
+    uint64_t subtable_probes; /* Summed over megaflow lookups. */
+    uint64_t installs;
+    uint64_t evict_invalidated;
+    uint64_t evict_capacity;
+    uint64_t evict_idle;
+    uint64_t evict_flush;
+    uint64_t changes_applied;
+    uint64_t visitors_scanned; /* By adds that found no usable table index. */
+    uint64_t index_builds;
+    uint64_t masks_merged; /* Entries that got a more specific mask than their walk's. */
+    uint64_t uncached;     /* Misses answered without installing (thrash defense). */
+    uint32_t entries;
+    uint32_t masks;
+    uint32_t emc_used;
+    bool emc_enabled; /* Switched off while it stops paying. */
+    bool thrashing;   /* Full with a high miss rate: installs are throttled. */
+};
+
+void ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st);
+
+/* Each mask (subtable) with its entry count and hits, in probe order. */
+typedef void ft_cache_mask_fn(void *aux, const struct ft_key *mask, uint32_t entries,
+                              uint64_t hits);
+void ft_cache_masks_foreach(const struct ft_cache *c, ft_cache_mask_fn *fn, void *aux);
+
+#endif /* FT_CACHE_H */

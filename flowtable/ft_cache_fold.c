@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Counters and expiry. Entries count packets and bytes themselves (no
+ * shared write per packet); a fold adds those deltas to the rules the
+ * entry's walk matched and to the tables it visited. Only entries used
+ * since their last fold are on the dirty list, so a fold costs what was
+ * used, not the cache size.
+ *
+ * The rules' counters are shared by every worker and added to with
+ * relaxed atomics at fold time (not per packet): that keeps the per-rule
+ * memory at one set of counters instead of one per worker.
+ */
+#include "ft_cache_int.h"
+
+/* Fold at least this often when the caller runs maintenance. */
+#define FOLD_INTERVAL_NS 2000000ull
+
+void
+ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
+{
+    e->flags &= (uint16_t)~CE_DIRTY;
+    if (!e->packets || !e->meta)
+        return;
+    for (uint16_t i = 0; i < e->meta->n_visits; i++) {
+        const struct ft_cvisit *v = &e->meta->visits[i];
+        if (v->rule)
+            ft_rule_add_stats(v->rule, e->packets, e->bytes, e->used_ns);
+        ft_pipeline_table_count(c->p, v->table_id, e->packets, v->rule ? e->packets : 0);
+    }
+    e->packets = 0;
+    e->bytes = 0;
+}
+
+void
+ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
+{
+    for (uint32_t i = 0; i < c->n_dirty; i++) {
+        struct ft_centry *e = &c->pool[c->dirty[i]];
+        if (e->st != FT_ST_NONE && (e->flags & CE_DIRTY))
+            ft_cache_fold_entry(c, e);
+    }
+    c->n_dirty = 0;
+    c->last_fold_ns = now_ns;
+}
+
+void
+ft_cache_maintain(struct ft_cache *c, uint64_t now_ns, unsigned budget)
+{
+    for (unsigned i = 0; i < budget; i++) {
+        uint32_t idx = c->clock_hand;
+        c->clock_hand = (c->clock_hand + 1) % c->cfg.max_entries;
+        const struct ft_centry *e = &c->pool[idx];
+        if (e->st != FT_ST_NONE && now_ns > e->used_ns && now_ns - e->used_ns > c->cfg.idle_ns)
+            ft_cache_evict(c, idx, &c->st.evict_idle);
+    }
+    if (now_ns - c->last_fold_ns >= FOLD_INTERVAL_NS)
+        ft_cache_fold(c, now_ns);
+}

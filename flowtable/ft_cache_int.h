@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_cache_int.h (internal) — the flow cache's structures, shared by the
+ * files that implement it. One worker owns a cache; nothing here is shared
+ * between threads.
+ */
+#ifndef FT_CACHE_INT_H
+#define FT_CACHE_INT_H
+
+#include "ft_cache.h"
+#include "ft_pipeline_int.h"
+
+#define FT_NIL     UINT32_MAX
+#define FT_ST_NONE UINT16_MAX
+
+/* A composed program, shared by every entry with the same ops. */
+struct ft_cprog {
+    struct ft_cprog *next; /* Intern chain. */
+    uint32_t hash;
+    uint32_t refcnt;
+    uint16_t n_ops;
+    uint16_t flags; /* enum ft_walk_flags. */
+    struct ft_op ops[];
+};
+
+/* One table visit of an entry, linked into two indexes: the visits of its
+ * rule (for deletes) and the visitors of its table by priority (for adds). */
+struct ft_cvisit {
+    struct ft_cvisit *rnext, **rprev;
+    struct ft_cvisit *tnext, **tprev;
+    struct ft_cvisit *inext, **iprev; /* The table's key index (or its wide list). */
+    const struct ft_rule *rule;       /* NULL: a miss without a table-miss rule. */
+    uint32_t entry;
+    int32_t priority; /* -1 for a miss. */
+    uint8_t table_id;
+};
+
+/* A group, meter or port the entry's program depends on. */
+struct ft_cdep {
+    struct ft_cdep *next, **prev;
+    uint32_t entry;
+    uint32_t id;
+    uint8_t kind; /* enum ft_dep_kind. */
+};
+
+/* What an entry needs for invalidation and counter folding; one block. */
+/* Fields an entry's actions wrote (bit per enum ft_field, plus the hidden
+ * ones below): actions write whole fields, so a bitmap says it all. */
+#define FT_IGN_INNER_VLAN (1ull << FT_N_FIELDS)
+#define FT_IGN_IP_FRAG    (1ull << (FT_N_FIELDS + 1))
+
+struct ft_cmeta {
+    uint64_t ignore; /* Written fields: not the packet's bits. */
+    uint32_t entry;
+    uint16_t n_visits;
+    uint16_t n_deps;
+    bool deps_all; /* Linked in the cache's deps_all list instead. */
+    struct ft_cmeta *all_next, **all_prev;
+    struct ft_cvisit *visits;
+    struct ft_cdep *deps;
+};
+
+enum ft_centry_flags {
+    CE_REF = 1 << 0,   /* Used since the clock hand last passed. */
+    CE_DIRTY = 1 << 1, /* Counters to fold; on the dirty list. */
+};
+
+struct ft_centry {
+    uint32_t next;  /* Subtable chain, or the free list. */
+    uint32_t hash;  /* Masked-key hash within its subtable. */
+    uint16_t st;    /* Subtable index; FT_ST_NONE when free. */
+    uint16_t flags; /* enum ft_centry_flags. */
+    uint32_t gen;   /* Bumped when freed: EMC slots stay honest. */
+    const struct ft_cprog *prog;
+    struct ft_cmeta *meta;
+    uint64_t packets; /* Since the last fold. */
+    uint64_t bytes;
+    uint64_t used_ns;           /* Last hit. */
+    uint64_t key[FT_KEY_WORDS]; /* The subtable's words of the masked key. */
+};
+
+/* A megaflow subtable: every entry with one mask. */
+struct ft_csub {
+    struct ft_key mask;
+    uint8_t n_words;
+    uint8_t words[FT_KEY_WORDS];
+    uint32_t *heads; /* Chains of entry indices by hash. */
+    uint32_t head_mask;
+    uint32_t n_entries;
+    uint64_t hits; /* Since the last re-ranking (decayed). */
+    bool exact;    /* The all-bits mask merged masks fall back to. */
+};
+
+struct ft_emc_slot {
+    uint32_t hash;  /* Checked first: most misses never touch the key. */
+    uint32_t entry; /* FT_NIL when empty. */
+    uint32_t gen;
+    uint32_t pad_;
+    struct ft_key key;
+};
+
+#define FT_SIG_WAYS 4
+
+struct ft_sig_bucket {
+    uint16_t sig[FT_SIG_WAYS];
+    uint32_t entry[FT_SIG_WAYS]; /* FT_NIL when empty. */
+};
+
+/* Visitors of one table, by the priority they matched with. */
+#define FT_PRIO_BUCKETS 17 /* Misses, then 16 ranges of 4096 priorities. */
+
+/*
+ * A table's key index: its visitors hashed by their packet bits under
+ * idx_mask, built when an add had to scan many visitors, so that later adds
+ * whose match covers idx_mask (route or MAC churn) look in one bucket plus
+ * the wide list (visitors whose entries do not fix those bits).
+ */
+struct ft_ctable {
+    struct ft_cvisit *bucket[FT_PRIO_BUCKETS];
+    uint32_t n_visitors;
+    bool has_index;
+    struct ft_key idx_mask;
+    struct ft_cvisit **idx_heads;
+    uint32_t idx_head_mask;
+    uint32_t idx_n;
+    struct ft_cvisit *idx_wide;
+    uint32_t idx_uses;  /* Adds served by the index since it was built. */
+    uint32_t idx_scans; /* Adds that had to scan since then. */
+};
+
+struct ft_cache {
+    const struct ft_pipeline *p;
+    struct ft_cache_config cfg;
+    uint64_t version;
+
+    struct ft_centry *pool;
+    uint32_t free_head;
+    uint32_t n_entries;
+    uint32_t clock_hand;
+
+    struct ft_csub *subs; /* cfg.max_masks + 1 (the exact one). */
+    uint16_t n_subs;
+    uint16_t *rank;       /* Subtable indices in probe order. */
+    uint32_t win_lookups; /* Thrash detection over windows of lookups. */
+    uint32_t win_misses;
+    uint32_t install_ctr;
+    bool thrashing; /* Full, and most lookups miss: install 1 miss in 8. */
+    uint64_t lookups_since_rank;
+
+    struct ft_emc_slot *emc;
+    uint32_t emc_mask;
+    uint32_t emc_used;
+    uint32_t emc_window_lookups;
+    uint32_t emc_window_hits;
+    uint32_t emc_off_windows; /* >0: disabled for this many more windows. */
+    uint32_t emc_insert_ctr;
+
+    struct ft_sig_bucket *sig;
+    uint32_t sig_mask;
+
+    struct ft_cprog **progs;
+    uint32_t progs_mask;
+    uint32_t n_progs;
+    /* Unreferenced during a call; a result of that call may still point
+     * at them, so they are freed at the start of the next one. */
+    struct ft_cprog *dead_progs;
+
+    struct ft_cvisit **rule_buckets;
+    uint32_t rule_mask;
+    struct ft_cdep **dep_buckets;
+    uint32_t dep_mask;
+    struct ft_ctable tables[FT_N_TABLES];
+    struct ft_cmeta *deps_all;
+
+    uint32_t *dirty; /* Entries with counters to fold. */
+    uint32_t n_dirty;
+    uint64_t last_fold_ns;
+    uint32_t *scratch; /* Entries to evict, collected first. */
+
+    struct ft_walk_out walk;
+    struct ft_cache_stats st;
+};
+
+/* ft_cache.c */
+void ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter);
+void ft_cache_flush(struct ft_cache *c);
+
+/* ft_cache_index.c: the invalidation indexes. */
+/* 0, or -ENOMEM after evicting the entry (it cannot stay unindexed). */
+int ft_cache_index_entry(struct ft_cache *c, uint32_t idx);
+void ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e);
+/* Free the tables' key indexes (at destroy). */
+void ft_cache_index_free(struct ft_cache *c);
+
+/* The key bits of an ignore bitmap. */
+void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
+
+/* ft_cache_fold.c */
+void ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e);
+
+static inline uint32_t
+ft_ptr_hash(const void *ptr)
+{
+    return ft_hash_finish(ft_hash_add64(0x2545f491, (uint64_t)(uintptr_t)ptr));
+}
+
+static inline uint32_t
+ft_dep_hash(uint8_t kind, uint32_t id)
+{
+    return ft_hash_finish(ft_hash_add64(0x61c88647, (uint64_t)kind << 32 | id));
+}
+
+static inline unsigned
+ft_prio_bucket(int32_t priority)
+{
+    return priority < 0 ? 0 : 1 + ((unsigned)priority >> 12);
+}
+
+#endif /* FT_CACHE_INT_H */

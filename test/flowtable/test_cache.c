@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The flow cache: a differential test against fresh walks under random
+ * pipeline churn, exact counters after a fold, bounded masks under mask
+ * explosion, invalidation precision and idle expiry.
+ */
+#include "check_main.h"
+#include "ft_cache.h"
+#include "ft_random.h"
+#include "ft_test_util.h"
+
+static void
+sync(struct ft_pipeline *p, struct ft_cache *c)
+{
+    uint64_t v = ft_pipeline_commit(p);
+    if (v != ft_cache_version(c)) {
+        size_t n;
+        const struct ft_change *chg = ft_pipeline_changes(p, &n);
+        ft_cache_sync(c, v, chg, n, ft_pipeline_changes_lost(p));
+    }
+    /* The cache is the only reader and is at v: reclaim may run. */
+    ft_pipeline_reclaim(p, v);
+}
+
+static void
+settle(struct ft_pipeline *p, struct ft_cache *c)
+{
+    for (int i = 0; i < 4; i++)
+        sync(p, c);
+}
+
+static struct ft_cache_result
+lookup1(struct ft_cache *c, const struct ft_key *k, uint32_t len)
+{
+    struct ft_cache_result r;
+    const struct ft_key *keys[1] = {k};
+    ft_cache_lookup(c, keys, &len, 1, &r, 1);
+    return r;
+}
+
+/* One random edit of the pipeline. */
+static void
+random_edit(struct ft_pipeline *p, uint64_t *s)
+{
+    switch (rnd(s, 8)) {
+    case 0: { /* Flip a port's liveness (FF/select choices). */
+        ft_pipeline_port_set(p, 1 + rnd(s, 3), rnd(s, 2), 0);
+        break;
+    }
+    case 1: { /* Modify a group's buckets. */
+        struct ft_action a[2];
+        ck_assert(tu_action(rnd(s, 2) ? "output:1" : "output:3", &a[0]));
+        ck_assert(tu_action("set_field:10.0.7.7->ipv4_dst", &a[1]));
+        struct ft_bucket b = {.n_actions = (uint16_t)(1 + rnd(s, 2)),
+                              .watch_port = FT_PORT_ANY,
+                              .watch_group = FT_GROUP_ANY,
+                              .actions = a};
+        struct ft_group_mod gm = {.command = FT_GC_MODIFY,
+                                  .type = FT_GT_INDIRECT,
+                                  .group_id = 4,
+                                  .n_buckets = 1,
+                                  .buckets = &b};
+        ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+        break;
+    }
+    default: { /* Flow mods of every kind in a random table. */
+        static const uint8_t cmds[] = {FT_FC_ADD,          FT_FC_ADD,           FT_FC_ADD,
+                                       FT_FC_MODIFY,       FT_FC_MODIFY_STRICT, FT_FC_DELETE,
+                                       FT_FC_DELETE_STRICT};
+        uint8_t t = (uint8_t)rnd(s, 4);
+        struct ft_flow_mod fm = {.command = cmds[rnd(s, sizeof cmds)],
+                                 .table_id = t,
+                                 .priority = (uint16_t)rnd(s, 10),
+                                 .out_port = FT_PORT_ANY,
+                                 .out_group = FT_GROUP_ANY};
+        rnd_match(s, &fm.match);
+        struct ft_insts *in = rnd_insts(s, t);
+        fm.insts = in;
+        (void)ft_pipeline_flow_mod(p, &fm, 0);
+        free(in);
+        break;
+    }
+    }
+}
+
+static bool
+same(const struct ft_cache_result *r, const struct ft_walk_out *w)
+{
+    return r->n_ops == w->n_ops && r->flags == (uint16_t)w->flags &&
+           !memcmp(r->ops, w->ops, w->n_ops * sizeof w->ops[0]);
+}
+
+START_TEST(differential_against_fresh_walks)
+{
+    uint64_t seed = test_seed() + (uint64_t)_i * 15485863, s = seed;
+    static struct ft_walk_out fresh;
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    build_pipeline(p, &s);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    /* Small, so that capacity eviction, EMC replacement and mask merging
+     * all happen; the EMC inserts every hit. */
+    cfg.max_entries = 64 + rnd(&s, 256);
+    cfg.max_masks = 4 + rnd(&s, 12);
+    cfg.emc_entries = 16;
+    cfg.emc_insert_inv_prob = 1 + rnd(&s, 2);
+    cfg.sig_buckets = 64;
+    cfg.index_after_scan = rnd(&s, 2) ? 0 : 8; /* Tables build key indexes early. */
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    ck_assert_ptr_nonnull(c);
+
+    enum { N_FLOWS = 200 };
+    static struct ft_key flows[N_FLOWS];
+    for (int i = 0; i < N_FLOWS; i++)
+        rnd_key(&s, &flows[i]);
+
+    size_t checks = 0;
+    for (int round = 0; round < 150; round++) {
+        int edits = (int)rnd(&s, 6);
+        for (int e = 0; e < edits; e++)
+            random_edit(p, &s);
+        sync(p, c);
+        for (int i = 0; i < 40; i++, checks++) {
+            const struct ft_key *k = &flows[rnd(&s, N_FLOWS)];
+            struct ft_cache_result r = lookup1(c, k, 64);
+            ft_walk(p, ft_pipeline_version(p), k, &fresh);
+            if (!same(&r, &fresh)) {
+                char a[2048], b[2048];
+                ft_program_format(a, sizeof a, r.ops, r.n_ops);
+                ft_program_format(b, sizeof b, fresh.ops, fresh.n_ops);
+                ck_abort_msg("seed %llu round %d: cache (source %d) says %s, fresh walk %s",
+                             (unsigned long long)seed, round, r.source, a, b);
+            }
+        }
+    }
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_ge(checks, 6000);
+    ck_assert_uint_gt(st.evict_invalidated, 0);
+    ck_assert_uint_gt(st.emc_hits + st.sig_hits + st.megaflow_hits, checks / 4);
+    ck_assert_uint_le(st.masks, cfg.max_masks + 1);
+    ck_assert_uint_gt(st.index_builds, 0);
+    ft_cache_destroy(c, 2);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+struct ref_counts {
+    const struct ft_rule *rule;
+    uint64_t packets, bytes;
+};
+
+START_TEST(counters_exact_after_fold)
+{
+    uint64_t s = test_seed();
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    /* Three tables, every packet counted into one rule per table visited. */
+    for (unsigned port = 1; port <= 4; port++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "table=0,priority=10,ip,in_port=%u", port);
+        ck_assert_int_eq(tu_add(p, spec, "goto_table:1"), FT_OK);
+    }
+    ck_assert_int_eq(tu_add(p, "table=0,priority=0", "output:9"), FT_OK);
+    for (unsigned x = 0; x < 8; x++) {
+        char spec[64], out[32];
+        snprintf(spec, sizeof spec, "table=1,priority=5,ip,nw_dst=10.0.%u.0/24", x);
+        snprintf(out, sizeof out, "output:%u", x + 1);
+        ck_assert_int_eq(tu_add(p, spec, out), FT_OK);
+    }
+    ck_assert_int_eq(tu_add(p, "table=1,priority=0", "goto_table:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=1,tcp", "output:1"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.max_entries = 8; /* Capacity evictions fold too. */
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    static struct ft_walk_out fresh;
+    static struct ref_counts ref[4096];
+    size_t n_ref = 0;
+    uint64_t table_lookups[4] = {0};
+
+    for (int i = 0; i < 5000; i++) {
+        struct ft_key k;
+        rnd_key(&s, &k);
+        uint32_t len = 60 + rnd(&s, 1400);
+        (void)lookup1(c, &k, len);
+        ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+        for (uint16_t v = 0; v < fresh.n_visits; v++) {
+            table_lookups[fresh.visits[v].table_id]++;
+            const struct ft_rule *r = fresh.visits[v].rule;
+            if (!r)
+                continue;
+            size_t j = 0;
+            while (j < n_ref && ref[j].rule != r)
+                j++;
+            if (j == n_ref)
+                ref[n_ref++] = (struct ref_counts){r, 0, 0};
+            ref[j].packets++;
+            ref[j].bytes += len;
+        }
+        if (i % 700 == 0)
+            ft_cache_maintain(c, 10000000ull * (uint64_t)i, 64);
+    }
+    ft_cache_fold(c, 5);
+    ck_assert_uint_ge(n_ref, 12);
+    for (size_t j = 0; j < n_ref; j++) {
+        uint64_t pk, by;
+        ft_rule_stats(ref[j].rule, &pk, &by, NULL);
+        ck_assert_uint_eq(pk, ref[j].packets);
+        ck_assert_uint_eq(by, ref[j].bytes);
+    }
+    for (uint8_t t = 0; t < 3; t++) {
+        struct ft_table_stats ts;
+        ft_pipeline_table_stats(p, t, &ts);
+        ck_assert_uint_eq(ts.lookup_count, table_lookups[t]);
+    }
+    ft_cache_destroy(c, 6);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+static int
+grab_rule(void *aux, const struct ft_rule *r)
+{
+    *(const struct ft_rule **)aux = r;
+    return 0;
+}
+
+START_TEST(counters_follow_a_modify)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=2,arp", "output:1"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache *c = ft_cache_create(p, NULL);
+    struct ft_key ip = tu_key("ip");
+    for (int i = 0; i < 10; i++)
+        (void)lookup1(c, &ip, 100);
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "priority=1,ip", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "priority=2,arp", "output:2"), FT_OK);
+    /* Not yet synced: packets still hit old entries. */
+    for (int i = 0; i < 5; i++)
+        (void)lookup1(c, &ip, 100);
+    settle(p, c); /* Evicting folds the old rule's counts... */
+    for (int i = 0; i < 3; i++)
+        (void)lookup1(c, &ip, 100);
+    ft_cache_fold(c, 9);
+    ft_pipeline_commit(p);
+    struct ft_flow_mod fm;
+    tu_flow_mod_init(&fm, FT_FC_DELETE_STRICT, "priority=1,ip");
+    struct ft_flow_filter f = {.table_id = 0,
+                               .strict = true,
+                               .priority = 1,
+                               .out_port = FT_PORT_ANY,
+                               .out_group = FT_GROUP_ANY,
+                               .match = fm.match};
+    const struct ft_rule *got = NULL;
+    ft_pipeline_rules_foreach(p, &f, grab_rule, &got);
+    ck_assert_ptr_nonnull(got);
+    uint64_t pk, by;
+    ft_rule_stats(got, &pk, &by, NULL);
+    ck_assert_uint_eq(pk, 18); /* ...into the rule that replaced it. */
+    ck_assert_uint_eq(by, 1800);
+    ft_cache_destroy(c, 10);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+START_TEST(mask_explosion_is_bounded)
+{
+    /* Rule i matches nw_dst 10.1.0.i exactly and nw_src 0/i+1, priorities
+     * falling with i: a packet to 10.1.0.j probes rules 0..j, so its
+     * megaflow mask carries a j+1 bit source prefix — 32 distinct masks,
+     * as crafted traffic could make. */
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    uint64_t s = test_seed();
+    for (unsigned i = 0; i < 32; i++) {
+        char spec[160];
+        snprintf(spec, sizeof spec, "priority=%u,ip,nw_dst=10.1.0.%u,nw_src=0.0.0.0/%u", 1000 - i,
+                 i, i + 1);
+        ck_assert_int_eq(tu_add(p, spec, "output:1"), FT_OK);
+    }
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.max_masks = 8;
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 0; /* Every hit goes through the subtables. */
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    static struct ft_walk_out fresh;
+    for (int i = 0; i < 4000; i++) {
+        struct ft_key k = tu_key("ip");
+        k.ipv4_dst = 0x0a010000u | (uint32_t)(test_rand(&s) % 40);
+        k.ipv4_src = (uint32_t)(test_rand(&s) & 0x3);
+        struct ft_cache_result r = lookup1(c, &k, 64);
+        ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+        ck_assert(same(&r, &fresh));
+    }
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_le(st.masks, 9); /* 8, plus perhaps the exact one. */
+    ck_assert_uint_gt(st.masks_merged, 0);
+    /* Lookups stay bounded: never more probes than subtables. */
+    ck_assert_uint_le(st.subtable_probes, 9 * (st.megaflow_hits + st.misses));
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+START_TEST(invalidation_is_precise)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,ip", "goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,arp", "output:9"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,ip,nw_dst=10.0.0.0/24", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=0", "output:2"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache *c = ft_cache_create(p, NULL);
+    struct ft_key keys[6] = {tu_key("ip,nw_dst=10.0.0.1"), tu_key("ip,nw_dst=10.0.0.2"),
+                             tu_key("ip,nw_dst=10.1.0.1"), tu_key("ip,nw_dst=10.1.0.2"),
+                             tu_key("ip,nw_dst=10.2.0.1"), tu_key("arp")};
+    /* Table 1 consults nw_dst/24, so each /24 is one megaflow. */
+    static const uint8_t first[6] = {FT_SRC_MISS,     FT_SRC_MEGAFLOW, FT_SRC_MISS,
+                                     FT_SRC_MEGAFLOW, FT_SRC_MISS,     FT_SRC_MISS};
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(lookup1(c, &keys[i], 64).source, first[i]);
+    struct ft_cache_stats st0, st1;
+    ft_cache_stats(c, &st0);
+    ck_assert_uint_eq(st0.entries, 4);
+
+    /* A more specific route for 10.1.0.1: only the entry covering it can
+     * change (it also covers 10.1.0.2). */
+    ck_assert_int_eq(tu_add(p, "table=1,priority=9,ip,nw_dst=10.1.0.1", "output:3"), FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st1);
+    ck_assert_uint_eq(st1.evict_invalidated - st0.evict_invalidated, 1);
+    ck_assert_int_eq(lookup1(c, &keys[2], 64).source, FT_SRC_MISS);
+    ck_assert_int_eq(lookup1(c, &keys[3], 64).source, FT_SRC_MISS);
+    ck_assert_int_ne(lookup1(c, &keys[0], 64).source, FT_SRC_MISS);
+    ck_assert_int_ne(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
+    ck_assert_int_ne(lookup1(c, &keys[5], 64).source, FT_SRC_MISS);
+
+    /* A rule in a table arp packets never reach touches none of them. */
+    ft_cache_stats(c, &st0);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=9", "output:3"), FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st1);
+    ck_assert_uint_eq(st1.evict_invalidated, st0.evict_invalidated);
+
+    /* Deleting the /24 evicts exactly the entry that used it. */
+    ck_assert_int_eq(
+        tu_flow(p, FT_FC_DELETE_STRICT, "table=1,priority=5,ip,nw_dst=10.0.0.0/24", NULL), FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st0);
+    ck_assert_uint_eq(st0.evict_invalidated - st1.evict_invalidated, 1);
+    ck_assert_int_eq(lookup1(c, &keys[0], 64).source, FT_SRC_MISS);
+    ck_assert_int_ne(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
+
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+START_TEST(idle_entries_expire)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.max_entries = 16;
+    cfg.idle_ns = 1000;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_key k = tu_key("ip");
+    struct ft_cache_result r;
+    const struct ft_key *keys[1] = {&k};
+    uint32_t len = 64;
+    ft_cache_lookup(c, keys, &len, 1, &r, 100);
+    ft_cache_maintain(c, 500, 16);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.entries, 1);
+    ft_cache_maintain(c, 5000, 16);
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.entries, 0);
+    ck_assert_uint_eq(st.evict_idle, 1);
+    ft_cache_destroy(c, 6000);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+START_TEST(stage_is_checked)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.stage = 1; /* No such stage exists yet: refused, not pretended. */
+    ck_assert_ptr_null(ft_cache_create(p, &cfg));
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("cache");
+    TCase *tc = tcase_create("cache");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, differential_against_fresh_walks, 0, 6);
+    tcase_add_test(tc, counters_exact_after_fold);
+    tcase_add_test(tc, counters_follow_a_modify);
+    tcase_add_test(tc, mask_explosion_is_bounded);
+    tcase_add_test(tc, invalidation_is_precise);
+    tcase_add_test(tc, idle_entries_expire);
+    tcase_add_test(tc, stage_is_checked);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CHECK_MAIN(make_suite)
