@@ -141,6 +141,21 @@ port_configure(struct dp *dp, struct dp_port *p, char *err, size_t errlen)
     if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
     r = rte_eth_dev_configure(p->eth_id, p->n_rxq, p->n_txq, &conf);
+    if (r && p->n_rxq != p->n_txq) {
+        /* Some PMDs (net_tap) want as many RX as TX queues: the extra RX
+         * queues are polled like the others. */
+        uint16_t n = p->n_rxq > p->n_txq ? p->n_rxq : p->n_txq;
+        if (n <= info.max_rx_queues && n <= info.max_tx_queues) {
+            p->n_rxq = p->n_txq = n;
+            if (p->n_rxq > 1 && info.flow_type_rss_offloads) {
+                conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+                conf.rx_adv_conf.rss_conf.rss_hf =
+                    info.flow_type_rss_offloads &
+                    (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+            }
+            r = rte_eth_dev_configure(p->eth_id, p->n_rxq, p->n_txq, &conf);
+        }
+    }
     if (r)
         goto fail;
     uint16_t n_rxd = dp->cfg.rx_desc, n_txd = dp->cfg.tx_desc;

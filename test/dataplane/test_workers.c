@@ -327,6 +327,25 @@ START_TEST(port_down_under_load)
 }
 END_TEST
 
+START_TEST(device_wanting_equal_queue_counts)
+{
+    /* net_tap wants as many RX as TX queues; with two workers we ask for
+     * 2 RX and 3 TX and must fall back to 3 and 3. Needs /dev/net/tun and
+     * CAP_NET_ADMIN: skipped (said so) without them. */
+    if (access("/dev/net/tun", R_OK | W_OK) || geteuid() != 0) {
+        fprintf(stderr,
+                "device_wanting_equal_queue_counts: skipped (no /dev/net/tun or not root)\n");
+        return;
+    }
+    char err[256];
+    int r = dp_port_add(dp, 5, "net_tap_ofst0,iface=ofstest0", err, sizeof err);
+    ck_assert_msg(r == 0, "net_tap: %s", err);
+    struct dp_port_info info;
+    ck_assert_int_eq(dp_port_get(dp, 5, &info), 0);
+    ck_assert_int_eq(dp_port_del(dp, 5), 0);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -339,6 +358,7 @@ make_suite(void)
     tcase_add_test(tc, meter_shared_by_workers);
     tcase_add_test(tc, fold_counters_exact);
     tcase_add_test(tc, port_down_under_load);
+    tcase_add_test(tc, device_wanting_equal_queue_counts);
     suite_add_tcase(s, tc);
     return s;
 }
