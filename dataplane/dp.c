@@ -215,8 +215,10 @@ dp_pipeline(struct dp *dp)
 static void
 reconfigure(struct dp *dp)
 {
+    /* A snapshot, not a commit: the pipeline is the agent's. The grace
+     * period makes it apply to packets received after we return. */
     dp->dirty = true;
-    dp_commit(dp); /* Applies to packets received after it returns. */
+    dp_publish(dp);
 }
 
 void

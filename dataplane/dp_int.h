@@ -329,6 +329,12 @@ dp_wait_step(unsigned *spins)
 
 /* dp_snap.c */
 int dp_publish(struct dp *dp);
+/* Publish a change of the dataplane's own state (ports, config) that may
+ * also have staged pipeline port entries. staged_before: the agent had
+ * edits staged before ours; then only a snapshot is published and the
+ * pipeline part goes out with the agent's next dp_commit (we never commit
+ * the agent's half-done work). Else commit. */
+int dp_apply(struct dp *dp, bool staged_before);
 void dp_snap_free(struct dp_snap *s);
 int dp_wait_workers(struct dp *dp);
 

@@ -278,6 +278,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
     p->created_ns = dp_clock_ns();
     p->used = true;
     sum_port_drops(dp, slot, &p->base_rx_drop, &p->base_tx_drop);
+    bool staged = ft_pipeline_dirty(dp->p);
     if (ft_pipeline_port_set(dp->p, port_no, p->link_up, p->config)) {
         p->used = false;
         port_release(p->eth_id, p->probed);
@@ -285,8 +286,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
         return -ENOMEM;
     }
     dp_port_event_push(dp, DP_PORT_ADD, p);
-    dp->dirty = true;
-    return dp_commit(dp);
+    return dp_apply(dp, staged);
 }
 
 int
@@ -296,9 +296,9 @@ dp_port_del(struct dp *dp, uint32_t port_no)
     if (!p)
         return -ENOENT;
     p->used = false;
+    bool staged = ft_pipeline_dirty(dp->p);
     (void)ft_pipeline_port_del(dp->p, port_no);
-    dp->dirty = true;
-    int r = dp_commit(dp);
+    int r = dp_apply(dp, staged);
     if (r == -ETIMEDOUT) {
         /* A worker may still poll it: leave the device alone. */
         RTE_LOG(ERR, USER1, "dataplane: worker stuck, %s left attached\n", p->devname);
@@ -334,11 +334,11 @@ dp_port_mod(struct dp *dp, uint32_t port_no, const uint8_t *hw_addr, uint32_t co
     if (next == p->config)
         return 0;
     p->config = next;
+    bool staged = ft_pipeline_dirty(dp->p);
     if (ft_pipeline_port_set(dp->p, port_no, p->link_up, next))
         return -ENOMEM;
     dp_port_event_push(dp, DP_PORT_MODIFY, p);
-    dp->dirty = true;
-    return dp_commit(dp);
+    return dp_apply(dp, staged);
 }
 
 /* ---- information ---------------------------------------------------------------------- */
@@ -520,16 +520,8 @@ poll_links(struct dp *dp)
         dp_port_event_push(dp, DP_PORT_MODIFY, p);
         changed = true;
     }
-    if (!changed)
-        return;
-    dp->dirty = true;
-    /* Commit only our own change: edits the agent staged and did not
-     * commit yet stay staged (the liveness goes out with its commit; the
-     * snapshot's link state right now). */
-    if (staged_before)
-        dp_publish(dp);
-    else
-        dp_commit(dp);
+    if (changed)
+        dp_apply(dp, staged_before);
 }
 
 size_t

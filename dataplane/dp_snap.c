@@ -230,6 +230,13 @@ dp_commit(struct dp *dp)
 }
 
 int
+dp_apply(struct dp *dp, bool staged_before)
+{
+    dp->dirty = true;
+    return staged_before ? dp_publish(dp) : dp_commit(dp);
+}
+
+int
 dp_wait_workers(struct dp *dp)
 {
     return wait_token(dp, dp->inline_mode ? 0 : rte_rcu_qsbr_start(dp->qsv));
