@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <rte_pause.h>
+
 #include "dp_exec.h"
 #include "dp_l2.h"
 
@@ -60,16 +62,35 @@ dp_l2_lookup(const struct dp_l2 *l2, uint16_t vid, const uint8_t *mac, uint32_t 
     for (uint32_t i = 0; i < DP_L2_WINDOW; i++) {
         const struct dp_l2_entry *e = &l2->e[(h + i) & l2->mask];
         uint64_t key = atomic_load_explicit(&e->key, memory_order_acquire);
+        /* Our key being rewritten: two stores away from done. */
+        for (int spin = 0; key == (k | DP_L2_BUSY) && spin < 64; spin++) {
+            rte_pause();
+            key = atomic_load_explicit(&e->key, memory_order_acquire);
+        }
         if (!key)
             return -1; /* Slots never empty again: the window ends here. */
         if (key != k)
             continue;
         uint64_t val = atomic_load_explicit(&e->val, memory_order_acquire);
         if (atomic_load_explicit(&e->key, memory_order_acquire) != k)
-            continue; /* Reclaimed meanwhile: val may be another MAC's. */
+            continue; /* Rewritten meanwhile: val may be another MAC's. */
         return aged(l2, val, now_s) ? -1 : (int64_t)(val >> 32);
     }
     return -1;
+}
+
+/* Write val into e, whose key is expected: the key is marked busy while
+ * the value changes, so no reader pairs it with the wrong key and no other
+ * writer reclaims the slot meanwhile. False if the key was not expected. */
+static bool
+slot_write(struct dp_l2_entry *e, uint64_t expected, uint64_t key, uint64_t val)
+{
+    if (!atomic_compare_exchange_strong_explicit(&e->key, &expected, expected | DP_L2_BUSY,
+                                                 memory_order_acquire, memory_order_relaxed))
+        return false;
+    atomic_store_explicit(&e->val, val, memory_order_relaxed);
+    atomic_store_explicit(&e->key, key, memory_order_release);
+    return true;
 }
 
 int
@@ -83,12 +104,13 @@ dp_l2_learn(struct dp_l2 *l2, uint16_t vid, const uint8_t *mac, uint32_t port_no
         uint64_t key = atomic_load_explicit(&e->key, memory_order_acquire);
         if (!key)
             break;
-        if (key == k) {
-            /* Known: write only when something changed (port, second). */
-            if (atomic_load_explicit(&e->val, memory_order_relaxed) != nv)
-                atomic_store_explicit(&e->val, nv, memory_order_release);
-            return 0;
-        }
+        if ((key & ~DP_L2_BUSY) != k)
+            continue;
+        /* Known: rewrite only when something changed (port, second); if
+         * another writer is at it, it writes the same news. */
+        if (key == k && atomic_load_explicit(&e->val, memory_order_relaxed) != nv)
+            slot_write(e, k, k, nv);
+        return 0;
     }
     for (uint32_t i = 0; i < DP_L2_WINDOW; i++) {
         struct dp_l2_entry *e = &l2->e[(h + i) & l2->mask];
@@ -97,12 +119,8 @@ dp_l2_learn(struct dp_l2 *l2, uint16_t vid, const uint8_t *mac, uint32_t port_no
             continue;
         if (key && !aged(l2, atomic_load_explicit(&e->val, memory_order_relaxed), now_s))
             continue;
-        if (!atomic_compare_exchange_strong_explicit(&e->key, &key, key | DP_L2_BUSY,
-                                                     memory_order_acquire, memory_order_relaxed))
-            continue;
-        atomic_store_explicit(&e->val, nv, memory_order_relaxed);
-        atomic_store_explicit(&e->key, k, memory_order_release);
-        return 0;
+        if (slot_write(e, key, k, nv))
+            return 0;
     }
     return -ENOSPC;
 }
