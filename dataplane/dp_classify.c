@@ -117,6 +117,14 @@ dp_classify_changes(struct dp_worker *w, const struct dp_snap *s)
 }
 
 void
+dp_classify_maintain(struct dp_worker *w)
+{
+    /* Called about once a millisecond between bursts. Nothing to do
+     * without a cache; the flow cache's periodic fold and aging go here. */
+    (void)w;
+}
+
+void
 dp_classify_fold(struct dp_worker *w)
 {
     /* Walk counters are flushed at the end of every loop (dp_stats_flush):

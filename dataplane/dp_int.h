@@ -166,9 +166,10 @@ struct dp_worker {
     uint64_t snap_gen;
     bool changes_lost; /* For the flow cache: flush before the next lookup. */
     uint64_t fold_seen;
-    uint64_t now_ns;    /* CLOCK_MONOTONIC at the start of this loop. */
-    uint64_t meter_now; /* dp_meter_now() at the start of this loop. */
-    uint64_t tx_dirty;  /* Slots with buffered packets. */
+    uint64_t maintain_tsc; /* When dp_classify_maintain runs next. */
+    uint64_t now_ns;       /* CLOCK_MONOTONIC at the start of this loop. */
+    uint64_t meter_now;    /* dp_meter_now() at the start of this loop. */
+    uint64_t tx_dirty;     /* Slots with buffered packets. */
     struct dp_txbuf tx[DP_MAX_PORTS];
     struct dp_rule_acc rule_acc[DP_RULE_BATCH];
     uint32_t tbl_lookups[FT_N_TABLES];
@@ -306,6 +307,7 @@ unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint3
                      unsigned n, struct dp_prog *progs);
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
+void dp_classify_maintain(struct dp_worker *w);
 void dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t len);
 
 /* dp_exec.c */

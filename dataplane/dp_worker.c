@@ -198,6 +198,10 @@ dp_worker_poll(struct dp_worker *w)
     if (total)
         dp_stats_flush(w);
     uint64_t t1 = rte_rdtsc();
+    if (t1 >= w->maintain_tsc) {
+        dp_classify_maintain(w);
+        w->maintain_tsc = t1 + dp->tsc_hz / 1000;
+    }
     if (total) {
         DP_COUNT(w->c.packets, total);
         DP_COUNT(w->c.busy_cycles, t1 - t0);
