@@ -57,6 +57,7 @@ dp_config_default(struct dp_config *cfg)
     cfg->l2_aging_s = 300;
     cfg->commit_timeout_ms = 2000;
     ft_pipeline_config_default(&cfg->pipeline);
+    ft_cache_config_default(&cfg->cache);
 }
 
 static int

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ft_cache.h"
 #include "ft_pipeline.h"
 
 struct dp;
@@ -35,6 +36,7 @@ struct dp_config {
     uint32_t l2_aging_s;        /* Standalone MAC aging. */
     uint32_t commit_timeout_ms; /* Bounded wait for workers (dp_commit...). */
     struct ft_pipeline_config pipeline;
+    struct ft_cache_config cache; /* Each worker's flow cache. */
 };
 
 void dp_config_default(struct dp_config *cfg);

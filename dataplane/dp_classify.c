@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Classification: flow keys in, one program per packet out. Today every
- * packet walks the pipeline (ft_walk) in the snapshot's version; the flow
- * cache will replace the body of dp_classify() and use the two hooks below
- * (the changes of each new version, and fold requests). The call site is
- * already batch-shaped.
+ * Classification: flow keys in, one program per packet out, through the
+ * worker's flow cache (flowtable/ft_cache.h): EMC, signature index,
+ * megaflow subtables, and on a miss a walk of the snapshot's version that
+ * is installed. The hooks below keep the cache true to the pipeline: the
+ * changes of each new version evict exactly what they affect, folds push
+ * the entries' counters into the rules, and maintenance ages entries and
+ * publishes the cache's report for the agent.
  *
- * Counters: each walk counts the packet into every rule it visited
- * (batched per loop: dp_stats_flush) and each table's lookups/matches.
+ * Counters: the cache counts packets per entry and folds them into rules
+ * and tables (every couple of milliseconds, on eviction, on demand).
+ * Packet-outs still walk directly and are counted by dp_count_walk.
  */
 #include <string.h>
 
@@ -73,13 +76,13 @@ dp_stats_flush(struct dp_worker *w)
 }
 
 static uint8_t
-drop_reason(const struct ft_walk_out *o)
+drop_reason(uint16_t flags)
 {
-    if (o->flags & FT_WALK_F_UNMODELLED)
+    if (flags & FT_WALK_F_UNMODELLED)
         return DP_DROP_UNMODELLED;
-    if (o->flags & FT_WALK_F_OVERFLOW)
+    if (flags & FT_WALK_F_OVERFLOW)
         return DP_DROP_OVERFLOW;
-    if (o->n_visits && !o->visits[o->n_visits - 1].rule)
+    if (flags & FT_WALK_F_TABLE_MISS)
         return DP_DROP_NO_MATCH;
     return DP_DROP_ACTION_DROP;
 }
@@ -88,46 +91,110 @@ unsigned
 dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens, unsigned n,
             struct dp_prog *progs)
 {
-    const struct dp_snap *s = w->snap;
-    struct ft_walk_out *o = w->walk;
-    size_t used = 0;
-    unsigned i;
-    uint64_t t0 = rte_rdtsc();
-    for (i = 0; i < n && DP_ARENA_OPS - used >= FT_WALK_MAX_OPS; i++) {
-        ft_walk(w->dp->p, s->version, &keys[i], o);
-        dp_count_walk(w, o, lens[i]);
-        memcpy(w->arena + used, o->ops, o->n_ops * sizeof o->ops[0]);
-        progs[i] =
-            (struct dp_prog){.ops = w->arena + used, .n_ops = o->n_ops, .drop = drop_reason(o)};
-        used += o->n_ops;
+    const struct ft_key *kp[FT_CACHE_BURST] = {NULL};
+    struct ft_cache_result res[FT_CACHE_BURST];
+    if (n > FT_CACHE_BURST)
+        n = FT_CACHE_BURST; /* Programs stay valid until the next lookup. */
+    for (unsigned i = 0; i < n; i++)
+        kp[i] = &keys[i];
+    uint64_t miss_cycles = w->cache_miss_cycles;
+    ft_cache_lookup(w->cache, kp, lens, n, res, w->now_ns);
+
+    unsigned emc = 0, hits = 0, misses = 0;
+    for (unsigned i = 0; i < n; i++) {
+        progs[i] = (struct dp_prog){
+            .ops = res[i].ops, .n_ops = res[i].n_ops, .drop = drop_reason(res[i].flags)};
+        emc += res[i].source == FT_SRC_EMC;
+        hits += res[i].source == FT_SRC_SIG || res[i].source == FT_SRC_MEGAFLOW;
+        misses += res[i].source == FT_SRC_MISS;
     }
-    DP_COUNT(w->c.misses, i);
-    DP_COUNT(w->c.miss_cycles, rte_rdtsc() - t0);
-    return i;
+    if (misses) {
+        struct ft_cache_stats st;
+        ft_cache_stats(w->cache, &st);
+        w->cache_miss_cycles = st.miss_cycles;
+        DP_COUNT(w->c.miss_cycles, st.miss_cycles - miss_cycles);
+        DP_COUNT(w->c.misses, misses);
+    }
+    DP_COUNT(w->c.emc_hits, emc);
+    DP_COUNT(w->c.cache_hits, hits);
+    return n;
 }
 
 void
 dp_classify_changes(struct dp_worker *w, const struct dp_snap *s)
 {
-    /* No cache yet: nothing depends on the old version. The flow cache
-     * evicts the entries s->changes affect here (everything when
-     * w->changes_lost), then clears w->changes_lost. */
-    (void)s;
+    if (!w->cache)
+        return;
+    uint64_t have = ft_cache_version(w->cache);
+    if (w->changes_lost || s->version > have + 1) /* A version went by unseen. */
+        ft_cache_sync(w->cache, s->version, NULL, 0, true);
+    else if (s->version == have + 1)
+        ft_cache_sync(w->cache, s->version, s->changes, s->n_changes, false);
     w->changes_lost = false;
+}
+
+/* Copy the cache's report where the agent can read it (dp_cache_stats). */
+static void
+publish(struct dp_worker *w)
+{
+    struct dp_cache_info *pub = &w->cache_pub;
+    uint32_t seq = atomic_load_explicit(&w->cache_seq, memory_order_relaxed);
+    atomic_store_explicit(&w->cache_seq, seq + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    pub->lcore = w->lcore;
+    ft_cache_stats(w->cache, &pub->st);
+    pub->n_masks = 0;
+    ft_cache_masks_foreach(w->cache, dp_cache_mask_note, pub);
+    atomic_store_explicit(&w->cache_seq, seq + 2, memory_order_release);
+}
+
+void
+dp_cache_mask_note(void *aux, const struct ft_key *mask, uint32_t entries, uint64_t hits)
+{
+    struct dp_cache_info *pub = aux;
+    if (pub->n_masks < DP_CACHE_MASKS)
+        pub->masks[pub->n_masks++] = (struct dp_cache_mask){*mask, entries, hits};
 }
 
 void
 dp_classify_maintain(struct dp_worker *w)
 {
-    /* Called about once a millisecond between bursts. Nothing to do
-     * without a cache; the flow cache's periodic fold and aging go here. */
-    (void)w;
+    if (!w->cache)
+        return;
+    /* Called about once a millisecond: age a slice of the entries (and
+     * fold the used ones every few ms), then publish the report. */
+    ft_cache_maintain(w->cache, dp_clock_ns(), 256);
+    publish(w);
 }
 
 void
 dp_classify_fold(struct dp_worker *w)
 {
-    /* Walk counters are flushed at the end of every loop (dp_stats_flush):
-     * nothing is held back. The flow cache folds its entries here. */
-    (void)w;
+    if (w->cache)
+        ft_cache_fold(w->cache, dp_clock_ns());
+}
+
+size_t
+dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < dp->n_workers; i++) {
+        struct dp_worker *w = dp->workers[i];
+        if (!w->cache)
+            continue;
+        if (n < max) {
+            /* A consistent copy: retry while the worker is writing. */
+            for (int tries = 0; tries < 1000; tries++) {
+                uint32_t a = atomic_load_explicit(&w->cache_seq, memory_order_acquire);
+                if (a & 1)
+                    continue;
+                out[n] = w->cache_pub;
+                atomic_thread_fence(memory_order_acquire);
+                if (atomic_load_explicit(&w->cache_seq, memory_order_relaxed) == a)
+                    break;
+            }
+        }
+        n++;
+    }
+    return n;
 }

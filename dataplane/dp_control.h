@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ft_action.h"
+#include "ft_cache.h"
 #include "ft_key.h"
 #include "ft_pipeline.h"
 
@@ -189,6 +190,26 @@ void dp_drop_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uin
  * "meter_remark" ...), summed over workers. (Added by the dataplane.) */
 void dp_note_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uint64_t n),
                       void *aux);
+
+/* The flow cache of each worker, as it published it (about every
+ * millisecond): its counters and its busiest masks. */
+#define DP_CACHE_MASKS 16
+
+struct dp_cache_mask {
+    struct ft_key mask;
+    uint32_t entries;
+    uint64_t hits; /* Recent (decaying) subtable hits. */
+};
+
+struct dp_cache_info {
+    uint32_t lcore;
+    struct ft_cache_stats st;
+    uint16_t n_masks; /* Of the masks below, in probe order. */
+    struct dp_cache_mask masks[DP_CACHE_MASKS];
+};
+
+/* Up to max workers' cache reports; returns the number of workers. */
+size_t dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max);
 
 /* TSC frequency, for turning cycles into time. */
 uint64_t dp_tsc_hz(struct dp *dp);

@@ -157,9 +157,11 @@ struct dp_worker {
     unsigned idx;   /* Worker index: RCU thread id, TX queue choice. */
     unsigned lcore; /* EAL lcore (the main lcore for inline and agent). */
     bool is_agent;
-    struct rte_ring *pin_ring; /* Single producer: this worker; consumer: agent. */
-    struct ft_walk_out *walk;  /* Scratch of dp_classify (20 KiB). */
-    struct ft_op *arena;       /* Programs of one dp_classify call. */
+    struct rte_ring *pin_ring;  /* Single producer: this worker; consumer: agent. */
+    struct ft_walk_out *walk;   /* Scratch of dp_classify (20 KiB). */
+    struct ft_op *arena;        /* Programs of one dp_classify call. */
+    struct ft_cache *cache;     /* This worker's flow cache (not the agent's). */
+    uint64_t cache_miss_cycles; /* The cache's miss_cycles when last read. */
 
     /* Worker only (read and written by this worker alone). */
     const struct dp_snap *snap;
@@ -189,6 +191,12 @@ struct dp_worker {
      * request served; whether the loop runs (RCU reader online). */
     _Atomic uint64_t fold_ack __rte_cache_aligned;
     _Atomic bool running;
+
+    /* Written by this worker about every millisecond, read by the agent
+     * (dp_cache_stats): a copy of the cache's report under a sequence
+     * count (odd while being written). */
+    _Atomic uint32_t cache_seq __rte_cache_aligned;
+    struct dp_cache_info cache_pub;
 } __rte_cache_aligned;
 
 static inline void
@@ -308,6 +316,8 @@ unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint3
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
 void dp_classify_maintain(struct dp_worker *w);
+/* ft_cache_masks_foreach callback filling a dp_cache_info. */
+void dp_cache_mask_note(void *aux, const struct ft_key *mask, uint32_t entries, uint64_t hits);
 void dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t len);
 
 /* dp_exec.c */

@@ -23,6 +23,13 @@ dp_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The cache's clock for miss-path cycles (rte_rdtsc is inline only). */
+static uint64_t
+dp_tsc(void)
+{
+    return rte_rdtsc();
+}
+
 struct dp_worker *
 dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
 {
@@ -41,7 +48,12 @@ dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
     snprintf(name, sizeof name, "dp_pin_%u%s", idx, is_agent ? "a" : "");
     w->pin_ring =
         rte_ring_create(name, dp->cfg.pin_ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (!w->walk || !w->arena || !w->pin_ring) {
+    if (!is_agent) {
+        struct ft_cache_config cc = dp->cfg.cache;
+        cc.cycles = dp_tsc;
+        w->cache = ft_cache_create(dp->p, &cc);
+    }
+    if (!w->walk || !w->arena || !w->pin_ring || (!is_agent && !w->cache)) {
         dp_worker_free(w);
         return NULL;
     }
@@ -59,6 +71,7 @@ dp_worker_free(struct dp_worker *w)
             rte_pktmbuf_free(m);
         rte_ring_free(w->pin_ring);
     }
+    ft_cache_destroy(w->cache, dp_clock_ns());
     rte_free(w->walk);
     rte_free(w->arena);
     rte_free(w);

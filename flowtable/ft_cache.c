@@ -31,6 +31,7 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->max_masks = 256;
     cfg->idle_ns = 10ull * 1000000000ull;
     cfg->index_after_scan = 1024;
+    cfg->cycles = NULL;
 }
 
 static void free_dead_progs(struct ft_cache *c);
@@ -650,7 +651,10 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         } else {
             src[i] = FT_SRC_MISS;
             const struct ft_cprog *x;
+            uint64_t t0 = c->cfg.cycles ? c->cfg.cycles() : 0;
             idx[i] = install(c, key, &x);
+            if (c->cfg.cycles)
+                c->st.miss_cycles += c->cfg.cycles() - t0;
             if (idx[i] == FT_NIL) {
                 res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
                 continue;

@@ -48,6 +48,9 @@ struct ft_cache_config {
     uint64_t idle_ns;             /* An entry unused this long expires. */
     uint32_t index_after_scan;    /* An add scanning more visitors than this builds
                                      its table a key index (see ft_cache_index.c). */
+    /* Optional clock (the dataplane gives the TSC): when set, the cycles
+     * spent walking and installing are counted in miss_cycles. */
+    uint64_t (*cycles)(void);
 };
 
 /* EMC 8192, insert 1/100, signature index 256k buckets, 256k entries,
@@ -111,6 +114,7 @@ struct ft_cache_stats {
     uint64_t sig_hits;
     uint64_t megaflow_hits;
     uint64_t misses;
+    uint64_t miss_cycles;     /* With cfg.cycles: spent walking and installing. */
     uint64_t subtable_probes; /* Summed over megaflow lookups. */
     uint64_t installs;
     uint64_t evict_invalidated;

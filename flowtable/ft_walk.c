@@ -616,8 +616,10 @@ walk_tables(struct walk *w, uint8_t table_id)
         if (w->failed)
             return;
         visit(w, table_id, r);
-        if (!r)
-            return; /* Table miss without a table-miss rule: drop. */
+        if (!r) { /* Table miss without a table-miss rule: drop. */
+            w->out->flags |= FT_WALK_F_TABLE_MISS;
+            return;
+        }
 
         w->table_id = table_id;
         w->cookie = r->cookie;

@@ -93,6 +93,8 @@ enum ft_walk_flags {
     /* More than FT_WALK_MAX_DEPS dependencies: treat every group, meter and
      * port change as affecting this result. */
     FT_WALK_F_DEPS_ALL = 1 << 3,
+    /* The walk ended on a table miss with no table-miss rule. */
+    FT_WALK_F_TABLE_MISS = 1 << 4,
 };
 
 /* One table lookup of the walk, in order. */

@@ -663,3 +663,12 @@ stub_dp_pending_packet_ins(const struct dp *dp)
 {
     return dp->n_pins;
 }
+
+size_t
+dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max)
+{
+    (void)dp;
+    (void)out;
+    (void)max;
+    return 0; /* The stub walks every packet: no worker, no cache. */
+}
