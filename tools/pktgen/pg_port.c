@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "pg_port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+
+#define PG_RING_DESC 1024
+
+int
+pg_port_open(const char *devargs, uint16_t *port, char *err, size_t errlen)
+{
+    int ret = rte_dev_probe(devargs);
+    /* -EEXIST: EAL probed it already (a PCI device, or a --vdev). */
+    if (ret < 0 && ret != -EEXIST) {
+        snprintf(err, errlen, "cannot probe '%s': %s", devargs, strerror(-ret));
+        return ret;
+    }
+    struct rte_dev_iterator it;
+    uint16_t pid;
+    RTE_ETH_FOREACH_MATCHING_DEV(pid, devargs, &it)
+    {
+        *port = pid;
+        rte_eth_iterator_cleanup(&it);
+        return 0;
+    }
+    snprintf(err, errlen, "'%s' was probed but has no ethdev port", devargs);
+    return -ENODEV;
+}
+
+int
+pg_port_start(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *pool,
+              uint32_t max_frame, char *err, size_t errlen)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_conf conf;
+    int ret = rte_eth_dev_info_get(port, &info);
+    if (ret)
+        goto fail;
+    if (nrxq > info.max_rx_queues || ntxq > info.max_tx_queues) {
+        snprintf(err, errlen, "port %u has at most %u RX and %u TX queues", port,
+                 info.max_rx_queues, info.max_tx_queues);
+        return -EINVAL;
+    }
+    memset(&conf, 0, sizeof conf);
+    /* MTU counts from the IP header: take off the Ethernet header and CRC
+     * (a VLAN tag's 4 bytes are slack). Only raise it when needed: not every
+     * PMD can. */
+    uint32_t mtu = max_frame - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+    if (mtu > RTE_ETHER_MTU) {
+        if (mtu > info.max_mtu) {
+            snprintf(err, errlen, "port %u takes frames up to MTU %u, --size needs %u", port,
+                     info.max_mtu, mtu);
+            return -EINVAL;
+        }
+        conf.rxmode.mtu = mtu;
+    }
+    /* One pool, no reference counts: the PMD may free TX mbufs in bulk. */
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+    ret = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
+    if (ret)
+        goto fail;
+    uint16_t nrxd = PG_RING_DESC, ntxd = PG_RING_DESC;
+    ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
+    if (ret)
+        goto fail;
+    int socket = rte_eth_dev_socket_id(port);
+    for (uint16_t q = 0; q < nrxq; q++) {
+        ret = rte_eth_rx_queue_setup(port, q, nrxd, socket, NULL, pool);
+        if (ret)
+            goto fail;
+    }
+    for (uint16_t q = 0; q < ntxq; q++) {
+        ret = rte_eth_tx_queue_setup(port, q, ntxd, socket, NULL);
+        if (ret)
+            goto fail;
+    }
+    ret = rte_eth_dev_start(port);
+    if (ret)
+        goto fail;
+    /* A switch forwards to MACs that are not the port's own. Some virtual
+     * ports cannot filter at all and say so; that is fine. */
+    rte_eth_promiscuous_enable(port);
+    return 0;
+fail:
+    snprintf(err, errlen, "port %u setup failed: %s", port, strerror(ret < 0 ? -ret : ret));
+    return ret < 0 ? ret : -ret;
+}
+
+int
+pg_port_wait_link(uint16_t port, double timeout_s, const int *stop)
+{
+    uint64_t hz = rte_get_timer_hz();
+    uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * (double)hz);
+    for (;;) {
+        struct rte_eth_link link;
+        if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+            return 0;
+        if (__atomic_load_n(stop, __ATOMIC_RELAXED))
+            return -EINTR;
+        if (rte_get_timer_cycles() >= end)
+            return -ETIMEDOUT;
+        rte_delay_us_sleep(10 * 1000);
+    }
+}
+
+void
+pg_port_close(uint16_t port)
+{
+    struct rte_eth_dev_info info;
+    if (!rte_eth_dev_is_valid_port(port))
+        return;
+    struct rte_device *dev = rte_eth_dev_info_get(port, &info) == 0 ? info.device : NULL;
+    rte_eth_dev_stop(port);
+    rte_eth_dev_close(port);
+    /* Detach: a memif server removes its socket, a ring port frees its
+     * rings, a NIC goes back to the bus. */
+    if (dev)
+        rte_dev_remove(dev);
+}
