@@ -63,6 +63,10 @@ struct pg_tx {
 
     /* Written by this TX lcore only; read by main after the lcore joined. */
     uint32_t cursor; /* next flow in the walk */
+    uint32_t npend;  /* built but not taken by the port yet; sent first */
+    struct rte_mbuf *pend[PG_BURST_MAX];
+    struct pg_flow *pend_flow[PG_BURST_MAX];
+    uint32_t pend_seq[PG_BURST_MAX];
     bool measuring;
     uint64_t t_phase;    /* TSC the current phase started: pacing origin */
     uint64_t phase_pkts; /* sent in the current phase, for pacing */

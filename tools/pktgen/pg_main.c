@@ -172,24 +172,25 @@ pg_setup(struct pg_app *app)
             app->ports[app->nports++] = app->rx_port;
     }
     if (app->nports == 1) {
-        ret = pg_port_start(app->tx_port, (uint16_t)o->rxq, (uint16_t)o->txq, app->rx_pool, o->size,
+        ret = pg_port_setup(app->tx_port, (uint16_t)o->rxq, (uint16_t)o->txq, app->rx_pool, o->size,
                             err, sizeof err);
     } else {
-        ret = pg_port_start(app->tx_port, 1, (uint16_t)o->txq, app->rx_pool, o->size, err,
+        ret = pg_port_setup(app->tx_port, 1, (uint16_t)o->txq, app->rx_pool, o->size, err,
                             sizeof err);
         if (!ret)
-            ret = pg_port_start(app->rx_port, (uint16_t)o->rxq, 1, app->rx_pool, o->size, err,
+            ret = pg_port_setup(app->rx_port, (uint16_t)o->rxq, 1, app->rx_pool, o->size, err,
                                 sizeof err);
     }
     if (ret)
         goto port_err;
     for (uint32_t i = 0; i < app->nports; i++) {
-        ret = pg_port_wait_link(app->ports[i], o->link_timeout, &pg_ctl.stop);
+        ret = pg_port_up(app->ports[i], o->link_timeout, &pg_ctl.stop);
         if (ret == -EINTR)
             return 0; /* the report says "interrupted" */
         if (ret) {
-            pg_error("link of port %u (%s) not up after %.3g s", app->ports[i],
-                     i == 0 ? o->tx_port : o->rx_port, o->link_timeout);
+            pg_error("port %u (%s) %s after %.3g s (--link-timeout)", app->ports[i],
+                     i == 0 ? o->tx_port : o->rx_port,
+                     ret == -EIO ? "did not start" : "has no link", o->link_timeout);
             return ret;
         }
     }

@@ -35,7 +35,7 @@ pg_port_open(const char *devargs, uint16_t *port, char *err, size_t errlen)
 }
 
 int
-pg_port_start(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *pool,
+pg_port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *pool,
               uint32_t max_frame, char *err, size_t errlen)
 {
     struct rte_eth_dev_info info;
@@ -82,32 +82,59 @@ pg_port_start(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *p
         if (ret)
             goto fail;
     }
-    ret = rte_eth_dev_start(port);
-    if (ret)
-        goto fail;
-    /* A switch forwards to MACs that are not the port's own. Some virtual
-     * ports cannot filter at all and say so; that is fine. */
-    rte_eth_promiscuous_enable(port);
     return 0;
 fail:
     snprintf(err, errlen, "port %u setup failed: %s", port, strerror(ret < 0 ? -ret : ret));
     return ret < 0 ? ret : -ret;
 }
 
+/* memif's client connects once per start: if the server's interface is
+ * not up yet the server answers "ID not found" and the client never tries
+ * again. Restarting the port makes it connect anew. NICs are left alone:
+ * their autonegotiation can take seconds, and a restart would begin it
+ * again. */
+static bool
+pg_port_reconnects(uint16_t port)
+{
+    struct rte_eth_dev_info info;
+    return rte_eth_dev_info_get(port, &info) == 0 && strstr(info.driver_name, "memif");
+}
+
 int
-pg_port_wait_link(uint16_t port, double timeout_s, const int *stop)
+pg_port_up(uint16_t port, double timeout_s, const int *stop)
 {
     uint64_t hz = rte_get_timer_hz();
-    uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * (double)hz);
+    uint64_t now = rte_get_timer_cycles();
+    uint64_t end = now + (uint64_t)(timeout_s * (double)hz);
+    uint64_t t_start = 0, t_try = 0;
+    bool started = false, reconnects = pg_port_reconnects(port);
     for (;;) {
+        /* A memif client cannot start before its server listens: retry,
+         * every 200 ms as each failure logs a line. */
+        if (!started && now >= t_try) {
+            t_try = now + hz / 5;
+            if (rte_eth_dev_start(port) == 0) {
+                started = true;
+                t_start = now;
+                /* A switch forwards to MACs that are not the port's own.
+                 * Some virtual ports cannot filter and say so; fine. */
+                rte_eth_promiscuous_enable(port);
+            }
+        }
         struct rte_eth_link link;
-        if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+        if (started && rte_eth_link_get_nowait(port, &link) == 0 &&
+            link.link_status == RTE_ETH_LINK_UP)
             return 0;
+        if (started && reconnects && now - t_start >= hz) {
+            rte_eth_dev_stop(port);
+            started = false;
+        }
         if (__atomic_load_n(stop, __ATOMIC_RELAXED))
             return -EINTR;
-        if (rte_get_timer_cycles() >= end)
-            return -ETIMEDOUT;
+        if (now >= end)
+            return started ? -ETIMEDOUT : -EIO;
         rte_delay_us_sleep(10 * 1000);
+        now = rte_get_timer_cycles();
     }
 }
 

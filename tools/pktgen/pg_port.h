@@ -20,14 +20,16 @@
 int pg_port_open(const char *devargs, uint16_t *port, char *err, size_t errlen);
 
 /* Configures nrxq/ntxq queues (at least one of each: some PMDs need
- * both), RX queues fed from pool, an MTU that fits max_frame (frame
- * bytes with CRC), promiscuous mode where supported, and starts it. */
-int pg_port_start(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *pool,
+ * both), RX queues fed from pool, and an MTU that fits max_frame (frame
+ * bytes with CRC). */
+int pg_port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *pool,
                   uint32_t max_frame, char *err, size_t errlen);
 
-/* Waits until the link is up. Returns 0, -ETIMEDOUT, or -EINTR when *stop
- * becomes non-zero. */
-int pg_port_wait_link(uint16_t port, double timeout_s, const int *stop);
+/* Starts the port (retrying: a memif client cannot start before its
+ * server exists), enables promiscuous mode where supported, and waits for
+ * link up. Returns 0; -EIO if it never started, -ETIMEDOUT if the link
+ * stayed down; -EINTR when *stop became non-zero. */
+int pg_port_up(uint16_t port, double timeout_s, const int *stop);
 
 /* Stops, closes and detaches the port's device. Safe on any state. */
 void pg_port_close(uint16_t port);
