@@ -310,7 +310,7 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
 {
     uint64_t u;
     bool flows_set = false;
-    const char *name;
+    char name[32];
 
     pg_opts_defaults(o);
     /* optind = 0 makes glibc start afresh (a test parses many times); '+'
@@ -318,10 +318,16 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
     optind = 0;
     opterr = 0;
     for (;;) {
-        int opt = getopt_long(argc, argv, "+:h", pg_long_options, NULL);
+        int li = -1;
+        int opt = getopt_long(argc, argv, "+:h", pg_long_options, &li);
         if (opt == -1)
             break;
-        name = argv[optind - 1];
+        /* The option as typed is argv[optind - 1] only when it has no value
+         * (or an attached one), so name it from the table. */
+        if (li >= 0)
+            snprintf(name, sizeof name, "--%s", pg_long_options[li].name);
+        else
+            snprintf(name, sizeof name, "%s", argv[optind - 1]);
         enum pg_field f;
         enum pg_kind k;
         if (pg_range_option(opt, &f, &k)) {
@@ -408,7 +414,7 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
         default:
             if (optopt)
                 return pg_fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-            return pg_fail(err, errlen, "unknown option '%s' (see --help)", name);
+            return pg_fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
     if (optind < argc)

@@ -19,7 +19,8 @@ pg_port_open(const char *devargs, uint16_t *port, char *err, size_t errlen)
     int ret = rte_dev_probe(devargs);
     /* -EEXIST: EAL probed it already (a PCI device, or a --vdev). */
     if (ret < 0 && ret != -EEXIST) {
-        snprintf(err, errlen, "cannot probe '%s': %s", devargs, strerror(-ret));
+        snprintf(err, errlen, "cannot probe '%s': %s (check the driver name and arguments)",
+                 devargs, strerror(-ret));
         return ret;
     }
     struct rte_dev_iterator it;
