@@ -369,6 +369,17 @@ START_TEST(stamp_round_trip)
     ck_assert_uint_eq(b[2], 'G');
     b[1] ^= 1;
     ck_assert(!pg_stamp_decode(b + 1, &s));
+
+    /* The sum it returns is the sum of the bytes it wrote. */
+    uint64_t rnd = test_seed();
+    for (int i = 0; i < 10000; i++) {
+        uint64_t r = test_rand(&rnd), q = test_rand(&rnd);
+        if (i < 4)
+            r = i & 1 ? ~0ull : 0, q = i & 2 ? ~0ull : 0;
+        uint16_t sum =
+            pg_stamp_encode(b + (i & 1), (uint8_t)r, (uint32_t)(r >> 8), (uint32_t)(r >> 32), q);
+        ck_assert_uint_eq(sum, rte_raw_cksum(b + (i & 1), PG_STAMP_LEN));
+    }
 }
 END_TEST
 

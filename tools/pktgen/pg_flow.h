@@ -90,9 +90,7 @@ static inline void
 pg_pkt_stamp(const struct pg_tmpl *t, const struct pg_flow *f, uint8_t *p, uint8_t run,
              uint32_t seq, uint64_t tsc)
 {
-    uint8_t *s = p + t->stamp_off;
-    pg_stamp_encode(s, run, f->id, seq, tsc);
-    uint16_t ss = rte_raw_cksum(s, PG_STAMP_LEN);
+    uint16_t ss = pg_stamp_encode(p + t->stamp_off, run, f->id, seq, tsc);
     /* A buffer summed from an odd offset contributes byte-swapped (RFC 1071). */
     if (t->stamp_odd)
         ss = (uint16_t)(ss << 8 | ss >> 8);

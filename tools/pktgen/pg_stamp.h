@@ -38,40 +38,50 @@ struct pg_stamp {
     uint64_t tsc; /* low 40 bits */
 };
 
-static inline void
-pg_stamp_put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static inline uint64_t
-pg_stamp_get_le(const uint8_t *p, unsigned n)
+pg_stamp_le64(uint64_t v)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(v);
+#else
     return v;
+#endif
 }
 
-/* Byte loops rather than casts: the stamp's offset is odd for odd frame
- * sizes, and compilers turn these into single unaligned moves. */
-static inline void
+/* Writes the stamp at p (any alignment: the offset is odd for odd frame
+ * sizes; constant-size memcpy makes single unaligned stores). Returns
+ * the ones' complement sum of the 14 bytes as rte_raw_cksum() would
+ * compute it, from registers rather than by reading them back. */
+static inline uint16_t
 pg_stamp_encode(uint8_t *p, uint8_t run, uint32_t flow, uint32_t seq, uint64_t tsc)
 {
     uint64_t a = PG_STAMP_MAGIC | (uint64_t)run << 16 | (uint64_t)(flow & 0xffffff) << 24 |
                  (uint64_t)(seq & 0xffff) << 48;
     uint64_t b = (uint64_t)((seq >> 16) & 0xff) | (tsc & PG_TSC_MASK) << 8;
-    pg_stamp_put_le(p, a, 8);
-    pg_stamp_put_le(p + 8, b, 6);
+    uint64_t la = pg_stamp_le64(a), lb = pg_stamp_le64(b);
+    memcpy(p, &la, 8);
+    memcpy(p + 8, &lb, 6); /* the low 48 bits, little-endian */
+
+    uint64_t s = (a & 0xffff) + (a >> 16 & 0xffff) + (a >> 32 & 0xffff) + (a >> 48) + (b & 0xffff) +
+                 (b >> 16 & 0xffff) + (b >> 32 & 0xffff);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    /* Native 16-bit loads of little-endian chunks are byte-swapped. */
+    s = (uint16_t)(s << 8 | s >> 8);
+#endif
+    return (uint16_t)s;
 }
 
 /* False if the magic is not there (not one of our packets). */
 static inline bool
 pg_stamp_decode(const uint8_t *p, struct pg_stamp *s)
 {
-    uint64_t a = pg_stamp_get_le(p, 8);
-    uint64_t b = pg_stamp_get_le(p + 8, 6);
+    uint64_t a, b = 0;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 6);
+    a = pg_stamp_le64(a);
+    b = pg_stamp_le64(b);
     if ((a & 0xffff) != PG_STAMP_MAGIC)
         return false;
     s->run = (uint8_t)(a >> 16);
