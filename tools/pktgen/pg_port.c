@@ -51,16 +51,18 @@ pg_port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempool *p
     }
     memset(&conf, 0, sizeof conf);
     /* MTU counts from the IP header: take off the Ethernet header and CRC
-     * (a VLAN tag's 4 bytes are slack). Only raise it when needed: not every
-     * PMD can. */
+     * (a VLAN tag's 4 bytes are slack). Only raise it when needed. A port
+     * that says it cannot (memif claims 1518 bytes but chains buffers)
+     * gets the frames anyway, with a warning: its loss will show it. */
     uint32_t mtu = max_frame - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
     if (mtu > RTE_ETHER_MTU) {
-        if (mtu > info.max_mtu) {
-            snprintf(err, errlen, "port %u takes frames up to MTU %u, --size needs %u", port,
-                     info.max_mtu, mtu);
-            return -EINVAL;
-        }
-        conf.rxmode.mtu = mtu;
+        if (max_frame > info.max_rx_pktlen || mtu > info.max_mtu)
+            fprintf(stderr,
+                    "ofs-pktgen: warning: port %u (%s) takes frames up to %u bytes; "
+                    "sending %u-byte frames anyway\n",
+                    port, info.driver_name, info.max_rx_pktlen, max_frame);
+        else
+            conf.rxmode.mtu = mtu;
     }
     /* One pool, no reference counts: the PMD may free TX mbufs in bulk. */
     if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
