@@ -184,12 +184,12 @@ pg_setup(struct pg_app *app)
     if (ret)
         goto port_err;
     for (uint32_t i = 0; i < app->nports; i++) {
-        ret = pg_port_up(app->ports[i], o->link_timeout, &pg_ctl.stop);
+        const char *devargs = i == 0 ? o->tx_port : o->rx_port;
+        ret = pg_port_up(app->ports[i], devargs, o->link_timeout, &pg_ctl.stop);
         if (ret == -EINTR)
             return 0; /* the report says "interrupted" */
         if (ret) {
-            pg_error("port %u (%s) %s after %.3g s (--link-timeout)", app->ports[i],
-                     i == 0 ? o->tx_port : o->rx_port,
+            pg_error("port %u (%s) %s after %.3g s (--link-timeout)", app->ports[i], devargs,
                      ret == -EIO ? "did not start" : "has no link", o->link_timeout);
             return ret;
         }

@@ -91,33 +91,35 @@ fail:
     return ret < 0 ? ret : -ret;
 }
 
-/* memif's client connects once per start: if the server's interface is
+/* A memif client connects once per start: if the server's interface is
  * not up yet the server answers "ID not found" and the client never tries
- * again. Restarting the port makes it connect anew. NICs are left alone:
- * their autonegotiation can take seconds, and a restart would begin it
- * again. */
+ * again. Restarting the port makes it connect anew. Servers wait for
+ * clients by themselves, and NICs are left alone: autonegotiation can take
+ * seconds, and a restart would begin it again. */
 static bool
-pg_port_reconnects(uint16_t port)
+pg_port_reconnects(uint16_t port, const char *devargs)
 {
     struct rte_eth_dev_info info;
-    return rte_eth_dev_info_get(port, &info) == 0 && strstr(info.driver_name, "memif");
+    return rte_eth_dev_info_get(port, &info) == 0 && strstr(info.driver_name, "memif") &&
+           strstr(devargs, "role=client");
 }
 
 int
-pg_port_up(uint16_t port, double timeout_s, const int *stop)
+pg_port_up(uint16_t port, const char *devargs, double timeout_s, const int *stop)
 {
     uint64_t hz = rte_get_timer_hz();
     uint64_t now = rte_get_timer_cycles();
     uint64_t end = now + (uint64_t)(timeout_s * (double)hz);
     uint64_t t_start = 0, t_try = 0;
-    bool started = false, reconnects = pg_port_reconnects(port);
+    bool started = false, ever_started = false;
+    bool reconnects = pg_port_reconnects(port, devargs);
     for (;;) {
         /* A memif client cannot start before its server listens: retry,
          * every 200 ms as each failure logs a line. */
         if (!started && now >= t_try) {
             t_try = now + hz / 5;
             if (rte_eth_dev_start(port) == 0) {
-                started = true;
+                started = ever_started = true;
                 t_start = now;
                 /* A switch forwards to MACs that are not the port's own.
                  * Some virtual ports cannot filter and say so; fine. */
@@ -135,7 +137,7 @@ pg_port_up(uint16_t port, double timeout_s, const int *stop)
         if (__atomic_load_n(stop, __ATOMIC_RELAXED))
             return -EINTR;
         if (now >= end)
-            return started ? -ETIMEDOUT : -EIO;
+            return ever_started ? -ETIMEDOUT : -EIO;
         rte_delay_us_sleep(10 * 1000);
         now = rte_get_timer_cycles();
     }

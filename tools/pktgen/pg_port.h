@@ -27,9 +27,10 @@ int pg_port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, struct rte_mempoo
 
 /* Starts the port (retrying: a memif client cannot start before its
  * server exists), enables promiscuous mode where supported, and waits for
- * link up. Returns 0; -EIO if it never started, -ETIMEDOUT if the link
+ * link up. devargs tells a memif client, which is restarted while its link
+ * stays down. Returns 0; -EIO if it never started, -ETIMEDOUT if the link
  * stayed down; -EINTR when *stop became non-zero. */
-int pg_port_up(uint16_t port, double timeout_s, const int *stop);
+int pg_port_up(uint16_t port, const char *devargs, double timeout_s, const int *stop);
 
 /* Stops, closes and detaches the port's device. Safe on any state. */
 void pg_port_close(uint16_t port);
