@@ -91,8 +91,10 @@ size_t dp_ports(struct dp *dp, struct dp_port_info *out, size_t max);
 int dp_port_get(struct dp *dp, uint32_t port_no, struct dp_port_info *out);
 int dp_port_stats(struct dp *dp, uint32_t port_no, struct dp_port_stats *out);
 
-/* Port changes since the last call (link up/down, added, deleted), for
- * PORT_STATUS. Returns how many were written. */
+/* Port changes since the last call (link up/down, config changed by
+ * dp_port_mod, added, deleted), for PORT_STATUS: the agent sends
+ * PORT_STATUS only from these events and mirrors them into the pipeline.
+ * Returns how many were written. */
 enum dp_port_reason {
     DP_PORT_ADD = 0,
     DP_PORT_DELETE = 1,

@@ -411,7 +411,7 @@ ft_idmap_sorted(const struct ft_vmap *m, uint64_t v, size_t id_offset, struct ft
     struct ft_vec pairs = {0};
     struct sorted_ctx c = {v, id_offset, &pairs};
     int err = ft_vmap_foreach_head(m, collect_visible, &c) ? -ENOMEM : 0;
-    if (!err)
+    if (!err && pairs.n > 1) /* qsort(NULL, 0, ...) is undefined behaviour. */
         qsort(pairs.data, pairs.n, sizeof(struct id_ptr), id_ptr_cmp);
     for (size_t i = 0; !err && i < pairs.n; i++)
         err = ft_vec_push(out, &FT_VEC_AT(&pairs, struct id_ptr, i)->node, sizeof(void *));

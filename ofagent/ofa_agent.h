@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofa_agent.h — the OpenFlow 1.3 agent as the switch binary uses it:
+ * configure, create against a dataplane, call run_once in a loop, destroy.
+ *
+ * The agent owns its controller connections (active tcp:/tls: targets it
+ * dials with exponential backoff, passive ptcp:/ptls: listeners), speaks
+ * OpenFlow 1.3 on them, and is the only writer of the dataplane's
+ * pipeline (dp_pipeline()). Everything it does to the dataplane goes
+ * through dataplane/dp_control.h.
+ *
+ * Thread safety: an agent belongs to one thread (the thread that may call
+ * dp_control.h functions); none of these functions may be called
+ * concurrently on the same agent. ofa_target_validate is pure.
+ */
+#ifndef OFA_AGENT_H
+#define OFA_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dp;
+struct ofa_agent;
+
+/* What to do while no controller is connected. */
+enum ofa_fail_mode {
+    OFA_FAIL_SECURE = 0,     /* Keep the flows, drop table misses. */
+    OFA_FAIL_STANDALONE = 1, /* The dataplane forwards as an L2 learning switch. */
+};
+
+#define OFA_DEFAULT_PORT 6653
+
+struct ofa_config {
+    /* Controller targets as Open vSwitch writes them: tcp:HOST[:PORT],
+     * tls:HOST[:PORT], ptcp:[PORT][:IP], ptls:[PORT][:IP] (default port
+     * 6653; passive ones bind 127.0.0.1 unless an IP is given; ptcp:0
+     * binds an ephemeral port, see ofa_agent_listen_port). Borrowed
+     * during ofa_agent_create only. */
+    const char *const *targets;
+    size_t n_targets;
+    uint64_t datapath_id;
+    enum ofa_fail_mode fail_mode;
+    /* PEM files for tls:/ptls: targets (required when one is used): our
+     * private key and certificate, and the CA certificate the peer's
+     * certificate must chain to. Borrowed during create only. */
+    const char *tls_key;
+    const char *tls_cert;
+    const char *tls_ca;
+    /* Inactivity probe: after this long without a message from a peer,
+     * send an ECHO_REQUEST; after as long again, drop the connection.
+     * 0 disables. Default 5000 (as Open vSwitch). */
+    uint32_t probe_interval_ms;
+    /* Reconnection backoff of active targets: starts at min, doubles up to
+     * max. Defaults 250 and 8000. */
+    uint32_t min_backoff_ms;
+    uint32_t max_backoff_ms;
+    /* DESC reply's dp_desc; NULL: "ofswitch datapath". Borrowed during create. */
+    const char *dp_desc;
+};
+
+/* Fill cfg with the defaults above (no targets, datapath id 0, secure). */
+void ofa_config_default(struct ofa_config *cfg);
+
+/*
+ * Check one --controller value. Returns 0, or -EINVAL with one line for a
+ * human in err ("tcp:: missing host", "ptcp:70000: port out of range").
+ */
+int ofa_target_validate(const char *target, char *err, size_t errlen);
+
+/*
+ * Create the agent: validate the config, load TLS files, open the passive
+ * listeners, mirror the dataplane's ports into the pipeline and apply the
+ * fail mode. Active targets are dialled from the first run_once. Returns
+ * NULL with a message in err on failure. The dataplane must outlive the
+ * agent.
+ */
+struct ofa_agent *ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err,
+                                   size_t errlen);
+
+/*
+ * One iteration of the agent loop: wait up to timeout_ms (0: do not wait;
+ * negative: until the agent's own next timer, at most 100 ms while any
+ * connection exists) for socket activity, read and apply every complete
+ * message available, commit the pipeline once (and at each barrier or
+ * packet-out that needs it), send packet-ins, port status and flow-removed
+ * messages, run echo probes, reconnections and flow expiry (about once a
+ * second). Returns 0, or -errno when the loop itself failed (poll).
+ * The dataplane has no file descriptor to wait on: packet-ins and port
+ * events are picked up when run_once runs, so pass a short timeout (a few
+ * ms) for prompt packet-ins.
+ */
+int ofa_agent_run_once(struct ofa_agent *a, int timeout_ms);
+
+/* Close every connection and listener and release the agent. The pipeline
+ * keeps its flows. NULL is a no-op. */
+void ofa_agent_destroy(struct ofa_agent *a);
+
+/* The TCP port passive target i (index in cfg->targets) listens on, or
+ * -ENOENT if target i is not passive. Useful with ptcp:0. */
+int ofa_agent_listen_port(const struct ofa_agent *a, size_t i);
+
+/* Adopt an already connected stream socket (a socketpair end, a socket
+ * a supervisor passed in) as a controller connection: plain OpenFlow, no
+ * reconnection. The agent owns fd from now on (closed on error too).
+ * Returns 0 or -errno. */
+int ofa_agent_attach(struct ofa_agent *a, int fd);
+
+/* Connections that completed the OpenFlow handshake. */
+size_t ofa_agent_n_connected(const struct ofa_agent *a);
+
+#endif /* OFA_AGENT_H */

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ofswitch-ctl commands. Each reads the switch through the agent, the
+ * pipeline (the agent is its writer: its reads see the staged view) and the
+ * dataplane control interface, and writes a report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ft_group.h"
+#include "ft_meter.h"
+#include "ft_walk.h"
+#include "ofa_ctl_int.h"
+
+#define NS_PER_SEC 1000000000ull
+
+int
+ofa_ctl_fail(struct ofa_ctl_req *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(req->error, sizeof req->error, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+struct ofa_ctl_req *
+ofa_ctl_req_new(struct ofa_agent *a, const char *line)
+{
+    struct ofa_ctl_req *req = calloc(1, sizeof *req);
+    if (!req)
+        return NULL;
+    req->agent = a;
+    snprintf(req->line, sizeof req->line, "%s", line);
+    char *save = NULL;
+    for (char *tok = strtok_r(req->line, " \t\r", &save); tok && req->argc < OFA_CTL_MAX_ARGS;
+         tok = strtok_r(NULL, " \t\r", &save)) {
+        if (!strcmp(tok, "--json"))
+            req->json = true;
+        else
+            req->argv[req->argc++] = tok;
+    }
+    rep_init(&req->rep, req->json);
+    return req;
+}
+
+void
+ofa_ctl_req_free(struct ofa_ctl_req *req)
+{
+    if (!req)
+        return;
+    rep_free(&req->rep);
+    free(req);
+}
+
+int
+ofa_ctl_req_poll(struct ofa_ctl_req *req)
+{
+    int rc = req->poll ? req->poll(req) : 0;
+    if (rc != -EINPROGRESS)
+        rep_finish(&req->rep);
+    return rc;
+}
+
+void
+ofa_ctl_req_cancel(struct ofa_ctl_req *req)
+{
+    if (req->cancel)
+        req->cancel(req);
+    ofa_ctl_req_free(req);
+}
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+static bool
+parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || !*s || *end || *s == '-' || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static const char *
+role_name(uint32_t role)
+{
+    return role == OFA_ROLE_MASTER ? "master" : role == OFA_ROLE_SLAVE ? "slave" : "equal";
+}
+
+static const char *
+conn_state_name(enum ofa_conn_state s)
+{
+    switch (s) {
+    case OFA_CS_CONNECTING:
+        return "connecting";
+    case OFA_CS_TLS:
+        return "tls-handshake";
+    case OFA_CS_HELLO:
+        return "hello";
+    case OFA_CS_ACTIVE:
+        return "connected";
+    case OFA_CS_CLOSING:
+        return "closing";
+    }
+    return "?";
+}
+
+static void
+target_text(const struct ofa_target *t, uint16_t bound, char *buf, size_t size)
+{
+    const char *scheme = t->passive ? (t->tls ? "ptls" : "ptcp") : (t->tls ? "tls" : "tcp");
+    if (t->passive)
+        snprintf(buf, size, "%s:%u:%s", scheme, bound ? bound : t->port, t->host);
+    else
+        snprintf(buf, size, "%s:%s:%u", scheme, t->host, t->port);
+}
+
+static void
+config_text(uint32_t config, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s%s", config & FT_PC_PORT_DOWN ? "port-down " : "",
+             config & FT_PC_NO_RECV ? "no-recv " : "", config & FT_PC_NO_FWD ? "no-fwd " : "",
+             config & FT_PC_NO_PACKET_IN ? "no-packet-in " : "");
+    size_t n = strlen(buf);
+    if (n)
+        buf[n - 1] = '\0';
+    else
+        snprintf(buf, size, "-");
+}
+
+/* ---- show -------------------------------------------------------------------------------- */
+
+static int
+cmd_show(struct ofa_ctl_req *req)
+{
+    struct ofa_agent *a = req->agent;
+    struct ofa_report *r = &req->rep;
+    rep_kv(r, "datapath_id", "%016" PRIx64, a->datapath_id);
+    rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
+    rep_kv(r, "pipeline_version", "%" PRIu64, ft_pipeline_version(a->p));
+
+    rep_table(r, "controllers", (const char *[]){"target", "state", "role", "peer"}, 4);
+    for (size_t i = 0; i < a->n_slots; i++) {
+        char t[OFA_HOST_LEN + 32];
+        target_text(&a->slots[i].t, a->slots[i].bound_port, t, sizeof t);
+        bool any = false;
+        for (const struct ofa_conn *c = a->conns; c; c = c->next) {
+            if (c->target != (int)i)
+                continue;
+            any = true;
+            rep_cell(r, "%s", t);
+            rep_cell(r, "%s", conn_state_name(c->state));
+            rep_cell(r, "%s", role_name(c->role));
+            rep_cell(r, "%s", c->peer);
+        }
+        if (!any) {
+            rep_cell(r, "%s", t);
+            rep_cell(r, "%s", a->slots[i].t.passive ? "listening" : "backoff");
+            rep_cell(r, "-");
+            rep_cell(r, "-");
+        }
+    }
+    rep_table_end(r);
+
+    struct dp_port_info ports[256];
+    size_t n = dp_ports(a->dp, ports, 256);
+    rep_table(r, "ports",
+              (const char *[]){"port", "name", "hw_addr", "link", "config", "speed_mbps"}, 6);
+    for (size_t i = 0; i < n && i < 256; i++) {
+        const struct dp_port_info *pi = &ports[i];
+        char cfg[64];
+        config_text(pi->config, cfg, sizeof cfg);
+        const uint8_t *m = pi->hw_addr;
+        rep_cell_u64(r, pi->port_no);
+        rep_cell(r, "%s", pi->name);
+        rep_cell(r, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+        rep_cell(r, "%s", pi->state & DP_PS_LINK_DOWN ? "down" : "up");
+        rep_cell(r, "%s", cfg);
+        rep_cell_u64(r, pi->curr_speed / 1000);
+    }
+    rep_table_end(r);
+    return 0;
+}
+
+/* ---- ports ------------------------------------------------------------------------------- */
+
+static int
+cmd_ports(struct ofa_ctl_req *req)
+{
+    struct dp *dp = req->agent->dp;
+    struct ofa_report *r = &req->rep;
+    struct dp_port_info ports[256];
+    size_t n = dp_ports(dp, ports, 256);
+    rep_table(r, "ports",
+              (const char *[]){"port", "name", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors",
+                               "tx_packets", "tx_bytes", "tx_dropped", "tx_errors"},
+              10);
+    for (size_t i = 0; i < n && i < 256; i++) {
+        struct dp_port_stats st;
+        if (dp_port_stats(dp, ports[i].port_no, &st))
+            continue;
+        rep_cell_u64(r, ports[i].port_no);
+        rep_cell(r, "%s", ports[i].name);
+        rep_cell_u64(r, st.rx_packets);
+        rep_cell_u64(r, st.rx_bytes);
+        rep_cell_u64(r, st.rx_dropped);
+        rep_cell_u64(r, st.rx_errors);
+        rep_cell_u64(r, st.tx_packets);
+        rep_cell_u64(r, st.tx_bytes);
+        rep_cell_u64(r, st.tx_dropped);
+        rep_cell_u64(r, st.tx_errors);
+    }
+    rep_table_end(r);
+    return 0;
+}
+
+/* ---- flows, groups, meters ----------------------------------------------------------------- */
+
+struct flows_ctx {
+    struct ofa_report *r;
+    uint64_t now;
+};
+
+static int
+flow_row(void *aux, const struct ft_rule *rule)
+{
+    struct flows_ctx *fc = aux;
+    struct ofa_report *r = fc->r;
+    struct ft_match m;
+    char match[2048], insts[4096];
+    uint64_t pk, by;
+    ft_rule_match(rule, &m);
+    ft_match_format(match, sizeof match, &m);
+    ft_insts_format(insts, sizeof insts, ft_rule_insts(rule));
+    ft_rule_stats(rule, &pk, &by, NULL);
+    uint64_t age = fc->now > ft_rule_created_ns(rule) ? fc->now - ft_rule_created_ns(rule) : 0;
+    rep_cell_u64(r, ft_rule_table(rule));
+    rep_cell_u64(r, ft_rule_priority(rule));
+    rep_cell(r, "0x%" PRIx64, ft_rule_cookie(rule));
+    rep_cell(r, "%" PRIu64 ".%03" PRIu64 "s", (uint64_t)(age / NS_PER_SEC),
+             (uint64_t)(age % NS_PER_SEC / 1000000));
+    rep_cell_u64(r, pk);
+    rep_cell_u64(r, by);
+    rep_cell(r, "%s", *match ? match : "*");
+    rep_cell(r, "%s", insts);
+    return 0;
+}
+
+static int
+cmd_flows(struct ofa_ctl_req *req)
+{
+    struct ft_flow_filter f = {
+        .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
+    ft_match_init_catchall(&f.match);
+    if (req->argc > 1) {
+        uint32_t t;
+        if (!parse_u32(req->argv[1], &t) || t >= FT_N_TABLES)
+            return ofa_ctl_fail(req, "bad table '%s' (0..%d)", req->argv[1], FT_N_TABLES - 1);
+        f.table_id = (uint8_t)t;
+    }
+    int rc = dp_fold_counters(req->agent->dp); /* Exact counters. */
+    if (rc)
+        return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
+    rep_table(&req->rep, "flows",
+              (const char *[]){"table", "priority", "cookie", "duration", "packets", "bytes",
+                               "match", "instructions"},
+              8);
+    struct flows_ctx fc = {&req->rep, ofa_now_ns()};
+    ft_pipeline_rules_foreach(req->agent->p, &f, flow_row, &fc);
+    rep_table_end(&req->rep);
+    return 0;
+}
+
+static const char *
+group_type_name(uint8_t t)
+{
+    static const char *const names[] = {"all", "select", "indirect", "ff"};
+    return t < 4 ? names[t] : "?";
+}
+
+static int
+group_row(void *aux, const struct ft_group *g)
+{
+    struct ofa_report *r = aux;
+    char buckets[4096] = "";
+    size_t len = 0;
+    for (uint32_t b = 0; b < ft_group_n_buckets(g) && len < sizeof buckets - 64; b++) {
+        const struct ft_bucket *bk = ft_group_bucket(g, b);
+        char acts[1024];
+        ft_actions_format(acts, sizeof acts, bk->actions, bk->n_actions);
+        len += (size_t)snprintf(buckets + len, sizeof buckets - len, "%sbucket%u(w=%u:%s)",
+                                b ? " " : "", b, bk->weight, acts);
+    }
+    uint64_t pk, by;
+    ft_group_stats(g, &pk, &by);
+    rep_cell_u64(r, ft_group_id(g));
+    rep_cell(r, "%s", group_type_name(ft_group_type(g)));
+    rep_cell_u64(r, ft_group_ref_count(g));
+    rep_cell_u64(r, pk);
+    rep_cell_u64(r, by);
+    rep_cell(r, "%s", buckets);
+    return 0;
+}
+
+static int
+cmd_groups(struct ofa_ctl_req *req)
+{
+    int rc = dp_fold_counters(req->agent->dp);
+    if (rc)
+        return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
+    rep_table(&req->rep, "groups",
+              (const char *[]){"group", "type", "flows", "packets", "bytes", "buckets"}, 6);
+    ft_pipeline_groups_foreach(req->agent->p, FT_GROUP_ALL, group_row, &req->rep);
+    rep_table_end(&req->rep);
+    return 0;
+}
+
+static int
+meter_row(void *aux, const struct ft_meter *m)
+{
+    struct ofa_report *r = aux;
+    char bands[1024] = "";
+    size_t len = 0;
+    uint16_t fl = ft_meter_flags(m);
+    for (uint32_t b = 0; b < ft_meter_n_bands(m) && len < sizeof bands - 64; b++) {
+        const struct ft_meter_band *bd = ft_meter_band(m, b);
+        if (bd->type == FT_MBT_DSCP_REMARK)
+            len += (size_t)snprintf(bands + len, sizeof bands - len,
+                                    "%sdscp_remark(rate=%u,burst=%u,prec_level=%u)", b ? " " : "",
+                                    bd->rate, bd->burst_size, bd->prec_level);
+        else
+            len += (size_t)snprintf(bands + len, sizeof bands - len, "%sdrop(rate=%u,burst=%u)",
+                                    b ? " " : "", bd->rate, bd->burst_size);
+    }
+    uint64_t pk, by;
+    ft_meter_stats(m, &pk, &by);
+    rep_cell_u64(r, ft_meter_id(m));
+    rep_cell(r, "%s%s%s", fl & FT_MF_PKTPS ? "pktps" : "kbps", fl & FT_MF_BURST ? ",burst" : "",
+             fl & FT_MF_STATS ? ",stats" : "");
+    rep_cell_u64(r, ft_meter_flow_count(m));
+    rep_cell_u64(r, pk);
+    rep_cell_u64(r, by);
+    rep_cell(r, "%s", bands);
+    return 0;
+}
+
+static int
+cmd_meters(struct ofa_ctl_req *req)
+{
+    int rc = dp_fold_counters(req->agent->dp);
+    if (rc)
+        return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
+    rep_table(&req->rep, "meters",
+              (const char *[]){"meter", "flags", "flows", "packets_in", "bytes_in", "bands"}, 6);
+    ft_pipeline_meters_foreach(req->agent->p, FT_METER_ALL, meter_row, &req->rep);
+    rep_table_end(&req->rep);
+    return 0;
+}
+
+/* ---- pmd-stats ------------------------------------------------------------------------------ */
+
+static int
+cmd_pmd_stats(struct ofa_ctl_req *req)
+{
+    struct dp *dp = req->agent->dp;
+    struct dp_worker_stats ws[128];
+    size_t n = dp_worker_stats(dp, ws, 128);
+    double mhz = (double)dp_tsc_hz(dp) / 1e6;
+    struct ofa_report *r = &req->rep;
+    rep_kv(r, "tsc_mhz", "%.0f", mhz);
+    rep_table(r, "workers",
+              (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
+                               "miss_cycles_per_miss", "emc_hits", "cache_hits", "misses", "drops"},
+              10);
+    for (size_t i = 0; i < n && i < 128; i++) {
+        const struct dp_worker_stats *w = &ws[i];
+        uint64_t total = w->busy_cycles + w->idle_cycles;
+        rep_cell_u64(r, i);
+        rep_cell_u64(r, w->lcore);
+        rep_cell_u64(r, w->packets);
+        rep_cell(r, "%.1f", total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
+        rep_cell(r, "%.1f", w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
+        rep_cell(r, "%.1f", w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
+        rep_cell_u64(r, w->emc_hits);
+        rep_cell_u64(r, w->cache_hits);
+        rep_cell_u64(r, w->misses);
+        rep_cell_u64(r, w->drops);
+    }
+    rep_table_end(r);
+    return 0;
+}
+
+static int
+cmd_pmd_stats_clear(struct ofa_ctl_req *req)
+{
+    dp_worker_stats_clear(req->agent->dp);
+    rep_kv(&req->rep, "cleared", "%s", "pmd statistics");
+    return 0;
+}
+
+static void
+drop_row(void *aux, const char *name, uint64_t n)
+{
+    struct ofa_report *r = aux;
+    if (!n)
+        return;
+    rep_cell(r, "%s", name);
+    rep_cell_u64(r, n);
+}
+
+static int
+cmd_drops(struct ofa_ctl_req *req)
+{
+    rep_table(&req->rep, "drops", (const char *[]){"reason", "packets"}, 2);
+    dp_drop_counters(req->agent->dp, drop_row, &req->rep);
+    rep_table_end(&req->rep);
+    return 0;
+}
+
+/* ---- trace -------------------------------------------------------------------------------- */
+
+static int
+cmd_trace(struct ofa_ctl_req *req)
+{
+    if (req->argc != 2)
+        return ofa_ctl_fail(req, "usage: trace FLOW (e.g. in_port=1,ip,nw_dst=10.0.0.1)");
+    struct ft_key key;
+    const char *bad = NULL;
+    enum ft_err err = ft_key_parse(&key, req->argv[1], &bad);
+    if (err) {
+        char tok[64] = "";
+        if (bad)
+            snprintf(tok, sizeof tok, "%.*s", (int)strcspn(bad, ","), bad);
+        return ofa_ctl_fail(req, "%s in flow '%s'%s%s",
+                            err == FT_ERR_BAD_MATCH_BAD_FIELD  ? "unknown field"
+                            : err == FT_ERR_BAD_MATCH_BAD_MASK ? "a mask (a packet has values)"
+                                                               : "bad value",
+                            req->argv[1], *tok ? " at " : "", tok);
+    }
+    struct ft_walk_out *out = malloc(sizeof *out);
+    char *buf = malloc(65536);
+    if (!out || !buf) {
+        free(out);
+        free(buf);
+        return ofa_ctl_fail(req, "out of memory");
+    }
+    /* The committed version: what the workers forward by. */
+    ft_trace_format(buf, 65536, req->agent->p, ft_pipeline_version(req->agent->p), &key, out);
+    rep_text(&req->rep, "trace", buf);
+    free(out);
+    free(buf);
+    return 0;
+}
+
+/* ---- ports at run time ------------------------------------------------------------------- */
+
+static int
+cmd_add_port(struct ofa_ctl_req *req)
+{
+    uint32_t port;
+    if (req->argc != 3)
+        return ofa_ctl_fail(req, "usage: add-port NUM DEVARGS");
+    if (!parse_u32(req->argv[1], &port) || !port || port > FT_PORT_MAX)
+        return ofa_ctl_fail(req, "bad port number '%s'", req->argv[1]);
+    char err[256] = "";
+    int rc = dp_port_add(req->agent->dp, port, req->argv[2], err, sizeof err);
+    if (rc)
+        return ofa_ctl_fail(req, "add-port %u: %s", port, *err ? err : strerror(-rc));
+    rep_kv(&req->rep, "added", "port %u (%s)", port, req->argv[2]);
+    return 0;
+}
+
+static int
+cmd_del_port(struct ofa_ctl_req *req)
+{
+    uint32_t port;
+    if (req->argc != 2)
+        return ofa_ctl_fail(req, "usage: del-port NUM");
+    if (!parse_u32(req->argv[1], &port))
+        return ofa_ctl_fail(req, "bad port number '%s'", req->argv[1]);
+    int rc = dp_port_del(req->agent->dp, port);
+    if (rc == -ENOENT)
+        return ofa_ctl_fail(req, "no such port %u", port);
+    if (rc)
+        return ofa_ctl_fail(req, "del-port %u: %s", port, strerror(-rc));
+    rep_kv(&req->rep, "deleted", "port %u", port);
+    return 0;
+}
+
+/* ---- log level ---------------------------------------------------------------------------- */
+
+static const char *const log_levels[] = {"off", "err", "warn", "info", "debug"};
+
+static int
+cmd_log_level(struct ofa_ctl_req *req)
+{
+    struct ofa_agent *a = req->agent;
+    if (req->argc > 2)
+        return ofa_ctl_fail(req, "usage: log-level [off|err|warn|info|debug]");
+    if (req->argc == 2) {
+        int lvl = -1;
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(req->argv[1], log_levels[i]))
+                lvl = i;
+        if (lvl < 0)
+            return ofa_ctl_fail(req, "bad log level '%s' (off, err, warn, info, debug)",
+                                req->argv[1]);
+        a->log_level = lvl;
+    }
+    rep_kv(&req->rep, "log_level", "%s", log_levels[a->log_level]);
+    return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+static int cmd_help(struct ofa_ctl_req *req);
+
+static const struct {
+    const char *name;
+    int (*fn)(struct ofa_ctl_req *req);
+    const char *usage;
+} commands[] = {
+    {"show", cmd_show, "show                  datapath, controllers, ports"},
+    {"ports", cmd_ports, "ports                 port statistics"},
+    {"flows", cmd_flows, "flows [TABLE]         flow entries with counters"},
+    {"groups", cmd_groups, "groups                groups, buckets, counters"},
+    {"meters", cmd_meters, "meters                meters, bands, counters"},
+    {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},
+    {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
+    {"drops", cmd_drops, "drops                 packets dropped, by named reason"},
+    {"trace", cmd_trace, "trace FLOW            the walk through each table"},
+    {"add-port", cmd_add_port, "add-port NUM DEVARGS  attach a DPDK device at run time"},
+    {"del-port", cmd_del_port, "del-port NUM          detach a port"},
+    {"log-level", cmd_log_level, "log-level [LEVEL]     show or set the log level"},
+    {"help", cmd_help, "help                  this list"},
+};
+
+static int
+cmd_help(struct ofa_ctl_req *req)
+{
+    rep_table(&req->rep, "commands", (const char *[]){"command"}, 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        rep_cell(&req->rep, "%s", commands[i].usage);
+    rep_table_end(&req->rep);
+    return 0;
+}
+
+int
+ofa_ctl_execute(struct ofa_ctl_req *req)
+{
+    if (!req->argc)
+        return ofa_ctl_fail(req, "empty request (try help)");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(req->argv[0], commands[i].name))
+            continue;
+        int rc = commands[i].fn(req);
+        if (rc != -EINPROGRESS)
+            rep_finish(&req->rep);
+        if (rc != -EINPROGRESS && req->rep.failed && !req->error[0])
+            ofa_ctl_fail(req, "out of memory");
+        return rc;
+    }
+    return ofa_ctl_fail(req, "unknown command '%s' (try help)", req->argv[0]);
+}

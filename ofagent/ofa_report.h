@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofa_report.h — answers for ofswitch-ctl, written once and rendered either
+ * for people (key: value lines and aligned tables) or as JSON (one object:
+ * keys, and tables as arrays of objects).
+ *
+ *   rep_kv(r, "datapath_id", "%016llx", dpid);
+ *   rep_table(r, "ports", (const char *[]){"port", "name", "state"}, 3);
+ *   rep_cell_u64(r, 1); rep_cell(r, "%s", "tap0"); rep_cell(r, "up");
+ *   rep_table_end(r);
+ *   rep_finish(r);      -> r->out holds the text or the JSON
+ *
+ * Thread safety: a report belongs to its caller.
+ */
+#ifndef OFA_REPORT_H
+#define OFA_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofa_buf.h"
+
+#define REP_MAX_COLS 16
+
+struct rep_cell {
+    char *text;
+    bool number; /* JSON writes it bare. */
+};
+
+struct ofa_report {
+    struct ofa_buf out;
+    bool json;
+    bool first_key; /* JSON: no comma before the next key. */
+    /* The table being filled (text tables are aligned at the end). */
+    const char *cols[REP_MAX_COLS];
+    size_t n_cols;
+    struct rep_cell *cells;
+    size_t n_cells, cap_cells;
+    bool in_table;
+    bool failed; /* Out of memory somewhere: the answer is an error. */
+};
+
+void rep_init(struct ofa_report *r, bool json);
+void rep_free(struct ofa_report *r);
+
+/* A top-level value. Text: "key: value"; JSON: "key": "value". */
+void rep_kv(struct ofa_report *r, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void rep_kv_u64(struct ofa_report *r, const char *key, uint64_t v);
+void rep_kv_bool(struct ofa_report *r, const char *key, bool v);
+
+/* A free text block (text only: JSON gets it as "key": "text"). */
+void rep_text(struct ofa_report *r, const char *key, const char *text);
+
+/* A table: then one cell per column per row, in order. */
+void rep_table(struct ofa_report *r, const char *name, const char *const *cols, size_t n_cols);
+void rep_cell(struct ofa_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rep_cell_u64(struct ofa_report *r, uint64_t v);
+void rep_table_end(struct ofa_report *r);
+
+/* Close the JSON object (text needs nothing). */
+void rep_finish(struct ofa_report *r);
+
+#endif /* OFA_REPORT_H */
