@@ -155,6 +155,13 @@ main(int argc, char **argv)
     cfg.rxq = (uint16_t)opts.rxq;
     if (opts.n_mbufs)
         cfg.n_mbufs = opts.n_mbufs;
+    if (opts.cache_entries) {
+        cfg.cache.max_entries = opts.cache_entries;
+        uint32_t sig = 1024;
+        while (sig < opts.cache_entries)
+            sig <<= 1;
+        cfg.cache.sig_buckets = sig; /* Four ways each: room for every entry. */
+    }
     if (dp_create(&cfg, &dp, err, sizeof err)) {
         fprintf(stderr, "ofswitch: %s\n", err);
         goto out;

@@ -31,10 +31,14 @@ ofs_opts_usage(void)
            "ptls:[PORT][:IP] ...]\n"
            "         [--datapath-id HEX] [--fail-mode secure|standalone]\n"
            "         [--private-key FILE --certificate FILE --ca-cert FILE] [--rxq N] [--mbufs N]\n"
+           "         [--ctl-socket PATH] [--cache-entries N]\n"
            "  NUM: an OpenFlow port number (1-4294967040) or LOCAL\n"
            "  DEVARGS: a PCI address or a vdev, e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
            "  --rxq N: RX queues per port (default: one per worker lcore)\n"
-           "  --mbufs N: packet buffers shared by all ports (default 16383)\n";
+           "  --mbufs N: packet buffers shared by all ports (default 16383)\n"
+           "  --ctl-socket PATH: where ofswitch-ctl connects (default "
+           "/run/ofswitch/ofswitch.ctl)\n"
+           "  --cache-entries N: flow cache entries per worker (default 262144)\n";
 }
 
 /* A decimal number in [lo, hi]; the whole string. */
@@ -176,8 +180,9 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
             return 0;
         }
         static const char *const with_arg[] = {
-            "--port",        "--controller", "--datapath-id", "--fail-mode", "--private-key",
-            "--certificate", "--ca-cert",    "--rxq",         "--mbufs",
+            "--port",        "--controller",  "--datapath-id",   "--fail-mode",
+            "--private-key", "--certificate", "--ca-cert",       "--rxq",
+            "--mbufs",       "--ctl-socket",  "--cache-entries",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++)
@@ -218,6 +223,13 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
                 o->n_mbufs = (unsigned)v;
             else
                 r = fail(err, errlen, "--mbufs wants 1023-16777216, got '%s'", arg);
+        } else if (!strcmp(opt, "--ctl-socket")) {
+            o->ctl_socket = arg;
+        } else if (!strcmp(opt, "--cache-entries")) {
+            if (parse_uint(arg, 64, 1u << 26, &v))
+                o->cache_entries = (unsigned)v;
+            else
+                r = fail(err, errlen, "--cache-entries wants 64-67108864, got '%s'", arg);
         }
         if (r)
             return r;

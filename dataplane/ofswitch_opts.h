@@ -6,7 +6,7 @@
  *            [--controller TARGET ...] [--datapath-id HEX]
  *            [--fail-mode secure|standalone]
  *            [--private-key FILE --certificate FILE --ca-cert FILE]
- *            [--rxq N] [--mbufs N]
+ *            [--rxq N] [--mbufs N] [--ctl-socket PATH] [--cache-entries N]
  *
  * NUM is an OpenFlow port number (1..0xffffff00) or LOCAL; DEVARGS a PCI
  * address or a vdev string, hot-plugged by ofswitch. TARGET is
@@ -58,8 +58,10 @@ struct ofs_opts {
     const char *private_key;
     const char *certificate;
     const char *ca_cert;
-    unsigned rxq;     /* 0: one RX queue per worker. */
-    unsigned n_mbufs; /* 0: the dataplane's default. */
+    unsigned rxq;           /* 0: one RX queue per worker. */
+    unsigned n_mbufs;       /* 0: the dataplane's default. */
+    const char *ctl_socket; /* NULL: the default path (and no error if unusable). */
+    unsigned cache_entries; /* 0: the flow cache's default. */
     bool help;
 };
 

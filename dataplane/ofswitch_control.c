@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ofswitch's control side: the OpenFlow agent (ofagent/ofa_agent.h) over
+ * the dataplane's control interface, and the ofswitch-ctl socket
+ * (ofagent/ofa_ctl.h). Part of the executable, not of the dataplane
+ * library, which knows nothing of OpenFlow.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp.h"
+#include "dp_control.h"
+#include "ofa_agent.h"
+#include "ofa_ctl.h"
+#include "ofswitch_control.h"
+
+struct ofs_control {
+    struct dp *dp;
+    struct ofa_agent *agent;
+    struct ofa_ctl *ctl;
+    const char *targets[OFS_MAX_CONTROLLERS];
+};
+
+struct ofs_control *
+ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath_id, char *err,
+                   size_t errlen)
+{
+    struct ofs_control *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->dp = dp;
+    struct ofa_config cfg;
+    ofa_config_default(&cfg);
+    for (size_t i = 0; i < opts->n_controllers; i++)
+        c->targets[i] = opts->controllers[i].target;
+    cfg.targets = c->targets;
+    cfg.n_targets = opts->n_controllers;
+    cfg.datapath_id = datapath_id;
+    cfg.fail_mode = opts->fail_mode == OFS_FAIL_STANDALONE ? OFA_FAIL_STANDALONE : OFA_FAIL_SECURE;
+    cfg.tls_key = opts->private_key;
+    cfg.tls_cert = opts->certificate;
+    cfg.tls_ca = opts->ca_cert;
+    c->agent = ofa_agent_create(&cfg, dp, err, errlen);
+    if (!c->agent) {
+        free(c);
+        return NULL;
+    }
+
+    /* An explicit --ctl-socket must work; the default is a convenience:
+     * without it (no /run write access, say) the switch still runs. */
+    const char *path = opts->ctl_socket ? opts->ctl_socket : OFA_CTL_DEFAULT_PATH;
+    char why[256];
+    c->ctl = ofa_ctl_create(path, c->agent, why, sizeof why);
+    if (!c->ctl && opts->ctl_socket) {
+        snprintf(err, errlen, "%s", why);
+        ofs_control_destroy(c);
+        return NULL;
+    }
+    fprintf(stderr, "ofswitch: datapath %016llx, fail mode %s, %zu controller target(s), %s%s\n",
+            (unsigned long long)datapath_id,
+            opts->fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure", opts->n_controllers,
+            c->ctl ? "ofswitch-ctl on " : "no ofswitch-ctl: ", c->ctl ? path : why);
+    return c;
+}
+
+int
+ofs_control_run(struct ofs_control *c, uint64_t now_ns)
+{
+    (void)now_ns;
+    /* With workers the main lcore is the agent's: poll() may sleep a
+     * millisecond (sockets wake it). Inline, this thread also forwards, so
+     * it must not block; the main loop naps when idle instead. */
+    bool inline_fwd = dp_inline(c->dp);
+    int rc = ofa_agent_run_once(c->agent, inline_fwd ? 0 : 1);
+    if (rc)
+        return rc;
+    if (c->ctl)
+        ofa_ctl_run(c->ctl);
+    return inline_fwd ? 0 : 1;
+}
+
+void
+ofs_control_destroy(struct ofs_control *c)
+{
+    if (!c)
+        return;
+    ofa_ctl_destroy(c->ctl);
+    ofa_agent_destroy(c->agent);
+    free(c);
+}
