@@ -30,7 +30,9 @@ ofa_buf_reserve(struct ofa_buf *b, size_t n)
 {
     if (b->failed)
         return -ENOMEM;
-    if (n <= b->cap - b->len)
+    /* Even a zero-byte reserve leaves storage: callers may then point into
+     * it (data + len), which must never be NULL + 0. */
+    if (n <= b->cap - b->len && b->data)
         return 0;
     if (n > SIZE_MAX / 2 - b->len)
         goto err;
