@@ -136,7 +136,8 @@ parse_controller(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
                 return fail(err, errlen, "controller '%s': bad TCP port", arg);
             memcpy(num, rest, n);
             num[n] = '\0';
-            if (!parse_uint(num, 1, 65535, &port))
+            /* 0: any free port (ofswitch-ctl show tells which). */
+            if (!parse_uint(num, 0, 65535, &port))
                 return fail(err, errlen, "controller '%s': bad TCP port", arg);
             c.port = (uint16_t)port;
             rest += n;

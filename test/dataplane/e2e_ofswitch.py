@@ -1,0 +1,310 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""End to end through the whole ofswitch executable: flows, groups and meters
+installed with the real `ovs-ofctl -O OpenFlow13` over the agent, frames fed
+from pcap files through net_pcap ports, and every output pcap compared with
+the frames the flows require (scapy builds both, checksums included).
+
+A pcap port replays its file as soon as it starts, so each case installs its
+flows first and then hot-adds the ports with `ofswitch-ctl add-port`;
+deleting them flushes the output files.
+
+usage: e2e_ofswitch.py PATH/TO/ofswitch PATH/TO/ofswitch-ctl
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from scapy.all import IP, TCP, UDP, Dot1Q, Ether, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.contrib.mpls import MPLS  # noqa: E402
+
+OFSWITCH, CTL = sys.argv[1], sys.argv[2]
+TMP = tempfile.mkdtemp(prefix="ofs-e2e-")
+PASSED, FAILED = [], []
+SW = None
+DEV = [0]  # Unique vdev names: a name cannot be reused while one exists.
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def ctl(*args, check=True):
+    r = subprocess.run([CTL, "-t", SOCK] + list(args), capture_output=True, text=True, timeout=20)
+    if check and r.returncode:
+        raise RuntimeError(f"ofswitch-ctl {' '.join(args)}: {r.stderr.strip()}")
+    return r.stdout
+
+
+def of(*args):
+    subprocess.run(["ovs-ofctl", "-O", "OpenFlow13"] + list(args[:1]) + [TARGET] + list(args[1:]),
+                   check=True, capture_output=True, text=True, timeout=20)
+
+
+def port_stats():
+    return {p["port"]: p for p in json.loads(ctl("--json", "ports"))["ports"]}
+
+
+def frame(**kw):
+    """A UDP frame from host 1 to host 2 (scapy fills the checksums)."""
+    sport = kw.pop("sport", 1000)
+    vlan = kw.pop("vlan", None)
+    ttl = kw.pop("ttl", 64)
+    l2 = Ether(src="00:00:00:00:00:01", dst="00:00:00:00:00:02")
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return l2 / IP(src="10.0.0.1", dst="10.0.0.2", ttl=ttl) / UDP(sport=sport, dport=2000) / \
+        Raw(b"ofswitch-e2e-frame")
+
+
+def with_pcp(f, pcp):
+    f[Dot1Q].prio = pcp
+    return f
+
+
+def run_ports(inputs, outputs, wait_rx=True):
+    """Add pcap ports (outputs first, the ports with input last), wait until
+    every input frame was received and output stopped growing, delete the
+    ports, and return {port: [bytes]} of what each port sent."""
+    files = {}
+    order = sorted(p for p in outputs if p not in inputs) + sorted(inputs)
+    for p in order:
+        rx = os.path.join(TMP, f"in{p}.pcap")
+        wrpcap(rx, inputs.get(p, []), linktype=1)
+        tx = os.path.join(TMP, f"out{p}.pcap")
+        if os.path.exists(tx):
+            os.unlink(tx)
+        DEV[0] += 1
+        ctl("add-port", str(p), f"net_pcap{DEV[0]},rx_pcap={rx},tx_pcap={tx}")
+        files[p] = tx
+    want = {p: len(fr) for p, fr in inputs.items()}
+    deadline = time.time() + 10
+    last = None
+    while time.time() < deadline:
+        st = port_stats()
+        done = all(st.get(p, {}).get("rx_packets", 0) >= n for p, n in want.items()) or not wait_rx
+        tx = tuple(st.get(p, {}).get("tx_packets", 0) for p in order)
+        if done and tx == last:
+            break
+        last = tx
+        time.sleep(0.15)
+    for p in order:
+        ctl("del-port", str(p))
+    return {p: [bytes(x) for x in rdpcap(files[p])] if os.path.getsize(files[p]) > 24 else []
+            for p in outputs}
+
+
+def reset():
+    of("del-flows")
+    of("del-groups")
+    of("del-meters")
+
+
+def case(name, flows, inputs, expect, groups=(), meters=(), check=None):
+    """expect: {port: [scapy frames]} compared exactly, in order; check: a
+    function of the outputs returning None or a failure reason."""
+    try:
+        reset()
+        for g in groups:
+            of("add-group", g)
+        for m in meters:
+            of("add-meter", m)
+        for f in flows:
+            of("add-flow", f)
+        out = run_ports(inputs, set(expect) | {2, 3})
+        why = None
+        for port, frames in expect.items():
+            got, want = out.get(port, []), [bytes(f) for f in frames]
+            if got != want:
+                why = f"port {port}: got {len(got)} frame(s), want {len(want)}"
+                for g, w in zip(got, want):
+                    if g != w:
+                        why += f"\n  first difference:\n  got  {g.hex()}\n  want {w.hex()}"
+                        break
+                break
+        if why is None and check:
+            why = check(out)
+    except Exception as e:  # A broken case must not stop the others.
+        why = f"{type(e).__name__}: {e}"
+    (FAILED if why else PASSED).append(name)
+    log(f"{'FAIL' if why else 'ok  '} {name}" + (f"\n     {why}" if why else ""))
+
+
+def cleanup(*_):
+    if SW and SW.poll() is None:
+        SW.send_signal(signal.SIGTERM)
+        try:
+            SW.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            SW.kill()
+            SW.wait()
+    subprocess.run(["rm", "-rf", TMP])
+
+
+def main():
+    global SW, SOCK, TARGET
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    SOCK = os.path.join(TMP, "ofswitch.ctl")
+    logf = open(os.path.join(TMP, "switch.log"), "w")
+    SW = subprocess.Popen([OFSWITCH, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
+                           "--no-shconf", "--no-telemetry", f"--file-prefix=ofs-e2e-{os.getpid()}",
+                           "--", "--port", "100=net_null0,no-rx=1", "--controller", "ptcp:0",
+                           "--ctl-socket", SOCK], stdout=logf, stderr=subprocess.STDOUT)
+    for _ in range(100):
+        if os.path.exists(SOCK) or SW.poll() is not None:
+            break
+        time.sleep(0.1)
+    if not os.path.exists(SOCK):
+        logf.flush()
+        log("ofswitch did not start:\n" + open(os.path.join(TMP, "switch.log")).read())
+        return 1
+    show = json.loads(ctl("--json", "show"))
+    port = re.match(r"ptcp:(\d+):", show["controllers"][0]["target"]).group(1)
+    TARGET = f"tcp:127.0.0.1:{port}"
+
+    three = [frame(sport=1000 + i) for i in range(3)]
+    case("output to a port", ["in_port=1,actions=output:2"], {1: three}, {2: three, 3: []})
+    case("table miss: dropped", [], {1: three}, {2: [], 3: []})
+    case("IN_PORT and ALL", ["in_port=1,actions=output:in_port,output:all"], {1: three[:1]},
+         {1: three[:1], 2: three[:1], 3: three[:1]})
+
+    # VLAN
+    case("push_vlan + set vlan_vid",
+         ["in_port=1,actions=push_vlan:0x8100,set_field:4196->vlan_vid,output:2"],
+         {1: three}, {2: [frame(sport=1000 + i, vlan=100) for i in range(3)]})
+    case("pop_vlan", ["in_port=1,dl_vlan=100,actions=pop_vlan,output:2"],
+         {1: [frame(sport=1000 + i, vlan=100) for i in range(3)]}, {2: three})
+    case("set vlan_pcp on a tagged frame",
+         ["in_port=1,dl_vlan=100,actions=set_field:5->vlan_pcp,output:2"],
+         {1: [frame(vlan=100)]}, {2: [with_pcp(frame(vlan=100), 5)]})
+
+    # MPLS
+    def mpls_frame(label, ttl=64):
+        inner = IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1000, dport=2000) / \
+            Raw(b"ofswitch-e2e-frame")
+        return Ether(src="00:00:00:00:00:01", dst="00:00:00:00:00:02", type=0x8847) / \
+            MPLS(label=label, cos=0, s=1, ttl=ttl) / inner
+    case("push_mpls + set mpls_label",
+         ["in_port=1,ip,actions=push_mpls:0x8847,set_field:42->mpls_label,output:2"],
+         {1: three[:1]}, {2: [mpls_frame(42)]})
+    case("pop_mpls", ["in_port=1,mpls,actions=pop_mpls:0x0800,output:2"],
+         {1: [mpls_frame(42)]}, {2: three[:1]})
+    case("dec_mpls_ttl", ["in_port=1,mpls,actions=dec_mpls_ttl,output:2"],
+         {1: [mpls_frame(7, ttl=9)]}, {2: [mpls_frame(7, ttl=8)]})
+
+    # Set-field on each layer, checksums recomputed (scapy's are the reference).
+    def rewritten(**kw):
+        f = frame()
+        for layer, field, val in kw["changes"]:
+            setattr(f[layer], field, val)
+        del f[IP].chksum
+        del f[UDP].chksum
+        return Ether(bytes(f))
+    case("set eth_src, ipv4_src, ipv4_dst, udp_src, udp_dst",
+         ["in_port=1,udp,actions=set_field:02:aa:bb:cc:dd:ee->eth_src,"
+          "set_field:192.168.7.7->nw_src,set_field:172.16.1.2->nw_dst,"
+          "set_field:4321->udp_src,set_field:53->udp_dst,output:2"],
+         {1: three[:1]},
+         {2: [rewritten(changes=[(Ether, "src", "02:aa:bb:cc:dd:ee"), (IP, "src", "192.168.7.7"),
+                                 (IP, "dst", "172.16.1.2"), (UDP, "sport", 4321),
+                                 (UDP, "dport", 53)])]})
+    tcp = Ether(src="00:00:00:00:00:01", dst="00:00:00:00:00:02") / \
+        IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=1234, dport=80, flags="S") / Raw(b"hi")
+    tcp_out = tcp.copy()
+    tcp_out[TCP].dport = 8080
+    tcp_out[IP].tos = 0x28  # ip_dscp 10
+    del tcp_out[TCP].chksum
+    del tcp_out[IP].chksum
+    case("set tcp_dst and ip_dscp",
+         ["in_port=1,tcp,actions=set_field:8080->tcp_dst,set_field:10->ip_dscp,output:2"],
+         {1: [tcp]}, {2: [Ether(bytes(tcp_out))]})
+
+    # TTL
+    ttl_out = frame(ttl=63)
+    case("dec_ttl", ["in_port=1,ip,actions=dec_ttl,output:2"], {1: [frame()]}, {2: [ttl_out]})
+    case("dec_ttl at TTL 1 drops", ["in_port=1,ip,actions=dec_ttl,output:2"],
+         {1: [frame(ttl=1)]}, {2: []})
+
+    # Multi-table with metadata.
+    case("goto_table with write_metadata",
+         ["table=0,in_port=1,actions=write_metadata:0x5/0xff,goto_table:1",
+          "table=1,metadata=0x5/0xff,actions=output:3",
+          "table=1,priority=0,actions=output:2"],
+         {1: three}, {2: [], 3: three})
+
+    # Groups.
+    case("group ALL clones to every bucket", ["in_port=1,actions=group:1"], {1: three},
+         {2: three, 3: three}, groups=["group_id=1,type=all,bucket=output:2,bucket=output:3"])
+    case("group INDIRECT", ["in_port=1,actions=group:2"], {1: three}, {3: three, 2: []},
+         groups=["group_id=2,type=indirect,bucket=output:3"])
+    many = [frame(sport=2000 + i) for i in range(64)]
+
+    def spread(out):
+        a, b = len(out.get(2, [])), len(out.get(3, []))
+        if a + b != 64:
+            return f"select sent {a} + {b}, want 64 in all"
+        if a < 8 or b < 8:
+            return f"select did not spread flows: {a} and {b}"
+        return None
+    case("group SELECT spreads flows over buckets", ["in_port=1,actions=group:3"], {1: many},
+         {}, groups=["group_id=3,type=select,bucket=weight:1,output:2,bucket=weight:1,output:3"],
+         check=spread)
+    case("group FF: a dead watch port falls through", ["in_port=1,actions=group:4"], {1: three},
+         {2: [], 3: three},
+         groups=["group_id=4,type=fast_failover,bucket=watch_port:9,output:2,"
+                 "bucket=watch_port:3,output:3"])
+
+    # Meters: 200 frames arrive at once; a 10-packet burst passes.
+    burst = [frame(sport=3000 + i) for i in range(200)]
+
+    def metered(out):
+        n = len(out.get(2, []))
+        return None if 5 <= n <= 40 else f"{n} of 200 frames passed a 1 pkt/s, burst 10 meter"
+    case("meter drop band (pktps, burst)", ["in_port=1,actions=meter:1,output:2"], {1: burst},
+         {}, meters=["meter=1,pktps,burst,band=type=drop,rate=1,burst_size=10"], check=metered)
+
+    # Packet-in and packet-out through a controller connection.
+    mon = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET, "65534"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.5)
+
+    def got_packet_in(out):
+        time.sleep(0.3)
+        mon.terminate()
+        text = mon.communicate(timeout=10)[0]
+        if "OFPT_PACKET_IN" not in text or "in_port=1" not in text:
+            return "no PACKET_IN from in_port=1 reached ovs-ofctl monitor:\n" + text[-600:]
+        return None
+    case("table-miss rule: packet-in to the controller",
+         ["priority=0,actions=CONTROLLER:128"], {1: three[:1]}, {2: []}, check=got_packet_in)
+
+    reset()
+    DEV[0] += 1
+    tx = os.path.join(TMP, "pout.pcap")
+    rx = os.path.join(TMP, "pout_in.pcap")
+    wrpcap(rx, [], linktype=1)
+    ctl("add-port", "2", f"net_pcap{DEV[0]},rx_pcap={rx},tx_pcap={tx}")
+    of("packet-out", f"in_port=controller packet={bytes(three[0]).hex()} actions=output:2")
+    time.sleep(0.3)
+    ctl("del-port", "2")
+    got = [bytes(x) for x in rdpcap(tx)] if os.path.getsize(tx) > 24 else []
+    ok = got == [bytes(three[0])]
+    (PASSED if ok else FAILED).append("packet-out")
+    log(f"{'ok  ' if ok else 'FAIL'} packet-out: the controller's frame leaves port 2")
+
+    log(f"{len(PASSED)} passed, {len(FAILED)} failed")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    try:
+        rc = main()
+    finally:
+        cleanup()
+    sys.exit(rc)
