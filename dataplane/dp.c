@@ -186,6 +186,7 @@ dp_destroy(struct dp *dp)
     free(dp->stats_base);
     free(dp->events);
     rte_free(dp->qsv);
+    dp_capture_destroy(dp); /* Its copies come from pin_pool. */
     rte_mempool_free(dp->pin_pool);
     rte_mempool_free(dp->pool);
     dp_l2_free(dp->l2);

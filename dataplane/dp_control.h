@@ -140,6 +140,26 @@ void dp_packet_in_free(struct dp *dp, struct dp_packet_in *pin);
 int dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
                   const uint8_t *data, size_t len);
 
+/* ---- capture --------------------------------------------------------------------------- */
+
+/* A copy of a frame a captured port received (before any action) or sent. */
+struct dp_captured {
+    uint64_t ns;     /* CLOCK_MONOTONIC when its burst was handled. */
+    uint32_t len;    /* Frame length. */
+    uint32_t caplen; /* Bytes in data (the whole frame). */
+    bool sent;       /* Sent by the port (else received). */
+    uint8_t data[];
+};
+
+/* Copy port_no's frames, both ways, until dp_capture_stop. One capture at a
+ * time: -EBUSY; -ENOENT for no such port. Copies that find no buffer or no
+ * room are counted as the "capture" drop reason, never the frame. */
+int dp_capture_start(struct dp *dp, uint32_t port_no);
+void dp_capture_stop(struct dp *dp);
+/* Up to max captured frames, oldest first; each freed with dp_capture_free. */
+size_t dp_capture_pop(struct dp *dp, struct dp_captured **out, size_t max);
+void dp_capture_free(struct dp *dp, struct dp_captured *c);
+
 /* ---- configuration ------------------------------------------------------------------ */
 
 /* OFPC_FRAG_* */

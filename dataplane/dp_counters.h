@@ -23,25 +23,26 @@
     X(PARSE_TRUNC_L4, "parse_trunc_l4")                                                            \
     X(PARSE_TRUNC_ND, "parse_trunc_nd")                                                            \
     X(PARSE_BAD_ND, "parse_bad_nd")                                                                \
-    X(NO_RECV, "no_recv")             /* Ingress port has NO_RECV. */                              \
-    X(FRAG, "frag")                   /* IP fragment with OFPC_FRAG_DROP. */                       \
-    X(NO_MATCH, "no_match")           /* Table miss without a table-miss rule. */                  \
-    X(ACTION_DROP, "action_drop")     /* The program sends the packet nowhere. */                  \
-    X(UNMODELLED, "unmodelled")       /* The walk needed headers after a pop. */                   \
-    X(OVERFLOW, "program_overflow")   /* The program did not fit. */                               \
-    X(METER, "meter_drop")            /* A meter's drop band. */                                   \
-    X(TTL, "ttl_invalid")             /* A TTL decrement found 0 or 1. */                          \
-    X(BAD_PORT, "bad_port")           /* Output to a port that does not exist. */                  \
-    X(PORT_DOWN, "port_down")         /* Output to a port with PORT_DOWN. */                       \
-    X(LINK_DOWN, "link_down")         /* Output to a port whose link is down. */                   \
-    X(NO_FWD, "no_fwd")               /* Output to a port with NO_FWD. */                          \
-    X(IN_PORT, "out_to_in_port")      /* Output to the ingress port by number. */                  \
-    X(NO_LOCAL, "no_local_port")      /* Output to LOCAL without a LOCAL port. */                  \
-    X(NO_PACKET_IN, "no_packet_in")   /* To the controller from a NO_PACKET_IN port. */            \
-    X(PIN_FULL, "pin_ring_full")      /* The agent is behind on packet-ins. */                     \
-    X(NOMEM, "nomem")                 /* No mbuf for a copy. */                                    \
-    X(NO_HEADROOM, "no_headroom")     /* A push found no headroom. */                              \
-    X(TX_FULL, "tx_full")             /* The TX queue took no more. */                             \
+    X(NO_RECV, "no_recv")           /* Ingress port has NO_RECV. */                                \
+    X(FRAG, "frag")                 /* IP fragment with OFPC_FRAG_DROP. */                         \
+    X(NO_MATCH, "no_match")         /* Table miss without a table-miss rule. */                    \
+    X(ACTION_DROP, "action_drop")   /* The program sends the packet nowhere. */                    \
+    X(UNMODELLED, "unmodelled")     /* The walk needed headers after a pop. */                     \
+    X(OVERFLOW, "program_overflow") /* The program did not fit. */                                 \
+    X(METER, "meter_drop")          /* A meter's drop band. */                                     \
+    X(TTL, "ttl_invalid")           /* A TTL decrement found 0 or 1. */                            \
+    X(BAD_PORT, "bad_port")         /* Output to a port that does not exist. */                    \
+    X(PORT_DOWN, "port_down")       /* Output to a port with PORT_DOWN. */                         \
+    X(LINK_DOWN, "link_down")       /* Output to a port whose link is down. */                     \
+    X(NO_FWD, "no_fwd")             /* Output to a port with NO_FWD. */                            \
+    X(IN_PORT, "out_to_in_port")    /* Output to the ingress port by number. */                    \
+    X(NO_LOCAL, "no_local_port")    /* Output to LOCAL without a LOCAL port. */                    \
+    X(NO_PACKET_IN, "no_packet_in") /* To the controller from a NO_PACKET_IN port. */              \
+    X(PIN_FULL, "pin_ring_full")    /* The agent is behind on packet-ins. */                       \
+    X(NOMEM, "nomem")               /* No mbuf for a copy. */                                      \
+    X(NO_HEADROOM, "no_headroom")   /* A push found no headroom. */                                \
+    X(TX_FULL, "tx_full")           /* The TX queue took no more. */                               \
+    X(CAPTURE, "capture")           /* A capture copy found no buffer or room (not the frame). */  \
     X(GROUP_EMPTY, "group_no_bucket") /* A group with no bucket to run. */                         \
     X(FLOOD_EMPTY, "flood_no_port")   /* FLOOD/ALL with no port to send to. */                     \
     X(L2_SAME_PORT, "l2_same_port")   /* Standalone/NORMAL: destination is the ingress. */

@@ -81,6 +81,10 @@ struct dp_snap {
     bool invalid_ttl_to_ctrl;
     bool standalone;
     uint16_t miss_send_len;
+    /* The port being captured (0: none), its TX slot and the copies' ring. */
+    uint32_t capture_port;
+    uint16_t capture_slot;
+    struct rte_ring *capture_ring;
     /* Ports by ascending number (FLOOD's order). */
     uint16_t n_ports;
     struct dp_port_rt ports[DP_MAX_PORTS];
@@ -265,6 +269,8 @@ struct dp {
     unsigned n_limbo;
 
     /* Configuration the next snapshot carries. */
+    uint32_t capture_port; /* ofswitch-ctl capture: 0 none. */
+    struct rte_ring *capture_ring;
     uint8_t frag_mode;
     bool invalid_ttl_to_ctrl;
     bool standalone;
@@ -341,6 +347,12 @@ dp_wait_step(unsigned *spins)
 
 /* dp_snap.c */
 int dp_publish(struct dp *dp);
+/* dp_port.c: the port numbered port_no, or NULL. */
+struct dp_port *dp_port_find(struct dp *dp, uint32_t port_no);
+/* dp_capture.c: copy m for the port capture (dir 0 received, 1 sent). */
+void dp_capture_copy(struct dp_worker *w, struct rte_mbuf *m, uint8_t dir);
+/* At dp_destroy, workers stopped: free the ring and what it holds. */
+void dp_capture_destroy(struct dp *dp);
 /* Publish a change of the dataplane's own state (ports, config) that may
  * also have staged pipeline port entries. staged_before: the agent had
  * edits staged before ours; then only a snapshot is published and the

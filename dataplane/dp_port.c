@@ -58,8 +58,8 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static struct dp_port *
-port_find(struct dp *dp, uint32_t port_no)
+struct dp_port *
+dp_port_find(struct dp *dp, uint32_t port_no)
 {
     for (unsigned i = 0; i < DP_MAX_PORTS; i++)
         if (dp->ports[i].used && dp->ports[i].port_no == port_no)
@@ -222,7 +222,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
         set_err(err, errlen, "invalid port number for %s", devargs);
         return -EINVAL;
     }
-    if (port_find(dp, port_no)) {
+    if (dp_port_find(dp, port_no)) {
         set_err(err, errlen, "port %lu is taken (%s)", (unsigned long)port_no, devargs);
         return -EEXIST;
     }
@@ -292,7 +292,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
 int
 dp_port_del(struct dp *dp, uint32_t port_no)
 {
-    struct dp_port *p = port_find(dp, port_no);
+    struct dp_port *p = dp_port_find(dp, port_no);
     if (!p)
         return -ENOENT;
     p->used = false;
@@ -324,7 +324,7 @@ dp_port_del_all(struct dp *dp)
 int
 dp_port_mod(struct dp *dp, uint32_t port_no, const uint8_t *hw_addr, uint32_t config, uint32_t mask)
 {
-    struct dp_port *p = port_find(dp, port_no);
+    struct dp_port *p = dp_port_find(dp, port_no);
     if (!p)
         return -ENOENT;
     if (hw_addr && memcmp(hw_addr, p->hw_addr, 6))
@@ -441,7 +441,7 @@ dp_ports(struct dp *dp, struct dp_port_info *out, size_t max)
 int
 dp_port_get(struct dp *dp, uint32_t port_no, struct dp_port_info *out)
 {
-    const struct dp_port *p = port_find(dp, port_no);
+    const struct dp_port *p = dp_port_find(dp, port_no);
     if (!p)
         return -ENOENT;
     dp_port_fill_info(p, out);
@@ -451,7 +451,7 @@ dp_port_get(struct dp *dp, uint32_t port_no, struct dp_port_info *out)
 int
 dp_port_stats(struct dp *dp, uint32_t port_no, struct dp_port_stats *out)
 {
-    struct dp_port *p = port_find(dp, port_no);
+    struct dp_port *p = dp_port_find(dp, port_no);
     if (!p)
         return -ENOENT;
     struct rte_eth_stats st;

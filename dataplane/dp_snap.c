@@ -67,6 +67,9 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
     s->invalid_ttl_to_ctrl = dp->invalid_ttl_to_ctrl;
     s->standalone = dp->standalone;
     s->miss_send_len = dp->miss_send_len;
+    s->capture_port = dp->capture_port;
+    s->capture_ring = dp->capture_ring;
+    s->capture_slot = UINT16_MAX;
 
     /* Changes: only a new version has any. */
     bool new_version = !old || old->version != v;
@@ -109,9 +112,12 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
         n_rxq += p->n_rxq;
     }
     qsort(s->ports, s->n_ports, sizeof s->ports[0], port_cmp);
-    for (unsigned i = 0; i < s->n_ports; i++)
+    for (unsigned i = 0; i < s->n_ports; i++) {
         if (s->ports[i].port_no < DP_SMALL_PORT)
             s->small[s->ports[i].port_no] = (uint8_t)(i + 1);
+        if (s->ports[i].port_no == s->capture_port)
+            s->capture_slot = s->ports[i].slot;
+    }
     s->rxq = calloc(n_rxq ? n_rxq : 1, sizeof *s->rxq);
     if (!s->rxq)
         goto err;

@@ -86,6 +86,9 @@ dp_tx_flush(struct dp_worker *w, unsigned slot)
     uint16_t n = b->n, sent;
     if (!n)
         return;
+    if (unlikely(w->snap && w->snap->capture_slot == slot))
+        for (uint16_t i = 0; i < n; i++)
+            dp_capture_copy(w, b->pkts[i], 1);
     if (b->lock) {
         rte_spinlock_lock(b->lock);
         sent = rte_eth_tx_burst(b->eth_id, b->qid, b->pkts, n);
@@ -115,6 +118,9 @@ static void
 burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, uint16_t n)
 {
     const struct dp_snap *s = w->snap;
+    if (unlikely(s->capture_port == in->port_no)) /* What arrived, untouched. */
+        for (uint16_t i = 0; i < n; i++)
+            dp_capture_copy(w, pkts[i], 0);
     if (in->config & FT_PC_NO_RECV) {
         dp_drop(w, DP_DROP_NO_RECV, n);
         DP_COUNT(w->c.port_rx_drop[in->slot], n);

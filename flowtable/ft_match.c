@@ -413,3 +413,38 @@ ft_key_format(char *buf, size_t size, const struct ft_key *key)
     ft_key_and(&m.key, key, &m.mask);
     return ft_match_format(buf, size, &m);
 }
+
+int
+ft_mask_format(char *buf, size_t size, const struct ft_key *mask)
+{
+    int len = 0;
+    bool seen_ofs[sizeof(struct ft_key)] = {false};
+    if (size)
+        buf[0] = '\0';
+    for (unsigned f = 0; f < FT_N_FIELDS; f++) {
+        const struct ft_field_info *fi = ft_field_info(f);
+        if (seen_ofs[fi->key_ofs] || ft_field_is_wild(mask, f))
+            continue;
+        seen_ofs[fi->key_ofs] = true;
+        const char *sep = len ? "," : "";
+        if (ft_field_is_exact(mask, f)) {
+            len += snprintf(buf + len, (size_t)len < size ? size - len : 0, "%s%s", sep, fi->name);
+            continue;
+        }
+        union ft_value m;
+        ft_field_get(mask, f, &m);
+        char tmp[128];
+        ft_field_format(tmp, sizeof tmp, f, &m, NULL);
+        len += snprintf(buf + len, (size_t)len < size ? size - len : 0, "%s%s/%s", sep, fi->name,
+                        strchr(tmp, '=') + 1);
+    }
+    if (mask->vlan2_vid || mask->vlan2_pcp)
+        len += snprintf(buf + len, (size_t)len < size ? size - len : 0, "%sinner_vlan",
+                        len ? "," : "");
+    if (mask->ip_frag)
+        len +=
+            snprintf(buf + len, (size_t)len < size ? size - len : 0, "%sip_frag", len ? "," : "");
+    if (!len)
+        len = snprintf(buf, size, "(none)");
+    return len;
+}

@@ -99,6 +99,11 @@ enum ft_err ft_match_parse(struct ft_match *m, const char *text, const char **ba
  */
 enum ft_err ft_key_parse(struct ft_key *key, const char *text, const char **bad);
 
+/* Text of a mask: the fields it covers, whole ("eth_type") or in part
+ * ("ipv4_dst/255.255.255.0"); storage several fields share is named once,
+ * by its first field. "(none)" for an empty mask. */
+int ft_mask_format(char *buf, size_t size, const struct ft_key *mask);
+
 /* Text of the non-zero fields of a packet key ("in_port=1,eth_type=..."). */
 int ft_key_format(char *buf, size_t size, const struct ft_key *key);
 

@@ -422,6 +422,61 @@ cmd_drops(struct ofa_ctl_req *req)
     return 0;
 }
 
+/* ---- cache -------------------------------------------------------------------------------- */
+
+static int
+cmd_cache(struct ofa_ctl_req *req)
+{
+    struct ofa_report *r = &req->rep;
+    enum { MAX_WORKERS = 64 };
+    struct dp_cache_info *ci = calloc(MAX_WORKERS, sizeof *ci);
+    if (!ci)
+        return ofa_ctl_fail(req, "out of memory");
+    size_t n = dp_cache_stats(req->agent->dp, ci, MAX_WORKERS);
+    if (n > MAX_WORKERS)
+        n = MAX_WORKERS;
+    rep_table(r, "workers",
+              (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits", "sig_hits",
+                               "megaflow_hits", "misses", "hit_pct", "evict_invalidated",
+                               "evict_capacity", "evict_idle", "masks_merged"},
+              14);
+    for (size_t i = 0; i < n; i++) {
+        const struct ft_cache_stats *st = &ci[i].st;
+        uint64_t hits = st->emc_hits + st->sig_hits + st->megaflow_hits;
+        uint64_t all = hits + st->misses;
+        rep_cell_u64(r, i);
+        rep_cell_u64(r, ci[i].lcore);
+        rep_cell_u64(r, st->entries);
+        rep_cell_u64(r, st->masks);
+        rep_cell(r, "%s", st->emc_enabled ? "on" : "off");
+        rep_cell_u64(r, st->emc_hits);
+        rep_cell_u64(r, st->sig_hits);
+        rep_cell_u64(r, st->megaflow_hits);
+        rep_cell_u64(r, st->misses);
+        rep_cell(r, "%.2f", all ? 100.0 * (double)hits / (double)all : 0.0);
+        rep_cell_u64(r, st->evict_invalidated);
+        rep_cell_u64(r, st->evict_capacity);
+        rep_cell_u64(r, st->evict_idle);
+        rep_cell_u64(r, st->masks_merged);
+    }
+    rep_table_end(r);
+    rep_table(r, "masks", (const char *[]){"worker", "entries", "recent_hits", "mask"}, 4);
+    for (size_t i = 0; i < n; i++) {
+        for (uint16_t m = 0; m < ci[i].n_masks; m++) {
+            const struct dp_cache_mask *dm = &ci[i].masks[m];
+            char text[1024];
+            ft_mask_format(text, sizeof text, &dm->mask);
+            rep_cell_u64(r, i);
+            rep_cell_u64(r, dm->entries);
+            rep_cell_u64(r, dm->hits);
+            rep_cell(r, "%s", text);
+        }
+    }
+    rep_table_end(r);
+    free(ci);
+    return 0;
+}
+
 /* ---- trace -------------------------------------------------------------------------------- */
 
 static int
@@ -530,10 +585,12 @@ static const struct {
     {"flows", cmd_flows, "flows [TABLE]         flow entries with counters"},
     {"groups", cmd_groups, "groups                groups, buckets, counters"},
     {"meters", cmd_meters, "meters                meters, bands, counters"},
+    {"cache", cmd_cache, "cache                 flow caches: entries, masks, hit rates"},
     {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},
     {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
     {"drops", cmd_drops, "drops                 packets dropped, by named reason"},
     {"trace", cmd_trace, "trace FLOW            the walk through each table"},
+    {"capture", ofa_ctl_capture, "capture PORT FILE.pcapng [--count N]  copy a port's frames"},
     {"add-port", cmd_add_port, "add-port NUM DEVARGS  attach a DPDK device at run time"},
     {"del-port", cmd_del_port, "del-port NUM          detach a port"},
     {"log-level", cmd_log_level, "log-level [LEVEL]     show or set the log level"},

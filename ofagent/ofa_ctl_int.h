@@ -37,6 +37,9 @@ int ofa_ctl_execute(struct ofa_ctl_req *req);
 int ofa_ctl_req_poll(struct ofa_ctl_req *req);
 void ofa_ctl_req_cancel(struct ofa_ctl_req *req);
 
+/* capture PORT FILE [--count N] (ofa_ctl_capture.c): runs on. */
+int ofa_ctl_capture(struct ofa_ctl_req *req);
+
 /* Fail the request with one line. Returns 0 (handlers `return fail(...)`). */
 int ofa_ctl_fail(struct ofa_ctl_req *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,40 @@ def run_ports(inputs, outputs, wait_rx=True):
         ctl("del-port", str(p))
     return {p: [bytes(x) for x in rdpcap(files[p])] if os.path.getsize(files[p]) > 24 else []
             for p in outputs}
+
+
+def read_pcapng(path):
+    """(frame bytes, sent) of every enhanced packet block, checking the
+    section and interface headers on the way (Ethernet, ns timestamps)."""
+    data = open(path, "rb").read()
+    frames, ofs, linktype = [], 0, None
+    while ofs < len(data):
+        btype, blen = struct.unpack_from("<II", data, ofs)
+        if struct.unpack_from("<I", data, ofs + blen - 4)[0] != blen:
+            raise ValueError(f"block at {ofs}: trailing length differs")
+        body = data[ofs + 8:ofs + blen - 4]
+        if btype == 0x0A0D0D0A:
+            if struct.unpack_from("<I", body)[0] != 0x1A2B3C4D:
+                raise ValueError("bad byte-order magic")
+        elif btype == 1:
+            linktype = struct.unpack_from("<H", body)[0]
+        elif btype == 6:
+            _, _, _, caplen, _ = struct.unpack_from("<IIIII", body)
+            frame = body[20:20 + caplen]
+            opts = body[20 + ((caplen + 3) & ~3):]
+            sent = None
+            while len(opts) >= 4:
+                code, olen = struct.unpack_from("<HH", opts)
+                if code == 2:
+                    sent = (struct.unpack_from("<I", opts, 4)[0] & 3) == 2
+                if code == 0:
+                    break
+                opts = opts[4 + ((olen + 3) & ~3):]
+            frames.append((frame, sent))
+        ofs += blen
+    if linktype != 1:
+        raise ValueError(f"interface link type {linktype}, want 1 (Ethernet)")
+    return frames
 
 
 def reset():
@@ -297,6 +332,81 @@ def main():
     ok = got == [bytes(three[0])]
     (PASSED if ok else FAILED).append("packet-out")
     log(f"{'ok  ' if ok else 'FAIL'} packet-out: the controller's frame leaves port 2")
+
+    # Capture: a port's frames, both ways, to pcapng, compared with what was
+    # sent; then the flow caches that carried the traffic.
+    def capture_case(name, port, want_sent):
+        try:
+            reset()
+            of("add-flow", "in_port=1,actions=output:2")
+            path = os.path.join(TMP, f"cap{port}.pcapng")
+            DEV[0] += 1
+            tx2 = os.path.join(TMP, "cap_out2.pcap")
+            rx2 = os.path.join(TMP, "cap_in2.pcap")
+            wrpcap(rx2, [], linktype=1)
+            ctl("add-port", "2", f"net_pcap{DEV[0]},rx_pcap={rx2},tx_pcap={tx2}")
+            DEV[0] += 1
+            rx1 = os.path.join(TMP, "cap_in1.pcap")
+            wrpcap(rx1, three, linktype=1)
+            # Port 1 exists before its frames: a null port first, swapped
+            # for the pcap port once the capture of port 1 or 2 runs.
+            ctl("add-port", "1", f"net_null{DEV[0]},no-rx=1")
+            cap = subprocess.Popen([CTL, "-t", SOCK, "capture", str(port), path, "--count", "3"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            time.sleep(0.3)
+            ctl("del-port", "1")
+            DEV[0] += 1
+            ctl("add-port", "1", f"net_pcap{DEV[0]},rx_pcap={rx1},tx_pcap={os.path.join(TMP, 'x.pcap')}")
+            out = cap.communicate(timeout=15)[0]
+            ctl("del-port", "1")
+            ctl("del-port", "2")
+            why = None
+            if cap.returncode or "captured: 3 frame(s)" not in out:
+                why = f"ofswitch-ctl capture: rc {cap.returncode}: {out.strip()}"
+            else:
+                frames = read_pcapng(path)
+                got = [f for f, _ in frames]
+                if got != [bytes(f) for f in three]:
+                    why = f"captured {len(got)} frame(s) unlike the 3 sent"
+                elif any(sent != want_sent for _, sent in frames):
+                    why = f"direction flags {[s for _, s in frames]}, want all sent={want_sent}"
+                elif [bytes(x) for x in rdpcap(path)] != got:
+                    why = "scapy reads the pcapng differently"
+        except Exception as e:
+            why = f"{type(e).__name__}: {e}"
+        (FAILED if why else PASSED).append(name)
+        log(f"{'FAIL' if why else 'ok  '} {name}" + (f"\n     {why}" if why else ""))
+    capture_case("capture: frames received by port 1, inbound", 1, False)
+    capture_case("capture: frames sent by port 2, outbound", 2, True)
+
+    def cache_ok():
+        d = json.loads(ctl("--json", "cache"))
+        w = d["workers"][0]
+        hits = w["emc_hits"] + w["sig_hits"] + w["megaflow_hits"]
+        return (w["misses"] >= 1 and hits >= 1 and w["entries"] >= 1 and len(d["masks"]) >= 1,
+                w)
+    time.sleep(0.05)
+    ok, w = cache_ok()
+    (PASSED if ok else FAILED).append("cache")
+    log(f"{'ok  ' if ok else 'FAIL'} cache: the worker's flow cache hit and installed" +
+        ("" if ok else f"\n     {w}"))
+
+    # Ports at run time, seen by a controller as PORT_STATUS.
+    mon = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(0.5)
+    DEV[0] += 1
+    ctl("add-port", "7", f"net_null{DEV[0]},no-rx=1")
+    time.sleep(0.3)
+    ctl("del-port", "7")
+    time.sleep(0.5)
+    mon.terminate()
+    text = mon.communicate(timeout=10)[0]
+    ok = bool(re.search(r"PORT_STATUS.*\n?.*ADD: *7\(", text)) and \
+        bool(re.search(r"PORT_STATUS.*\n?.*DEL(ETE)?: *7\(", text))
+    (PASSED if ok else FAILED).append("port status")
+    log(f"{'ok  ' if ok else 'FAIL'} add-port/del-port: the controller sees PORT_STATUS ADD and "
+        "DELETE" + ("" if ok else "\n     " + text[-800:]))
 
     log(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0

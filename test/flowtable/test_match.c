@@ -177,6 +177,23 @@ START_TEST(overlap_and_cover)
 }
 END_TEST
 
+START_TEST(mask_text)
+{
+    struct ft_key m;
+    char buf[256];
+    ft_key_zero(&m);
+    ft_mask_format(buf, sizeof buf, &m);
+    ck_assert_str_eq(buf, "(none)");
+    m.in_port = UINT32_MAX;
+    m.eth_type = 0xffff;
+    m.ipv4_dst = 0xffffff00;
+    m.tp_dst = 0xffff; /* Shared by TCP/UDP/SCTP: named once. */
+    m.vlan2_vid = 0x1fff;
+    ft_mask_format(buf, sizeof buf, &m);
+    ck_assert_str_eq(buf, "in_port,eth_type,ipv4_dst/255.255.255.0,tcp_dst,inner_vlan");
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -187,6 +204,7 @@ make_suite(void)
     tcase_add_test(tc, entries_round_trip_with_aliases);
     tcase_add_test(tc, text_shorthands_and_errors);
     tcase_add_test(tc, overlap_and_cover);
+    tcase_add_test(tc, mask_text);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -76,6 +76,11 @@ expect_err "a field trace does not know" "unknown field in flow 'in_port=1,color
     ctl trace in_port=1,color=red
 expect_err "a mask is not a packet" "a mask" ctl trace ip,nw_dst=10.0.0.0/8
 expect_err "bad log level" "bad log level 'loud'" ctl log-level loud
+expect_err "capture needs a file" "usage: capture PORT FILE.pcapng" ctl capture 1
+expect_err "capture --count must be positive" "bad --count '0'" ctl capture 1 "$E2E_DIR/c.pcapng" --count 0
+expect_err "capture into a directory that does not exist" "cannot write" \
+    ctl capture 1 "$E2E_DIR/no/such/dir/c.pcapng"
+ok "cache answers (no workers on the stub)" ctl cache
 status() { "$@" >/dev/null 2>&1; echo $?; }
 expect_out "a refused command exits 1" '^1$' status ctl frobnicate
 expect_out "no switch at the socket exits 2" '^2$' status "$CTL_BIN" -t "$E2E_DIR/nowhere.ctl" show

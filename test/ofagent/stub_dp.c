@@ -672,3 +672,50 @@ dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max)
     (void)max;
     return 0; /* The stub walks every packet: no worker, no cache. */
 }
+
+/* The stub has no frames of its own to copy: captures see none. */
+int
+dp_capture_start(struct dp *dp, uint32_t port_no)
+{
+    (void)dp;
+    (void)port_no;
+    return -ENOTSUP;
+}
+
+void
+dp_capture_stop(struct dp *dp)
+{
+    (void)dp;
+}
+
+size_t
+dp_capture_pop(struct dp *dp, struct dp_captured **out, size_t max)
+{
+    (void)dp;
+    (void)out;
+    (void)max;
+    return 0;
+}
+
+void
+dp_capture_free(struct dp *dp, struct dp_captured *c)
+{
+    (void)dp;
+    free(c);
+}
+
+void
+dp_note_counters(struct dp *dp, void (*fn)(void *aux, const char *name, uint64_t n), void *aux)
+{
+    (void)dp;
+    fn(aux, "stub", 0);
+}
+
+uint64_t
+dp_now_ns(struct dp *dp)
+{
+    (void)dp;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
