@@ -13,11 +13,13 @@
  * EAL (rte_eal_cleanup). Errors: one line on stderr, exit status 1 (2 for
  * usage errors).
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -193,6 +195,11 @@ main(int argc, char **argv)
 out:
     ofs_control_destroy(ctl);
     dp_destroy(dp); /* Detaches every device ofswitch attached. */
+    /* EAL leaves its runtime directory behind; with --no-shconf it is empty
+     * and rmdir takes it, otherwise the shared config files keep it. */
+    char runtime_dir[PATH_MAX];
+    snprintf(runtime_dir, sizeof runtime_dir, "%s", rte_eal_get_runtime_dir());
     rte_eal_cleanup();
+    rmdir(runtime_dir);
     return status;
 }

@@ -4,7 +4,7 @@ It learns, per switch, which port each source MAC address was seen on. A
 packet to a known destination gets a flow (in_port, eth_dst) -> output, so
 later packets stay in the switch; unknown destinations are flooded. Run:
 
-    osken-manager --ofp-tcp-listen-port 6653 tools/demo/l2_learning.py
+    osken-manager --ofp-tcp-listen-port 6653 tools/l2_learning.py
 """
 
 from os_ken.base import app_manager
