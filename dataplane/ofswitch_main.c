@@ -133,6 +133,11 @@ main(int argc, char **argv)
     int sep = 1;
     while (sep < argc && strcmp(argv[sep], "--"))
         sep++;
+    /* "ofswitch --help" with no "--": ours, not EAL's, is what is meant. */
+    if (sep == argc && argc == 2 && !strcmp(argv[1], "--help")) {
+        fputs(ofs_opts_usage(), stdout);
+        return 0;
+    }
     struct ofs_opts opts;
     char err[512] = "";
     int n_ours = sep < argc ? argc - sep - 1 : 0;

@@ -142,7 +142,7 @@ cmd_show(struct ofa_ctl_req *req)
     struct ofa_report *r = &req->rep;
     rep_kv(r, "datapath_id", "%016" PRIx64, a->datapath_id);
     rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
-    rep_kv(r, "pipeline_version", "%" PRIu64, ft_pipeline_version(a->p));
+    rep_kv_u64(r, "pipeline_version", ft_pipeline_version(a->p));
 
     rep_table(r, "controllers", (const char *[]){"target", "state", "role", "peer"}, 4);
     for (size_t i = 0; i < a->n_slots; i++) {
@@ -372,7 +372,7 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
     size_t n = dp_worker_stats(dp, ws, 128);
     double mhz = (double)dp_tsc_hz(dp) / 1e6;
     struct ofa_report *r = &req->rep;
-    rep_kv(r, "tsc_mhz", "%.0f", mhz);
+    rep_kv_f64(r, "tsc_mhz", 0, mhz);
     rep_table(r, "workers",
               (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
                                "miss_cycles_per_miss", "emc_hits", "cache_hits", "misses", "drops"},
@@ -383,9 +383,9 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
         rep_cell_u64(r, i);
         rep_cell_u64(r, w->lcore);
         rep_cell_u64(r, w->packets);
-        rep_cell(r, "%.1f", total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
-        rep_cell(r, "%.1f", w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
-        rep_cell(r, "%.1f", w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
+        rep_cell_f64(r, 1, total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
+        rep_cell_f64(r, 1, w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
+        rep_cell_f64(r, 1, w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
         rep_cell_u64(r, w->emc_hits);
         rep_cell_u64(r, w->cache_hits);
         rep_cell_u64(r, w->misses);
@@ -453,7 +453,7 @@ cmd_cache(struct ofa_ctl_req *req)
         rep_cell_u64(r, st->sig_hits);
         rep_cell_u64(r, st->megaflow_hits);
         rep_cell_u64(r, st->misses);
-        rep_cell(r, "%.2f", all ? 100.0 * (double)hits / (double)all : 0.0);
+        rep_cell_f64(r, 2, all ? 100.0 * (double)hits / (double)all : 0.0);
         rep_cell_u64(r, st->evict_invalidated);
         rep_cell_u64(r, st->evict_capacity);
         rep_cell_u64(r, st->evict_idle);

@@ -134,6 +134,19 @@ rep_kv_u64(struct ofa_report *r, const char *key, uint64_t v)
 }
 
 void
+rep_kv_f64(struct ofa_report *r, const char *key, int decimals, double v)
+{
+    char num[48];
+    snprintf(num, sizeof num, "%.*f", decimals, v);
+    if (r->json) {
+        json_key(r, key);
+        puts_(r, num);
+    } else {
+        rep_kv(r, key, "%s", num);
+    }
+}
+
+void
 rep_kv_bool(struct ofa_report *r, const char *key, bool v)
 {
     if (r->json) {
@@ -204,6 +217,12 @@ void
 rep_cell_u64(struct ofa_report *r, uint64_t v)
 {
     add_cell(r, format("%" PRIu64, v), true);
+}
+
+void
+rep_cell_f64(struct ofa_report *r, int decimals, double v)
+{
+    add_cell(r, format("%.*f", decimals, v), true);
 }
 
 static void

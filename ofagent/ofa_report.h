@@ -49,6 +49,8 @@ void rep_kv(struct ofa_report *r, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rep_kv_u64(struct ofa_report *r, const char *key, uint64_t v);
 void rep_kv_bool(struct ofa_report *r, const char *key, bool v);
+/* A number with that many decimals (JSON writes it bare). */
+void rep_kv_f64(struct ofa_report *r, const char *key, int decimals, double v);
 
 /* A free text block (text only: JSON gets it as "key": "text"). */
 void rep_text(struct ofa_report *r, const char *key, const char *text);
@@ -57,6 +59,7 @@ void rep_text(struct ofa_report *r, const char *key, const char *text);
 void rep_table(struct ofa_report *r, const char *name, const char *const *cols, size_t n_cols);
 void rep_cell(struct ofa_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rep_cell_u64(struct ofa_report *r, uint64_t v);
+void rep_cell_f64(struct ofa_report *r, int decimals, double v);
 void rep_table_end(struct ofa_report *r);
 
 /* Close the JSON object (text needs nothing). */

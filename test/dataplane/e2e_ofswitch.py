@@ -391,6 +391,21 @@ def main():
     log(f"{'ok  ' if ok else 'FAIL'} cache: the worker's flow cache hit and installed" +
         ("" if ok else f"\n     {w}"))
 
+    def pmd_stats_ok():
+        d = json.loads(ctl("--json", "pmd-stats"))
+        w = d["workers"][0]
+        numbers = all(isinstance(w[k], (int, float)) for k in
+                      ("busy_pct", "cycles_per_pkt", "miss_cycles_per_miss", "packets"))
+        counted = (numbers and w["packets"] >= 1 and w["cycles_per_pkt"] > 0 and
+                   w["misses"] >= 1 and w["miss_cycles_per_miss"] > 0 and d["tsc_mhz"] > 0)
+        ctl("pmd-stats-clear")
+        after = json.loads(ctl("--json", "pmd-stats"))["workers"][0]
+        return counted and after["packets"] == 0 and after["misses"] == 0, (w, after)
+    ok, w = pmd_stats_ok()
+    (PASSED if ok else FAILED).append("pmd-stats")
+    log(f"{'ok  ' if ok else 'FAIL'} pmd-stats: packets, cycles per packet and per miss, "
+        "as JSON numbers; pmd-stats-clear resets them" + ("" if ok else f"\n     {w}"))
+
     # Ports at run time, seen by a controller as PORT_STATUS.
     mon = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -42,6 +42,7 @@ expect_usage_error --port 1=net_null0 --fail-mode maybe
 expect_usage_error --port 1=net_null0 --datapath-id xyz
 expect_usage_error --port 1=net_null0 --rxq 0
 "$ofswitch" -- --help | grep -q '^usage: ofswitch' || { echo "FAIL: --help"; fail=1; }
+"$ofswitch" --help | grep -q '^usage: ofswitch' || { echo "FAIL: --help without --"; fail=1; }
 
 # A device that does not exist: exit 1, our line names the port.
 rc=0

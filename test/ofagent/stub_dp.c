@@ -380,7 +380,8 @@ output(struct run *r, uint32_t port)
 }
 
 static void
-packet_in(struct run *r, uint8_t reason, uint16_t max_len, uint8_t table, uint64_t cookie)
+packet_in(struct run *r, uint8_t reason, uint16_t max_len, uint8_t table, uint64_t cookie,
+          uint64_t metadata)
 {
     struct dp *dp = r->dp;
     if (dp->n_pins == MAX_PINS)
@@ -398,9 +399,7 @@ packet_in(struct run *r, uint8_t reason, uint16_t max_len, uint8_t table, uint64
     pin->cookie = cookie;
     pin->in_port = r->key->in_port;
     pin->in_phy_port = r->key->in_phy_port;
-    /* The walk's ops do not carry the metadata written on the way, so
-     * the stub reports the packet's initial value (0). */
-    pin->metadata = r->key->metadata;
+    pin->metadata = metadata; /* As the op carries it: written on the way. */
     pin->tunnel_id = r->key->tunnel_id;
     pin->data_len = (uint32_t)n;
     memcpy(pin->data, r->frame, n);
@@ -452,13 +451,14 @@ exec_ops(struct run *r, const struct ft_op *ops, size_t n)
             output(r, op->a32);
             break;
         case FT_OP_CONTROLLER:
-            packet_in(r, op->b8, op->a16, (uint8_t)op->a32, op->a64);
+            packet_in(r, op->b8, op->a16, (uint8_t)op->a32, op->a64, op->value.u64);
             break;
         case FT_OP_DEC_NW_TTL:
         case FT_OP_DEC_MPLS_TTL:
             if (r->ttl <= 1) {
                 if (dp->invalid_ttl)
-                    packet_in(r, FT_PR_INVALID_TTL, dp->miss_send_len, (uint8_t)op->a32, op->a64);
+                    packet_in(r, FT_PR_INVALID_TTL, dp->miss_send_len, (uint8_t)op->a32, op->a64,
+                              op->value.u64);
                 r->stop = true;
             } else {
                 r->ttl--;

@@ -190,9 +190,12 @@ START_TEST(packet_in_per_role_and_port)
     ck_assert_uint_eq(pi->total_len, 60);
     ck_assert_uint_eq(pi->data_len, 60);
     ck_assert_mem_eq(pi->data, f, 60);
-    ck_assert_uint_eq(pi->n_match, 1); /* IN_PORT (IN_PHY_PORT is the same). */
+    /* IN_PORT (IN_PHY_PORT is the same) and the metadata table 0 wrote. */
+    ck_assert_uint_eq(pi->n_match, 2);
     ck_assert_uint_eq(pi->match[0].field, FT_F_IN_PORT);
     ck_assert_uint_eq(pi->match[0].value.u32, 2);
+    ck_assert_uint_eq(pi->match[1].field, FT_F_METADATA);
+    ck_assert_uint_eq(pi->match[1].value.u64, 0xab);
     ofa_msg_free(&r);
     h_expect_silence(&h, s); /* A slave gets no packet-in by default. */
 
