@@ -266,6 +266,7 @@ worker_read(const struct dp_worker *w, struct dp_worker_stats *st)
     st->lcore = w->lcore;
     st->packets = rd(&c->packets);
     st->busy_cycles = rd(&c->busy_cycles);
+    st->busy_polls = rd(&c->busy_polls);
     st->idle_cycles = rd(&c->idle_cycles);
     st->emc_hits = rd(&c->emc_hits);
     st->cache_hits = rd(&c->cache_hits);
@@ -287,6 +288,7 @@ dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max)
             .lcore = st.lcore,
             .packets = st.packets - b->packets,
             .busy_cycles = st.busy_cycles - b->busy_cycles,
+            .busy_polls = st.busy_polls - b->busy_polls,
             .idle_cycles = st.idle_cycles - b->idle_cycles,
             .emc_hits = st.emc_hits - b->emc_hits,
             .cache_hits = st.cache_hits - b->cache_hits,

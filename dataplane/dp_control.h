@@ -186,7 +186,8 @@ void dp_set_standalone(struct dp *dp, bool on);
 struct dp_worker_stats {
     uint32_t lcore;
     uint64_t packets;     /* Received and processed. */
-    uint64_t busy_cycles; /* TSC cycles in bursts that had packets. */
+    uint64_t busy_cycles; /* TSC cycles in polls that had packets. */
+    uint64_t busy_polls;  /* Polls that had packets: packets / busy_polls is the batch. */
     uint64_t idle_cycles; /* TSC cycles in empty polls. */
     uint64_t emc_hits;
     uint64_t cache_hits;

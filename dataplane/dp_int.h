@@ -129,6 +129,7 @@ struct dp_txbuf {
 struct dp_wcounters {
     uint64_t packets;
     uint64_t busy_cycles;
+    uint64_t busy_polls;
     uint64_t idle_cycles;
     uint64_t emc_hits;
     uint64_t cache_hits;

@@ -375,8 +375,9 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
     rep_kv_f64(r, "tsc_mhz", 0, mhz);
     rep_table(r, "workers",
               (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
-                               "miss_cycles_per_miss", "emc_hits", "cache_hits", "misses", "drops"},
-              10);
+                               "pkts_per_poll", "miss_cycles_per_miss", "emc_hits", "cache_hits",
+                               "misses", "drops"},
+              11);
     for (size_t i = 0; i < n && i < 128; i++) {
         const struct dp_worker_stats *w = &ws[i];
         uint64_t total = w->busy_cycles + w->idle_cycles;
@@ -385,6 +386,7 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
         rep_cell_u64(r, w->packets);
         rep_cell_f64(r, 1, total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
         rep_cell_f64(r, 1, w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
+        rep_cell_f64(r, 1, w->busy_polls ? (double)w->packets / (double)w->busy_polls : 0.0);
         rep_cell_f64(r, 1, w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
         rep_cell_u64(r, w->emc_hits);
         rep_cell_u64(r, w->cache_hits);

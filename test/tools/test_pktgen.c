@@ -100,6 +100,8 @@ START_TEST(opts_errors_are_one_line)
         {"--tx-port", "a", "--burst", "257", NULL},
         {"--tx-port", "a", "--txq", "17", NULL},
         {"--tx-port", "a", "--txq", "2", NULL}, /* 1 flow for 2 queues */
+        {"--tx-port", "a", "--port-queues", "0", NULL},
+        {"--tx-port", "a", "--port-queues", "1", "--rxq", "2", NULL}, /* fewer than roles */
         {"--tx-port", "a", "--bogus", NULL},
         {"--tx-port", "a", "-x", NULL},
         {"--tx-port", NULL},
@@ -134,6 +136,14 @@ START_TEST(opts_errors_are_one_line)
     ck_assert_str_eq(err, "--txq '0': expected 1..16 queues");
     ck_assert_int_eq(parse(&o, err, "--tx-port", "a", "--vlan", NULL), -EINVAL);
     ck_assert_str_eq(err, "--vlan needs a value");
+    ck_assert_int_eq(parse(&o, err, "--tx-port", "a", "--rxq", "2", "--port-queues", "1", NULL),
+                     -EINVAL);
+    ck_assert_str_eq(err, "--port-queues 1 is fewer than --txq 1 / --rxq 2");
+    /* Default: as many as the roles use. */
+    ck_assert_int_eq(parse(&o, err, "--tx-port", "a", "--txq", "2", "--flows", "2", "--src-ip",
+                           "10.0.0.1-10.0.0.2", NULL),
+                     0);
+    ck_assert_uint_eq(o.port_queues, 2);
 }
 END_TEST
 

@@ -94,11 +94,14 @@ struct pg_rx {
     struct pg_rx_flow *flows; /* indexed by flow id; this lcore writes it */
     uint32_t nflows;
     uint16_t port;
-    uint16_t queue;
+    uint16_t queue;       /* the first queue polled */
+    uint16_t queue_step;  /* then every queue_step-th ... */
+    uint16_t port_queues; /* ... below this */
     uint16_t burst;
     uint8_t run; /* stamp run byte of measured packets */
 
     /* Written by this RX lcore only; read by main after the lcore joined. */
+    uint16_t cur_queue;
     bool tx_done; /* saw tx_running reach 0; draining since t_drain */
     uint64_t t_drain;
     uint64_t tx_total;

@@ -153,7 +153,7 @@ pg_setup(struct pg_app *app)
     pg_flows_build(o, app->tmpl, app->flows);
 
     app->tx_pool = pg_pool("pg_tx_pool", o->txq, o->size);
-    app->rx_pool = pg_pool("pg_rx_pool", o->rxq, o->size);
+    app->rx_pool = pg_pool("pg_rx_pool", o->port_queues, o->size);
     if (!app->tx_pool || !app->rx_pool) {
         pg_error("cannot create mbuf pools: %s (raise EAL's -m)", rte_strerror(rte_errno));
         return -ENOMEM;
@@ -171,15 +171,18 @@ pg_setup(struct pg_app *app)
         if (app->rx_port != app->tx_port)
             app->ports[app->nports++] = app->rx_port;
     }
+    /* Only the queues the roles use, unless --port-queues asks for more. */
+    uint16_t pq = (uint16_t)o->port_queues;
+    bool extra = pq > o->txq || pq > o->rxq;
     if (app->nports == 1) {
-        ret = pg_port_setup(app->tx_port, (uint16_t)o->rxq, (uint16_t)o->txq, app->rx_pool, o->size,
-                            err, sizeof err);
+        ret = pg_port_setup(app->tx_port, extra ? pq : (uint16_t)o->rxq,
+                            extra ? pq : (uint16_t)o->txq, app->rx_pool, o->size, err, sizeof err);
     } else {
-        ret = pg_port_setup(app->tx_port, 1, (uint16_t)o->txq, app->rx_pool, o->size, err,
-                            sizeof err);
+        ret = pg_port_setup(app->tx_port, extra ? pq : 1, extra ? pq : (uint16_t)o->txq,
+                            app->rx_pool, o->size, err, sizeof err);
         if (!ret)
-            ret = pg_port_setup(app->rx_port, (uint16_t)o->rxq, 1, app->rx_pool, o->size, err,
-                                sizeof err);
+            ret = pg_port_setup(app->rx_port, extra ? pq : (uint16_t)o->rxq, extra ? pq : 1,
+                                app->rx_pool, o->size, err, sizeof err);
     }
     if (ret)
         goto port_err;
@@ -242,7 +245,9 @@ pg_roles(struct pg_app *app)
         rx->ctl = &pg_ctl;
         rx->nflows = o->flows;
         rx->port = app->rx_port;
-        rx->queue = (uint16_t)q;
+        rx->queue = rx->cur_queue = (uint16_t)q;
+        rx->queue_step = (uint16_t)o->rxq;
+        rx->port_queues = (uint16_t)o->port_queues;
         rx->burst = (uint16_t)o->burst;
         rx->run = run;
         pg_ctl.rx[q] = rx;

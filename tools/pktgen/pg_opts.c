@@ -39,6 +39,7 @@ enum {
     OPT_BURST,
     OPT_TXQ,
     OPT_RXQ,
+    OPT_PORT_QUEUES,
     OPT_JSON,
 };
 
@@ -63,6 +64,7 @@ static const struct option pg_long_options[] = {
     {"burst", required_argument, NULL, OPT_BURST},
     {"txq", required_argument, NULL, OPT_TXQ},
     {"rxq", required_argument, NULL, OPT_RXQ},
+    {"port-queues", required_argument, NULL, OPT_PORT_QUEUES},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -79,6 +81,10 @@ pg_opts_usage(FILE *f)
             "                        or a PCI address\n"
             "  --rx-port DEVARGS     port that receives; 'same' (default) = the TX port\n"
             "  --txq N, --rxq N      queues, one lcore each (default 1; 1..%u)\n"
+            "  --port-queues N       configure N queues on each port (default: --txq and\n"
+            "                        --rxq); TX uses its own, RX polls them all in turn.\n"
+            "                        For a peer that sends on a queue other than 0 (Open\n"
+            "                        vSwitch's PMD thread uses TX queue 1 of a memif)\n"
             "  --link-timeout SEC    wait this long for link up (default 10)\n"
             "\n"
             "Traffic:\n"
@@ -403,6 +409,12 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
                                PG_QUEUES_MAX);
             *(opt == OPT_TXQ ? &o->txq : &o->rxq) = (uint32_t)u;
             break;
+        case OPT_PORT_QUEUES:
+            if (pg_parse_uint(optarg, 1, PG_QUEUES_MAX, &u))
+                return pg_fail(err, errlen, "--port-queues '%s': expected 1..%u queues", optarg,
+                               PG_QUEUES_MAX);
+            o->port_queues = (uint32_t)u;
+            break;
         case OPT_JSON:
             o->json = true;
             break;
@@ -446,5 +458,11 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
     if (o->flows < o->txq)
         return pg_fail(err, errlen, "--txq %u needs at least as many flows (have %u)", o->txq,
                        o->flows);
+    uint32_t roles = o->txq > o->rxq ? o->txq : o->rxq;
+    if (!o->port_queues)
+        o->port_queues = roles;
+    else if (o->port_queues < roles)
+        return pg_fail(err, errlen, "--port-queues %u is fewer than --txq %u / --rxq %u",
+                       o->port_queues, o->txq, o->rxq);
     return 0;
 }

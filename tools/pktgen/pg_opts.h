@@ -61,6 +61,7 @@ struct pg_opts {
     uint32_t burst;
     uint32_t txq;
     uint32_t rxq;
+    uint32_t port_queues; /* queues configured on each port, >= txq and rxq */
     bool json;
     bool help;
 };

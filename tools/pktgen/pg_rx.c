@@ -139,7 +139,12 @@ pg_rx_poll(struct pg_rx *rx)
 {
     struct rte_mbuf *m[PG_BURST_MAX];
     uint64_t t0 = rte_rdtsc();
-    uint16_t n = rte_eth_rx_burst(rx->port, rx->queue, m, rx->burst);
+    uint16_t q = rx->cur_queue;
+    if (rx->queue_step && rx->port_queues > rx->queue_step) {
+        uint16_t next = (uint16_t)(q + rx->queue_step);
+        rx->cur_queue = next < rx->port_queues ? next : rx->queue;
+    }
+    uint16_t n = rte_eth_rx_burst(rx->port, q, m, rx->burst);
     if (n == 0)
         return !pg_rx_over(rx, t0);
 
