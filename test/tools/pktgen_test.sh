@@ -7,6 +7,7 @@
 #   rate             --rate 0.1 for 2 s sends 200k packets within 10 %
 #   signal           --duration 0 stopped by SIGINT still drains and reports
 #   testpmd          a dpdk-testpmd macswap peer in another process over memif
+#   testpmd_queues   the same with two queues: --port-queues
 #   badargs          wrong arguments: one line on stderr, non-zero exit
 #
 # Behaviour, not speed: the machine may have two cores shared with other
@@ -209,6 +210,50 @@ ok(r["flows"]["rx_seen"] == 16, "a flow never came back")'
         rc=0
         wait "${pids[0]}" || rc=$?
         echo "note: dpdk-testpmd exited with status $rc when ofs-pktgen disconnected"
+    fi
+    pids=()
+    ;;
+testpmd_queues)
+    # One RX role polling two queues (what --port-queues sets up; here the
+    # default, as the two TX roles need two queues): TX queues 0 and 1 each
+    # send half the flows, testpmd returns each queue's packets on the
+    # same queue, and every flow must come back — queue 1's only through
+    # the RX role's second queue, as against Open vSwitch, whose PMD sends
+    # on queue 1.
+    testpmd=$(command -v dpdk-testpmd || true)
+    [ -n "$testpmd" ] || {
+        echo "SKIP: dpdk-testpmd not installed"
+        exit 77
+    }
+    sock="$tmp/memif.sock"
+    # shellcheck disable=SC2046
+    "$testpmd" $(eal 2 tpq) --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" \
+        -- --forward-mode=macswap --rxq=2 --txq=2 --auto-start --stats-period 3600 \
+        --total-num-mbufs=8192 >"$tmp/tpq.log" 2>&1 </dev/null &
+    pids+=($!)
+    for _ in $(seq 100); do
+        [ -S "$sock" ] && break
+        kill -0 "${pids[0]}" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -S "$sock" ] || {
+        cat "$tmp/tpq.log" >&2
+        fail "testpmd did not create $sock"
+    }
+    run tpq 3 --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" \
+        --txq 2 --rxq 1 --port-queues 2 --flows 16 --src-ip 198.18.0.1-198.18.0.16 \
+        --rate 0.2 --duration 1 --warmup 0.3 --link-timeout 15
+    check tpq '
+sane(r, False, even=False)
+tx, rx = r["tx"]["packets"], r["rx"]["packets"]
+ok(rx >= tx // 2, "only %d of %d came back" % (rx, tx))
+ok(r["flows"]["rx_seen"] == 16, "flows of one queue never came back: %r" % r["flows"])
+ok(r["config"]["port_queues"] == 2, "config.port_queues")'
+    if kill -0 "${pids[0]}" 2>/dev/null; then
+        kill -TERM "${pids[0]}"
+        wait "${pids[0]}" || true
+    else
+        wait "${pids[0]}" || true
     fi
     pids=()
     ;;

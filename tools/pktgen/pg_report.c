@@ -219,9 +219,10 @@ pg_report_json(FILE *f, const struct pg_opts *o, const struct pg_summary *s)
     fprintf(f,
             ", \"size\": %u, \"size_includes_crc\": true, \"proto\": \"%s\", \"vlan\": %s, "
             "\"flows\": %u, \"rate_mpps\": %.6g, \"duration_s\": %.6g, \"warmup_s\": %.6g, "
-            "\"drain_s\": %.6g, \"burst\": %u, \"txq\": %u, \"rxq\": %u, \"tx_lcores\": ",
+            "\"drain_s\": %.6g, \"burst\": %u, \"txq\": %u, \"rxq\": %u, \"port_queues\": %u, "
+            "\"tx_lcores\": ",
             o->size, pg_proto_name(o), o->vlan ? "true" : "false", o->flows, o->rate_mpps,
-            o->duration, o->warmup, o->drain, o->burst, o->txq, o->rxq);
+            o->duration, o->warmup, o->drain, o->burst, o->txq, o->rxq, o->port_queues);
     pg_json_lcores(f, s->tx_lcores, o->txq);
     fprintf(f, ", \"rx_lcores\": ");
     pg_json_lcores(f, s->rx_lcores, o->rxq);
