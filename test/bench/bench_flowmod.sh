@@ -4,7 +4,7 @@
 #  1. `ovs-ofctl -O OpenFlow13 add-flows` of N flows (default 100000).
 #     ovs-ofctl 3.1 sends each flow mod followed by a barrier and waits for
 #     the reply, so this is bounded by round trips, its own parsing included;
-#  2. the same N flow mods pipelined (flowmod_pipelined.py: all written,
+#  2. the same N flow mods pipelined (tools/benchlib/ofconn.py: all written,
 #     then one barrier), which is what the agent itself sustains.
 # With --ovs (needs the openvswitch-switch package, not in tools/deps) the
 # same two runs go against Open vSwitch's ovs-vswitchd (a userspace netdev
@@ -44,7 +44,7 @@ run() { # label target
             l, n, t1 - t0, n / (t1 - t0) }'
     ovs-ofctl -O OpenFlow13 del-flows "$T"
     printf '%s: ' "$label"
-    /usr/bin/python3 "$(dirname "$0")/flowmod_pipelined.py" 127.0.0.1 "${T##*:}" "$N"
+    /usr/bin/python3 "$(dirname "$0")/../../tools/benchlib/ofconn.py" 127.0.0.1 "${T##*:}" "$N"
     count=$(ovs-ofctl -O OpenFlow13 dump-aggregate "$T" | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p')
     [ "$count" = "$N" ] || { echo "flow_count=$count, want $N" >&2; exit 1; }
 }

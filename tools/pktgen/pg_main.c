@@ -268,6 +268,10 @@ pg_run(struct pg_app *app)
     pg_ctl.t_start = rte_rdtsc();
     pg_ctl.t_warm_end = pg_ctl.t_start + (uint64_t)(o->warmup * hz);
     pg_ctl.t_meas_end = o->duration > 0 ? pg_ctl.t_warm_end + (uint64_t)(o->duration * hz) : 0;
+    /* A harness times its own sampling (a switch's counters mid-run) from this line. */
+    fprintf(stderr, PG_NAME ": sending: %.1f s warm-up, then %.1f s measured\n", o->warmup,
+            o->duration);
+    fflush(stderr);
 
     if (app->shared_lcore) {
         pg_pair_main(&pair);

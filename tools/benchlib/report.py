@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The benchmark's tables (printed, and written as Markdown into
+docs/benchmarks.md), the ratios, and the targets of issue 7 checked
+against what was measured."""
+import os
+import platform
+import re
+import subprocess
+import time
+
+
+def _fmt(v, nd=2):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 1000:
+        return "{:,.0f}".format(v)
+    return ("%." + str(nd) + "f") % v
+
+
+def _table(header, rows):
+    """Markdown table; also readable as plain text."""
+    cells = [header] + [[_fmt(c) for c in r] for r in rows]
+    w = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = lambda r: "| " + " | ".join(c.ljust(w[i]) for i, c in enumerate(r)) + " |"
+    return "\n".join([line(cells[0]), "|" + "|".join("-" * (x + 2) for x in w) + "|"]
+                     + [line(r) for r in cells[1:]])
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def _change(before, after):
+    return 100.0 * (after / before - 1) if before and after is not None else None
+
+
+def _sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True, timeout=10).stdout.strip()
+    except subprocess.SubprocessError:
+        return ""
+
+
+def machine(mem, tsc_hz, build):
+    cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
+    hyp = "yes" if " hypervisor" in open("/proc/cpuinfo").read() else "no"
+    gib = int(re.search(r"MemTotal:\s*(\d+)", open("/proc/meminfo").read()).group(1)) / 2**20
+    return [
+        ("date", time.strftime("%Y-%m-%d %H:%M %Z")),
+        ("commit", _sh("git rev-parse --short HEAD") + (" (modified)" if _sh(
+            "git status --porcelain --untracked-files=no") else "")),
+        ("CPU", "%s, %d cores online, virtual machine: %s" % (cpu.group(1) if cpu else "?",
+                                                             os.cpu_count(), hyp)),
+        ("TSC", "%.0f MHz" % (tsc_hz / 1e6) if tsc_hz else "?"),
+        ("memory", "%.1f GiB; DPDK memory: %s" % (gib, mem.why)),
+        ("kernel", platform.release()),
+        ("DPDK", _sh("pkg-config --modversion libdpdk")),
+        ("Open vSwitch", _sh("/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk --version"
+                             " | head -n1")),
+        ("ofswitch build", build),
+        ("ports", "memif (net_memif), zero-copy shared memory; no NIC"),
+        ("cores", "generator (TX and RX) on CPU 0 with the OpenFlow agents; each system's "
+                  "forwarding thread alone on CPU 1"),
+    ]
+
+
+def render(results, order, systems, opts, info):
+    """RESULTS[(scenario key, system)] -> dict or error string."""
+    out = []
+    out.append("Machine\n\n" + _table(["", ""], info))
+    rows = []
+    for sc in order:
+        if sc.kind != "traffic":
+            continue
+        for s in systems:
+            r = results.get((sc.key, s))
+            if r is None:
+                continue
+            if isinstance(r, str):
+                rows.append([sc.key, s, "failed: " + r] + [None] * 7)
+                continue
+            rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
+                         r.get("p99"), r.get("entries"), r.get("masks"), r.get("load_s")])
+    out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
+               "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps)\n\n"
+               % (opts.reps, opts.latency_rate)
+               + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
+                         "cache entries", "masks", "rules load s"], rows))
+    out.append("Scenarios\n\n" + _table(["scen.", "what"], [[sc.key, sc.title] for sc in order]))
+    rat = []
+    for sc in order:
+        if sc.kind != "traffic":
+            continue
+        o, v, t = (results.get((sc.key, s)) for s in ("ofswitch", "ovs", "testpmd"))
+        ok = lambda r: isinstance(r, dict)
+        rat.append([sc.key,
+                    _ratio(o["cycles"], v["cycles"]) if ok(o) and ok(v) else None,
+                    _ratio(o["cycles"], t["cycles"]) if ok(o) and ok(t) else None,
+                    _ratio(o["mpps"], v["mpps"]) if ok(o) and ok(v) else None,
+                    _ratio(o["mpps"], t["mpps"]) if ok(o) and ok(t) else None])
+    out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better)\n\n"
+               + _table(["scen.", "cycles ofswitch/OVS", "cycles ofswitch/testpmd",
+                         "Mpps ofswitch/OVS", "Mpps ofswitch/testpmd"], rat))
+    for sc in order:
+        if sc.kind == "churn":
+            rows = []
+            for s in systems:
+                r = results.get((sc.key, s))
+                if isinstance(r, dict):
+                    rows.append([s, r["base_mpps"], r["mpps"], _change(r["base_mpps"], r["mpps"]),
+                                 r["base_cycles"], r["cycles"],
+                                 _change(r["base_cycles"], r["cycles"]), r.get("churn_rate"),
+                                 r["loss_pct"], r.get("misforwarded")])
+                elif isinstance(r, str):
+                    rows.append([s, "failed: " + r] + [None] * 8)
+            out.append("Churn (scenario %s: %s)\n\n" % (sc.key, sc.title) + _table(
+                ["system", "Mpps, no churn", "Mpps, churn", "change %", "cycles/pkt, no churn",
+                 "cycles/pkt, churn", "change %", "flow-mods/s applied", "loss %",
+                 "packets out port 1 (misforwarded)"], rows))
+        if sc.kind == "flowmod":
+            rows = []
+            for s in systems:
+                r = results.get((sc.key, s))
+                if isinstance(r, dict):
+                    for n in sc.extra["sizes"]:
+                        rows.append([s, "{:,}".format(n), r["ofctl_%d" % n],
+                                     r["pipelined_%d" % n]])
+                elif isinstance(r, str):
+                    rows.append([s, "failed: " + r, None, None])
+            o, v = results.get((sc.key, "ofswitch")), results.get((sc.key, "ovs"))
+            if isinstance(o, dict) and isinstance(v, dict):
+                for n in sc.extra["sizes"]:
+                    rows.append(["ofswitch/OVS", "{:,}".format(n),
+                                 _ratio(o["ofctl_%d" % n], v["ofctl_%d" % n]),
+                                 _ratio(o["pipelined_%d" % n], v["pipelined_%d" % n])])
+            out.append("Flow-mod rate (scenario %s, flow-mods/s)\n\n" % sc.key + _table(
+                ["system", "rules", "ovs-ofctl add-flows", "pipelined, one barrier"], rows))
+    out.append("Targets\n\n" + _table(["target", "measured", "met"], targets(results)))
+    return "\n\n".join(out) + "\n"
+
+
+def targets(results):
+    def get(k, s, f):
+        r = results.get((k, s))
+        return r.get(f) if isinstance(r, dict) else None
+
+    rows = []
+
+    def check(name, value, limit, fmt, le=True):
+        if value is None:
+            rows.append([name, "not measured", "-"])
+        else:
+            rows.append([name, fmt % value, "yes" if (value <= limit if le else value >= limit)
+                         else "no"])
+
+    o1, v1, t1 = (get("1", s, "cycles") for s in ("ofswitch", "ovs", "testpmd"))
+    check("1: cycles <= 1/3 of OVS", _ratio(o1, v1), 1 / 3, "%.2f x OVS")
+    check("1: cycles <= 1.5 x testpmd", _ratio(o1, t1), 1.5, "%.2f x testpmd")
+    for k in ("3a", "3b", "4"):
+        check("%s: cycles <= 1/5 of OVS" % k,
+              _ratio(get(k, "ofswitch", "cycles"), get(k, "ovs", "cycles")), 0.2, "%.2f x OVS")
+    check("5: rate >= 1/2 of scenario 3 (10k flows)",
+          _ratio(get("5", "ofswitch", "mpps"), get("3a", "ofswitch", "mpps")), 0.5,
+          "%.2f x scenario 3a", le=False)
+    base, churn = get("6", "ofswitch", "base_mpps"), get("6", "ofswitch", "mpps")
+    check("6: rate lost to churn <= 10%",
+          100 * (1 - churn / base) if base and churn is not None else None, 10, "%.1f %%")
+    mis = get("6", "ofswitch", "misforwarded")
+    loss = get("6", "ofswitch", "loss_pct")
+    if mis is None:
+        rows.append(["6: no misforwarded packet", "not measured", "-"])
+    else:
+        rows.append(["6: no misforwarded packet", "%d out port 1 (loss %.4f %%, as without "
+                     "churn: %.4f %%)" % (mis, loss, get("6", "ofswitch", "base_loss_pct") or 0),
+                     "yes" if mis == 0 else "no"])
+    for key in ("ofctl", "pipelined"):
+        o = [v for k, v in (results.get(("7", "ofswitch")) or {}).items() if k.startswith(key)] \
+            if isinstance(results.get(("7", "ofswitch")), dict) else []
+        v = [v for k, v in (results.get(("7", "ovs")) or {}).items() if k.startswith(key)] \
+            if isinstance(results.get(("7", "ovs")), dict) else []
+        check("7: flow-mods/s >= 10 x OVS (%s)" % key,
+              min(a / b for a, b in zip(o, v)) if o and v else None, 10, "%.1f x OVS", le=False)
+    return rows

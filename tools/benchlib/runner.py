@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Runs one scenario on one system and returns what it measured.
+
+Traffic scenarios: the system starts, its rules load through OpenFlow
+(ovs-ofctl add-flows), then the generator runs at full speed; when the
+generator's warm-up ends the system's own counters are cleared, and they
+are read again just before the measured period ends (memif counters go
+when the peer disconnects), which gives cycles/packet on the forwarding
+core for a window inside the measured period. A second, shorter run at a
+fixed rate gives latency away from saturation."""
+import json
+import os
+import statistics
+import subprocess
+import threading
+import time
+
+from . import ofconn, procs, scenarios, systems
+
+
+class Generator:
+    def __init__(self, build, mem, root):
+        self.exe = os.path.join(build, "tools", "pktgen", "ofs-pktgen")
+        self.mem, self.root = mem, root
+        self.runs = 0
+
+    def start(self, system, traffic, duration, warmup, rate=0.0):
+        self.runs += 1
+        d = system.dir
+        self.err = os.path.join(self.root, "pktgen-%d.err" % self.runs)
+        self.out = os.path.join(self.root, "pktgen-%d.json" % self.runs)
+        argv = [self.exe, "-l", "0"] + self.mem.eal(1024) + procs.eal_common("bench-pg") + [
+            "--", "--tx-port", systems.memif(1, d, "client"),
+            "--rx-port", systems.memif(2, d, "client"),
+            "--port-queues", str(system.port_queues), "--json", "--duration", str(duration),
+            "--warmup", str(warmup), "--rate", str(rate), "--link-timeout", "30"] + traffic
+        self.proc = procs.spawn(argv, self.err, stdout=self.out)
+        procs.wait_for(lambda: "sending:" in open(self.err, errors="replace").read(),
+                       "the generator sending to %s" % system.name, 60, self.proc, self.err)
+        return time.monotonic()
+
+    def finish(self, timeout):
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            procs.stop(self.proc)
+            raise procs.BenchError("the generator did not finish within %d s" % timeout)
+        procs.stop(self.proc)
+        if self.proc.returncode != 0:
+            raise procs.BenchError("ofs-pktgen failed (exit %d): %s" % (
+                self.proc.returncode, open(self.err, errors="replace").read()[-600:]))
+        return json.load(open(self.out))
+
+
+def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None):
+    """One generator run; returns (generator JSON, cycles/packet or None,
+    result of DURING(system) started when measuring begins)."""
+    t0 = gen.start(system, sc.traffic, duration, sc.warmup, rate)
+    cycles, side = None, {}
+    time.sleep(sc.warmup + 0.3)
+    if sample:
+        system.clear_stats()
+    th = None
+    if during:
+        th = threading.Thread(target=lambda: side.update(during(system)))
+        th.start()
+    time.sleep(max(0.0, t0 + sc.warmup + duration - 0.6 - time.monotonic()))
+    if sample:
+        cycles = system.cycles_per_packet()
+    if during:
+        side.update(misforwarded=system.port_tx(1))
+    res = gen.finish(duration + sc.warmup + 60)
+    if th:
+        th.join()
+    return res, cycles, side
+
+
+def summarize(runs):
+    """Median over repetitions of each measured number."""
+    def med(xs):
+        xs = [x for x in xs if x is not None]
+        return statistics.median(xs) if xs else None
+    return {k: med([r.get(k) for r in runs]) for k in runs[0]}
+
+
+def measure_traffic(system, sc, gen, opts, churn=None):
+    reps = []
+    for _ in range(opts.reps):
+        res, cycles, side = traffic_run(gen, system, sc, opts.duration, during=churn)
+        r = {"mpps": res["rx"]["mpps"], "tx_mpps": res["tx"]["mpps"],
+             "loss_pct": res["loss"]["percent"], "cycles": cycles,
+             "foreign": res["rx"]["foreign"]}
+        r.update(side)
+        reps.append(r)
+    out = summarize(reps)
+    if opts.latency_rate > 0 and churn is None:
+        res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
+                                sample=False)
+        lat = res["latency_us"]
+        out.update(p50=lat["p50"], p99=lat["p99"], lat_loss_pct=res["loss"]["percent"])
+    out["entries"], out["masks"] = system.cache_size()
+    return out
+
+
+def run_traffic(system_cls, sc, ctx, opts, tag):
+    system = system_cls(ctx.root, ctx.mem, ctx.build)
+    system.start(tag)
+    try:
+        load_s = None
+        if system.has_openflow:
+            path = os.path.join(system.dir, "flows")
+            with open(path, "w") as f:
+                for line in sc.rules():
+                    f.write(line + "\n")
+            load_s = system.load_flows(path, scenarios.count_rules(path))
+        if sc.kind == "churn":
+            if not system.has_openflow:
+                return None
+            base = measure_traffic(system, sc, ctx.gen, opts)
+            dsts = [scenarios.TEN + 2 * i for i in range(500)]  # host routes in use
+
+            def churn(s):
+                host, port = "127.0.0.1", s.of_port
+                done, rate = ofconn.churn(host, port, sc.extra["churn_rate"],
+                                          opts.duration - 1.0, dsts, 0xC0000201)
+                return {"flow_mods": done, "churn_rate": rate}
+            with_churn = measure_traffic(system, sc, ctx.gen, opts, churn=churn)
+            with_churn["base_mpps"] = base["mpps"]
+            with_churn["base_cycles"] = base["cycles"]
+            with_churn["base_loss_pct"] = base["loss_pct"]
+            return with_churn
+        out = measure_traffic(system, sc, ctx.gen, opts)
+        out["load_s"] = load_s
+        return out
+    finally:
+        system.stop()
+
+
+def run_flowmod(system_cls, sc, ctx, opts, tag):
+    """Scenario 7 on a running system: N rules with ovs-ofctl add-flows
+    (which waits for a barrier after each), then the same N pipelined with
+    one barrier at the end; both checked with dump-aggregate."""
+    system = system_cls(ctx.root, ctx.mem, ctx.build)
+    if not system.has_openflow:
+        return None
+    system.start(tag)
+    out = {}
+    try:
+        for n in sc.extra["sizes"]:
+            path = os.path.join(system.dir, "flows-%d" % n)
+            with open(path, "w") as f:
+                for i in range(n):
+                    f.write("table=0,priority=100,ip,nw_dst=%s,actions=output:2\n"
+                            % scenarios.ip(ofconn.route(i)))
+            dt = system.load_flows(path, n)
+            out["ofctl_%d" % n] = n / dt
+            systems.ofctl(system.target, "del-flows", timeout=600)
+            rate, _ = ofconn.pipelined_install("127.0.0.1", system.of_port, n)
+            got = systems.flow_count(system.target)
+            if got != n:
+                raise procs.BenchError("%s holds %d flows after the pipelined install, want %d"
+                                       % (system.name, got, n))
+            out["pipelined_%d" % n] = rate
+            systems.ofctl(system.target, "del-flows", timeout=600)
+        return out
+    finally:
+        system.stop()
