@@ -398,6 +398,13 @@ emc_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
     return FT_NIL;
 }
 
+static inline bool
+emc_slot_free(const struct ft_cache *c, uint32_t h)
+{
+    return c->emc[h & c->emc_mask].entry == FT_NIL ||
+           c->emc[emc_slot2(h) & c->emc_mask].entry == FT_NIL;
+}
+
 static void
 emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t idx)
 {
@@ -662,9 +669,17 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             if (c->sig)
                 sig_insert(c, h[i], idx[i]);
         }
-        if (emc && src[i] != FT_SRC_EMC && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
-            c->emc_insert_ctr = 0;
-            emc_insert(c, key, h[i], idx[i]);
+        if (emc && src[i] != FT_SRC_EMC) {
+            /* A free slot costs no other flow its place: fill it now (after
+             * an eviction the flows of the entry come back at once). Taking
+             * a live slot is rationed, as against thrashing. */
+            bool insert = emc_slot_free(c, h[i]);
+            if (!insert && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
+                c->emc_insert_ctr = 0;
+                insert = true;
+            }
+            if (insert)
+                emc_insert(c, key, h[i], idx[i]);
         }
         count(c, idx[i], lens[i], now_ns);
         const struct ft_cprog *x = c->pool[idx[i]].prog;

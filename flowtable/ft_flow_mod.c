@@ -292,6 +292,14 @@ filter_from_mod(const struct ft_flow_mod *fm, struct ft_flow_filter *f, bool str
     f->match = fm->match;
 }
 
+static bool
+same_insts(const struct ft_insts *a, const struct ft_insts *b)
+{
+    if (!a || !b)
+        return a == b;
+    return ft_insts_equal(a, b);
+}
+
 static enum ft_err
 flow_modify(struct ft_pipeline *p, const struct ft_flow_mod *fm, bool strict, uint64_t now_ns)
 {
@@ -309,6 +317,12 @@ flow_modify(struct ft_pipeline *p, const struct ft_flow_mod *fm, bool strict, ui
     }
     for (size_t i = 0; i < sel.n && !err; i++) {
         struct ft_rule *old = *FT_VEC_AT(&sel, struct ft_rule *, i);
+        /* A modify keeps cookie, flags and timeouts; with the same
+         * instructions and the counters kept it changes nothing, and the
+         * cache entries that use the rule stay (a controller that re-sends
+         * its table must not cost the datapath). */
+        if (!(fm->flags & FT_FF_RESET_COUNTS) && same_insts(old->insts, fm->insts))
+            continue;
         struct ft_match m;
         ft_rule_get_match(old, &m);
         struct ft_rule *r = rule_new(p, old->table_id, &m, fm->insts, &err);

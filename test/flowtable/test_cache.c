@@ -360,6 +360,59 @@ START_TEST(invalidation_is_precise)
     ck_assert_int_eq(lookup1(c, &keys[0], 64).source, FT_SRC_MISS);
     ck_assert_int_ne(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
 
+    /* A modify to the instructions a rule already has changes nothing: no
+     * entry is evicted. New instructions evict the rule's users. */
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "table=1,priority=0", "output:2"), FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st1);
+    ck_assert_uint_eq(st1.evict_invalidated, st0.evict_invalidated);
+    ck_assert_int_ne(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "table=1,priority=0", "output:4"), FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st1);
+    ck_assert_uint_gt(st1.evict_invalidated, st0.evict_invalidated);
+    ck_assert_int_eq(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
+
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+START_TEST(emc_fills_free_slots_at_once)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 4;
+    cfg.emc_insert_inv_prob = 1000;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_key a = tu_key("ip,nw_src=1.1.1.1"), b = tu_key("ip,nw_src=2.2.2.2");
+    ck_assert_int_eq(lookup1(c, &a, 64).source, FT_SRC_MISS);
+    ck_assert_int_eq(lookup1(c, &a, 64).source, FT_SRC_EMC);
+    ck_assert_int_ne(lookup1(c, &b, 64).source, FT_SRC_MISS); /* Same megaflow. */
+    ck_assert_int_eq(lookup1(c, &b, 64).source, FT_SRC_EMC);
+
+    /* The entry goes; the flows that had EMC slots get them back at once. */
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "priority=1,ip", "output:2"), FT_OK);
+    settle(p, c);
+    ck_assert_int_eq(lookup1(c, &a, 64).source, FT_SRC_MISS);
+    ck_assert_int_eq(lookup1(c, &a, 64).source, FT_SRC_EMC);
+    ck_assert_int_ne(lookup1(c, &b, 64).source, FT_SRC_EMC);
+    ck_assert_int_eq(lookup1(c, &b, 64).source, FT_SRC_EMC);
+
+    /* With every slot live, a new flow takes one only now and then. */
+    char buf[64];
+    int emc = 0;
+    for (int i = 0; i < 64; i++) {
+        snprintf(buf, sizeof buf, "ip,nw_src=3.3.3.%d", i);
+        struct ft_key k = tu_key(buf);
+        (void)lookup1(c, &k, 64);
+        emc += lookup1(c, &k, 64).source == FT_SRC_EMC;
+    }
+    ck_assert_int_lt(emc, 8);
     ft_cache_destroy(c, 1);
     tu_settle(p);
     ft_pipeline_destroy(p);
@@ -418,6 +471,7 @@ make_suite(void)
     tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, invalidation_is_precise);
     tcase_add_test(tc, idle_entries_expire);
+    tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, stage_is_checked);
     suite_add_tcase(s, tc);
     return s;

@@ -31,7 +31,8 @@ def flow_mod(xid, command, priority, nw_dst, out_port, nw_src=None, table=0):
     match += b"\0" * (-len(match) % 8)
     insts = b""
     if command != OFPFC_DELETE_STRICT:
-        action = struct.pack("!HHIHxxxxxx", 0, 16, out_port, 0xFFFF)
+        # max_len 0, as ovs-ofctl writes for a port that is not CONTROLLER.
+        action = struct.pack("!HHIHxxxxxx", 0, 16, out_port, 0)
         insts = struct.pack("!HHxxxx", 4, 8 + len(action)) + action
     body = struct.pack("!QQBBHHHIIIHxx", 0, 0, table, command, 0, 0, priority, NO_BUFFER,
                        OFPP_ANY, OFPG_ANY, 0) + match + insts
