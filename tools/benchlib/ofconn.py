@@ -82,7 +82,8 @@ class Conn:
 
 
 def route(i):
-    """The i-th route address: 10.x.y.z counting up from 10.0.0.0."""
+    """The i-th route address: 10.x.y.z counting up from 10.0.0.0 (as
+    scenarios.flowmod_rules writes them for ovs-ofctl)."""
     return 0x0A000000 + i
 
 

@@ -149,9 +149,8 @@ def run_flowmod(system_cls, sc, ctx, opts, tag):
         for n in sc.extra["sizes"]:
             path = os.path.join(system.dir, "flows-%d" % n)
             with open(path, "w") as f:
-                for i in range(n):
-                    f.write("table=0,priority=100,ip,nw_dst=%s,actions=output:2\n"
-                            % scenarios.ip(ofconn.route(i)))
+                for line in scenarios.flowmod_rules(n):
+                    f.write(line + "\n")
             dt = system.load_flows(path, n)
             out["ofctl_%d" % n] = n / dt
             systems.ofctl(system.target, "del-flows", timeout=600)

@@ -78,6 +78,12 @@ def pipeline(acl, l2_rules, host_routes, prefixes):
     yield "table=3,priority=100,actions=push_vlan:0x8100,set_field:4196->vlan_vid,output:2"
 
 
+def flowmod_rules(n):
+    """Scenario 7: N routes, the same ones ofconn.pipelined_install sends."""
+    for i in range(n):
+        yield "table=0,priority=100,ip,nw_dst=%s,actions=output:2" % ip(TEN + i)
+
+
 def masks(a, b):
     """Two tables whose stop points multiply: A x B cache masks. Rule i of
     table 0 matches UDP source port i and the source address to i+1 bits;
@@ -122,7 +128,8 @@ def all_scenarios(quick=False):
                  lambda: routes(20000 // k, 1000 // k, "output:2"), l3_traffic(10000),
                  churn_rate=10000),
         Scenario("7", "flow-mod rate: ovs-ofctl add-flows and pipelined, barrier at the end",
-                 "flowmod", sizes=[10000] if quick else [100000, 1000000]),
+                 "flowmod", lambda: flowmod_rules(10000 if quick else 1000000),
+                 sizes=[10000] if quick else [100000, 1000000]),
     ]
 
 

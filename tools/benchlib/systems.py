@@ -200,8 +200,10 @@ class Testpmd(System):
                              "-i", "--forward-mode=io", "--auto-start", "--record-core-cycles",
                              "--total-num-mbufs=16384"]
         self.proc = procs.spawn(argv, self.log, stdin=subprocess.PIPE)
-        procs.wait_for(lambda: memif_ready(self.dir) and "io packet forwarding" in open(
-            self.log, errors="replace").read(), "testpmd forwarding", 60, self.proc, self.log)
+        # Its ports are configured (and accept a peer) only by then.
+        procs.wait_for(lambda: memif_ready(self.dir) and "Start automatic packet forwarding" in
+                       open(self.log, errors="replace").read(), "testpmd forwarding", 60,
+                       self.proc, self.log)
 
     def command(self, line):
         self.proc.stdin.write((line + "\n").encode())
