@@ -228,6 +228,7 @@ dp_worker_poll(struct dp_worker *w)
     if (t1 >= w->maintain_tsc) {
         dp_classify_maintain(w);
         w->maintain_tsc = t1 + dp->tsc_hz / 1000;
+        t1 = rte_rdtsc(); /* Maintenance is work too: pmd-stats count it. */
     }
     if (total) {
         DP_COUNT(w->c.packets, total);

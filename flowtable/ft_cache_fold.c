@@ -10,13 +10,27 @@
  * relaxed atomics at fold time (not per packet): that keeps the per-rule
  * memory at one set of counters instead of one per worker.
  */
+#include <string.h>
+
 #include "ft_cache_int.h"
 
-/* Fold at least this often when the caller runs maintenance. */
-#define FOLD_INTERVAL_NS 2000000ull
+/* Fold at least this often when the caller runs maintenance. Whoever needs
+ * exact counters (a stats reply, flow expiry) asks for a fold first, so
+ * this only bounds the dirty list and how stale an unasked-for counter
+ * gets; each fold costs atomic adds on every rule a used entry matched. */
+#define FOLD_INTERVAL_NS 100000000ull
 
-void
-ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
+/* Table counters of one fold, summed here and added once per table: many
+ * entries visit the same tables, and atomic adds on shared lines are what
+ * a fold costs. */
+struct fold_tables {
+    uint64_t lookups[FT_N_TABLES];
+    uint64_t matches[FT_N_TABLES];
+    uint64_t touched[(FT_N_TABLES + 63) / 64];
+};
+
+static void
+fold_entry(struct ft_cache *c, struct ft_centry *e, struct fold_tables *acc)
 {
     e->flags &= (uint16_t)~CE_DIRTY;
     if (!e->packets || !e->meta)
@@ -25,20 +39,40 @@ ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
         const struct ft_cvisit *v = &e->meta->visits[i];
         if (v->rule)
             ft_rule_add_stats(v->rule, e->packets, e->bytes, e->used_ns);
-        ft_pipeline_table_count(c->p, v->table_id, e->packets, v->rule ? e->packets : 0);
+        uint64_t matched = v->rule ? e->packets : 0;
+        if (acc) {
+            acc->lookups[v->table_id] += e->packets;
+            acc->matches[v->table_id] += matched;
+            acc->touched[v->table_id / 64] |= 1ull << (v->table_id % 64);
+        } else {
+            ft_pipeline_table_count(c->p, v->table_id, e->packets, matched);
+        }
     }
     e->packets = 0;
     e->bytes = 0;
 }
 
 void
+ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
+{
+    fold_entry(c, e, NULL);
+}
+
+void
 ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
 {
+    struct fold_tables acc;
+    memset(&acc, 0, sizeof acc);
     for (uint32_t i = 0; i < c->n_dirty; i++) {
         struct ft_centry *e = &c->pool[c->dirty[i]];
         if (e->st != FT_ST_NONE && (e->flags & CE_DIRTY))
-            ft_cache_fold_entry(c, e);
+            fold_entry(c, e, &acc);
     }
+    for (unsigned w = 0; w < sizeof acc.touched / sizeof acc.touched[0]; w++)
+        for (uint64_t bits = acc.touched[w]; bits; bits &= bits - 1) {
+            unsigned t = w * 64 + (unsigned)__builtin_ctzll(bits);
+            ft_pipeline_table_count(c->p, (uint8_t)t, acc.lookups[t], acc.matches[t]);
+        }
     c->n_dirty = 0;
     c->last_fold_ns = now_ns;
 }
