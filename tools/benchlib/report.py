@@ -14,6 +14,8 @@ def _fmt(v, nd=2):
         return "-"
     if isinstance(v, str):
         return v
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and nd == 0):
+        return "{:,}".format(int(v))
     if abs(v) >= 1000:
         return "{:,.0f}".format(v)
     return ("%." + str(nd) + "f") % v
