@@ -54,7 +54,10 @@ for t in ["Targets", "Ratios", "Machine"]:
 if bad:
     sys.exit("FAIL: " + "; ".join(bad))
 PY
-    left=$(find "$tmp/t" -mindepth 1 | head -n 3)
+    left=$({
+        find "$tmp/t" -mindepth 1
+        ls -d /var/run/dpdk/bench-* 2>/dev/null || true
+    } | head -n 3)
     [ -z "$left" ] || fail "left behind: $left"
     if pgrep -f "file-prefix bench-(ofs|pg|tpmd)" >/dev/null; then
         fail "processes left: $(pgrep -af 'file-prefix bench-')"

@@ -177,5 +177,16 @@ class Memory:
         return self.huge_dir is not None
 
 
+_prefixes = set()
+
+
 def eal_common(prefix):
+    """EAL arguments every process shares. Its runtime directory (created
+    even with --no-shconf, and left by dpdk-testpmd) goes at cleanup."""
+    if prefix not in _prefixes:
+        _prefixes.add(prefix)
+        on_cleanup(lambda: shutil.rmtree(os.path.join(RUNTIME_DIR, prefix), ignore_errors=True))
     return ["--no-pci", "--no-shconf", "--no-telemetry", "--file-prefix", prefix]
+
+
+RUNTIME_DIR = "/var/run/dpdk"

@@ -137,6 +137,7 @@ class Ovs(System):
                    "--detach", "--log-file=%s/ovsdb.log" % d, "--unixctl=%s/ovsdb.ctl" % d],
                   env=self.env)
         self.vsctl = ["ovs-vsctl", "--db=" + sock, "--timeout=60"]
+        procs.eal_common(self.prefix)  # registers its runtime directory's removal
         extra = " ".join(self.mem.eal(1024) + ["--no-pci", "--file-prefix=" + self.prefix,
                                               "--no-telemetry"])
         if not self.mem.huge:
@@ -147,7 +148,6 @@ class Ovs(System):
                                 "other_config:pmd-cpu-mask=0x2",
                                 "other_config:dpdk-extra=" + extra], env=self.env)
         procs.pidfile(d + "/vswitchd.pid")
-        procs.on_cleanup(lambda: procs.run(["rm", "-rf", "/var/run/dpdk/" + self.prefix]))
         procs.run([OVS_VSWITCHD, sock, "--pidfile=%s/vswitchd.pid" % d, "--detach",
                    "--log-file=%s/vswitchd.log" % d, "--unixctl=%s/vswitchd.ctl" % d], env=self.env,
                   timeout=120)
@@ -184,7 +184,7 @@ class Ovs(System):
     def stop(self):
         procs.kill_pidfile(self.dir + "/vswitchd.pid")
         procs.kill_pidfile(self.dir + "/ovsdb.pid")
-        procs.run(["rm", "-rf", "/var/run/dpdk/" + self.prefix])
+        procs.run(["rm", "-rf", os.path.join(procs.RUNTIME_DIR, self.prefix)])
 
 
 class Testpmd(System):
