@@ -19,6 +19,7 @@
  * this only bounds the dirty list and how stale an unasked-for counter
  * gets; each fold costs atomic adds on every rule a used entry matched. */
 #define FOLD_INTERVAL_NS 100000000ull
+#define FOLD_SLICE_MIN   64u
 
 /* Table counters of one fold, summed here and added once per table: many
  * entries visit the same tables, and atomic adds on shared lines are what
@@ -58,12 +59,13 @@ ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
     fold_entry(c, e, NULL);
 }
 
-void
-ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
+/* Fold dirty[from, to), summing table counters for one add per table. */
+static void
+fold_range(struct ft_cache *c, uint32_t from, uint32_t to)
 {
     struct fold_tables acc;
     memset(&acc, 0, sizeof acc);
-    for (uint32_t i = 0; i < c->n_dirty; i++) {
+    for (uint32_t i = from; i < to; i++) {
         struct ft_centry *e = &c->pool[c->dirty[i]];
         if (e->st != FT_ST_NONE && (e->flags & CE_DIRTY))
             fold_entry(c, e, &acc);
@@ -73,7 +75,14 @@ ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
             unsigned t = w * 64 + (unsigned)__builtin_ctzll(bits);
             ft_pipeline_table_count(c->p, (uint8_t)t, acc.lookups[t], acc.matches[t]);
         }
+}
+
+void
+ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
+{
+    fold_range(c, c->fold_pos, c->n_dirty); /* Entries before fold_pos are folded. */
     c->n_dirty = 0;
+    c->fold_pos = 0;
     c->last_fold_ns = now_ns;
 }
 
@@ -87,6 +96,25 @@ ft_cache_maintain(struct ft_cache *c, uint64_t now_ns, unsigned budget)
         if (e->st != FT_ST_NONE && now_ns > e->used_ns && now_ns - e->used_ns > c->cfg.idle_ns)
             ft_cache_evict(c, idx, &c->st.evict_idle);
     }
-    if (now_ns - c->last_fold_ns >= FOLD_INTERVAL_NS)
-        ft_cache_fold(c, now_ns);
+    /* The periodic fold goes in slices, one per call (about a millisecond
+     * apart), so it never holds up packets for long: a whole fold of
+     * thousands of entries is a cache miss or more each, and took the
+     * worker away for a millisecond every fold (p99 latency). A slice is a
+     * fiftieth of the list, at least FOLD_SLICE_MIN entries. */
+    if (!c->fold_pos) {
+        if (now_ns - c->last_fold_ns < FOLD_INTERVAL_NS || !c->n_dirty)
+            return;
+        c->fold_end = c->n_dirty; /* Entries dirtied from now on wait for the next fold. */
+    }
+    uint32_t slice = c->fold_end / 50 > FOLD_SLICE_MIN ? c->fold_end / 50 : FOLD_SLICE_MIN;
+    uint32_t end = c->fold_end - c->fold_pos > slice ? c->fold_pos + slice : c->fold_end;
+    fold_range(c, c->fold_pos, end);
+    c->fold_pos = end;
+    if (end == c->fold_end) {
+        uint32_t rest = c->n_dirty - end;
+        memmove(c->dirty, c->dirty + end, rest * sizeof c->dirty[0]);
+        c->n_dirty = rest;
+        c->fold_pos = 0;
+        c->last_fold_ns = now_ns;
+    }
 }

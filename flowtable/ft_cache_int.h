@@ -174,6 +174,8 @@ struct ft_cache {
 
     uint32_t *dirty; /* Entries with counters to fold. */
     uint32_t n_dirty;
+    uint32_t fold_pos; /* A sliced fold's progress through dirty[]; 0 = none running. */
+    uint32_t fold_end; /* ...and its end: what was dirty when it started. */
     uint64_t last_fold_ns;
     uint32_t *scratch; /* Entries to evict, collected first. */
 

@@ -423,6 +423,12 @@ ft_remove_rules_using_meter(struct ft_pipeline *p, uint32_t meter_id, uint64_t n
 
 /* ---- expiry ---------------------------------------------------------------------------- */
 
+bool
+ft_pipeline_has_timeouts(const struct ft_pipeline *p)
+{
+    return p->timed.n > 0;
+}
+
 size_t
 ft_pipeline_expire(struct ft_pipeline *p, uint64_t now_ns)
 {

@@ -162,6 +162,10 @@ enum ft_err ft_pipeline_check_packet_out(const struct ft_pipeline *p, const stru
  * Returns how many were removed. */
 size_t ft_pipeline_expire(struct ft_pipeline *p, uint64_t now_ns);
 
+/* Whether any rule has a timeout (writer): with none, expiry has nothing
+ * to do and needs no counters folded. */
+bool ft_pipeline_has_timeouts(const struct ft_pipeline *p);
+
 /* ---- rules: reading (writer side, staged view) -------------------------------- */
 
 /* Which rules a FLOW/AGGREGATE stats request or a non-strict mod selects. */

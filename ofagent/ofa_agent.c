@@ -441,7 +441,11 @@ expire_flows(struct ofa_agent *a, uint64_t now)
     if (now < a->next_expire_ns)
         return;
     a->next_expire_ns = now + EXPIRE_PERIOD;
-    /* Idle timeouts need each rule's last use, which workers fold in. */
+    /* Idle timeouts need each rule's last use, which workers fold in; a
+     * fold of every used cache entry holds a worker up for a while, so
+     * none when no rule can expire. */
+    if (!ft_pipeline_has_timeouts(a->p))
+        return;
     int rc = dp_fold_counters(a->dp);
     if (rc)
         ofa_log(a, "fold counters: %s", strerror(-rc));
