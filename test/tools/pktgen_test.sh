@@ -117,6 +117,47 @@ if bad:
 PY
 }
 
+# dpdk-testpmd as a macswap memif server on SOCK (main lcore + one
+# forwarding lcore), extra testpmd arguments after; waits for the socket.
+start_testpmd() { # name sock [testpmd args...]
+    local name=$1 sock=$2 testpmd
+    shift 2
+    testpmd=$(command -v dpdk-testpmd || true)
+    [ -n "$testpmd" ] || {
+        echo "SKIP: dpdk-testpmd not installed"
+        exit 77
+    }
+    # shellcheck disable=SC2046
+    "$testpmd" $(eal 2 "$name") --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" \
+        -- --forward-mode=macswap "$@" --auto-start --stats-period 3600 --total-num-mbufs=8192 \
+        >"$tmp/$name.log" 2>&1 </dev/null &
+    pids+=($!)
+    for _ in $(seq 100); do
+        [ -S "$sock" ] && break
+        kill -0 "${pids[0]}" 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -S "$sock" ] || {
+        cat "$tmp/$name.log" >&2
+        fail "testpmd did not create $sock"
+    }
+}
+
+# testpmd may already be gone: DPDK 22.11's memif PMD unmaps the shared
+# memory on a peer's disconnect without stopping the lcore that polls it,
+# so testpmd can crash when ofs-pktgen detaches. Not ours to fail.
+stop_testpmd() {
+    local rc=0
+    if kill -0 "${pids[0]}" 2>/dev/null; then
+        kill -TERM "${pids[0]}"
+        wait "${pids[0]}" || true
+    else
+        wait "${pids[0]}" || rc=$?
+        echo "note: dpdk-testpmd exited with status $rc when ofs-pktgen disconnected"
+    fi
+    pids=()
+}
+
 case $case in
 loopback)
     run lb 2 --tx-port net_ring0 --rx-port same --flows 64 --src-ip 10.0.0.0-10.0.0.15 \
@@ -171,27 +212,8 @@ ok(r["interrupted"], "not marked interrupted")
 ok(r["duration_s"] > 0.2, "duration %r" % r["duration_s"])'
     ;;
 testpmd)
-    testpmd=$(command -v dpdk-testpmd || true)
-    [ -n "$testpmd" ] || {
-        echo "SKIP: dpdk-testpmd not installed"
-        exit 77
-    }
     sock="$tmp/memif.sock"
-    # testpmd: main lcore (sleeps) + one forwarding lcore; server side.
-    # shellcheck disable=SC2046
-    "$testpmd" $(eal 2 tp) --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" \
-        -- --forward-mode=macswap --auto-start --stats-period 3600 --total-num-mbufs=8192 \
-        >"$tmp/tp.log" 2>&1 </dev/null &
-    pids+=($!)
-    for _ in $(seq 100); do
-        [ -S "$sock" ] && break
-        kill -0 "${pids[0]}" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -S "$sock" ] || {
-        cat "$tmp/tp.log" >&2
-        fail "testpmd did not create $sock"
-    }
+    start_testpmd tp "$sock"
     run tp 1 --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" \
         --flows 16 --src-ip 198.18.0.1-198.18.0.16 --rate 0.2 --duration 1 --warmup 0.3 \
         --link-timeout 15
@@ -200,18 +222,7 @@ sane(r, False)
 tx, rx = r["tx"]["packets"], r["rx"]["packets"]
 ok(rx >= tx // 2, "only %d of %d came back" % (rx, tx))
 ok(r["flows"]["rx_seen"] == 16, "a flow never came back")'
-    # testpmd may already be gone: DPDK 22.11's memif PMD unmaps the shared
-    # memory on a peer's disconnect without stopping the lcore that polls
-    # it, so testpmd can crash when ofs-pktgen detaches. Not ours to fail.
-    if kill -0 "${pids[0]}" 2>/dev/null; then
-        kill -TERM "${pids[0]}"
-        wait "${pids[0]}" || true
-    else
-        rc=0
-        wait "${pids[0]}" || rc=$?
-        echo "note: dpdk-testpmd exited with status $rc when ofs-pktgen disconnected"
-    fi
-    pids=()
+    stop_testpmd
     ;;
 testpmd_queues)
     # One RX role polling two queues (what --port-queues sets up; here the
@@ -220,26 +231,8 @@ testpmd_queues)
     # same queue, and every flow must come back — queue 1's only through
     # the RX role's second queue, as against Open vSwitch, whose PMD sends
     # on queue 1.
-    testpmd=$(command -v dpdk-testpmd || true)
-    [ -n "$testpmd" ] || {
-        echo "SKIP: dpdk-testpmd not installed"
-        exit 77
-    }
     sock="$tmp/memif.sock"
-    # shellcheck disable=SC2046
-    "$testpmd" $(eal 2 tpq) --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" \
-        -- --forward-mode=macswap --rxq=2 --txq=2 --auto-start --stats-period 3600 \
-        --total-num-mbufs=8192 >"$tmp/tpq.log" 2>&1 </dev/null &
-    pids+=($!)
-    for _ in $(seq 100); do
-        [ -S "$sock" ] && break
-        kill -0 "${pids[0]}" 2>/dev/null || break
-        sleep 0.05
-    done
-    [ -S "$sock" ] || {
-        cat "$tmp/tpq.log" >&2
-        fail "testpmd did not create $sock"
-    }
+    start_testpmd tpq "$sock" --rxq=2 --txq=2
     run tpq 3 --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" \
         --txq 2 --rxq 1 --port-queues 2 --flows 16 --src-ip 198.18.0.1-198.18.0.16 \
         --rate 0.2 --duration 1 --warmup 0.3 --link-timeout 15
@@ -249,13 +242,7 @@ tx, rx = r["tx"]["packets"], r["rx"]["packets"]
 ok(rx >= tx // 2, "only %d of %d came back" % (rx, tx))
 ok(r["flows"]["rx_seen"] == 16, "flows of one queue never came back: %r" % r["flows"])
 ok(r["config"]["port_queues"] == 2, "config.port_queues")'
-    if kill -0 "${pids[0]}" 2>/dev/null; then
-        kill -TERM "${pids[0]}"
-        wait "${pids[0]}" || true
-    else
-        wait "${pids[0]}" || true
-    fi
-    pids=()
+    stop_testpmd
     ;;
 badargs)
     # Each: expected status, then the arguments after "--".
