@@ -208,6 +208,20 @@ pg_json_us(FILE *f, const char *key, const struct pg_summary *s, uint64_t cycles
     fprintf(f, last ? "" : ", ");
 }
 
+/* The fields TX and RX report alike; the object stays open for the rest. */
+static void
+pg_json_side(FILE *f, const struct pg_summary *s, const char *name, uint64_t pkts, uint64_t bytes,
+             uint64_t busy, uint64_t busy_pkts)
+{
+    fprintf(f,
+            "\"%s\": {\"packets\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"mpps\": %.6f, "
+            "\"gbps\": %.6f, \"gbps_l1\": %.6f, \"busy_cycles\": %" PRIu64
+            ", \"cycles_per_packet\": ",
+            name, pkts, bytes, pg_mpps(s, pkts), pg_gbps(s, bytes, pkts, false),
+            pg_gbps(s, bytes, pkts, true), busy);
+    pg_json_ratio(f, busy, busy_pkts);
+}
+
 void
 pg_report_json(FILE *f, const struct pg_opts *o, const struct pg_summary *s)
 {
@@ -231,25 +245,13 @@ pg_report_json(FILE *f, const struct pg_opts *o, const struct pg_summary *s)
     fprintf(f, "\"interrupted\": %s, \"duration_s\": %.6f, ", s->interrupted ? "true" : "false",
             s->duration);
 
-    fprintf(
-        f,
-        "\"tx\": {\"packets\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"mpps\": %.6f, "
-        "\"gbps\": %.6f, \"gbps_l1\": %.6f, \"busy_cycles\": %" PRIu64 ", \"cycles_per_packet\": ",
-        s->tx_pkts, s->tx_bytes, pg_mpps(s, s->tx_pkts), pg_gbps(s, s->tx_bytes, s->tx_pkts, false),
-        pg_gbps(s, s->tx_bytes, s->tx_pkts, true), s->tx_busy);
-    pg_json_ratio(f, s->tx_busy, s->tx_pkts);
+    pg_json_side(f, s, "tx", s->tx_pkts, s->tx_bytes, s->tx_busy, s->tx_pkts);
     fprintf(f,
             ", \"warmup_packets\": %" PRIu64 ", \"partial_bursts\": %" PRIu64
             ", \"alloc_failures\": %" PRIu64 "}, ",
             s->tx_warm, s->tx_partial, s->tx_alloc_fail);
 
-    fprintf(
-        f,
-        "\"rx\": {\"packets\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"mpps\": %.6f, "
-        "\"gbps\": %.6f, \"gbps_l1\": %.6f, \"busy_cycles\": %" PRIu64 ", \"cycles_per_packet\": ",
-        s->rx_pkts, s->rx_bytes, pg_mpps(s, s->rx_pkts), pg_gbps(s, s->rx_bytes, s->rx_pkts, false),
-        pg_gbps(s, s->rx_bytes, s->rx_pkts, true), s->rx_busy);
-    pg_json_ratio(f, s->rx_busy, s->rx_busy_pkts);
+    pg_json_side(f, s, "rx", s->rx_pkts, s->rx_bytes, s->rx_busy, s->rx_busy_pkts);
     fprintf(f,
             ", \"duplicates\": %" PRIu64 ", \"out_of_order\": %" PRIu64
             ", \"warmup_packets\": %" PRIu64 ", \"foreign\": %" PRIu64 "}, ",
