@@ -17,6 +17,7 @@ SWITCH=$1
 N=${2:-100000}
 OVS=${3:-}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/ofa-bench.XXXXXX")
+export OVS_RUNDIR=$dir OVS_LOGDIR=$dir  # never /var/run/openvswitch
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null

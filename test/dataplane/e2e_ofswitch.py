@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from scapy.all import IP, TCP, UDP, Dot1Q, Ether, Raw, rdpcap, wrpcap  # noqa: E402
@@ -27,6 +28,9 @@ from scapy.contrib.mpls import MPLS  # noqa: E402
 
 OFSWITCH, CTL = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="ofs-e2e-")
+# Open vSwitch tools (ovs-ofctl monitor) keep their control sockets here, not
+# in /var/run/openvswitch, which a fresh machine does not have.
+os.environ["OVS_RUNDIR"] = TMP
 PASSED, FAILED = [], []
 SW = None
 DEV = [0]  # Unique vdev names: a name cannot be reused while one exists.
@@ -46,6 +50,61 @@ def ctl(*args, check=True):
 def of(*args):
     subprocess.run(["ovs-ofctl", "-O", "OpenFlow13"] + list(args[:1]) + [TARGET] + list(args[1:]),
                    check=True, capture_output=True, text=True, timeout=20)
+
+
+def wait_until(cond, what, timeout=10.0):
+    """Poll cond() until it returns something true (returned); raise naming
+    `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = cond()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class Monitor:
+    """`ovs-ofctl monitor` on the switch, its output collected by a thread;
+    started() returns once the switch lists its connection as connected."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET] +
+                                     list(args) + [f"--unixctl={TMP}/monitor.ctl"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        wait_until(self._connected, "ovs-ofctl monitor to connect")
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def _connected(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError("ovs-ofctl monitor exited: " + "".join(self.lines)[-400:])
+        r = subprocess.run(["ss", "-Htnp", "state", "established"], capture_output=True,
+                           text=True)
+        mine = [ln.split()[2] for ln in r.stdout.splitlines() if f"pid={self.proc.pid}," in ln]
+        if not mine:
+            return False
+        peers = [c["peer"] for c in json.loads(ctl("--json", "show"))["controllers"]
+                 if c["state"] == "connected"]
+        return any(p in peers for p in mine)
+
+    def text(self):
+        return "".join(self.lines)
+
+    def wait_for(self, pattern, what):
+        """Wait until the output matches the regular expression."""
+        return wait_until(lambda: re.search(pattern, self.text()), what)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.reader.join(timeout=10)
 
 
 def port_stats():
@@ -191,10 +250,10 @@ def main():
                            "--no-shconf", "--no-telemetry", f"--file-prefix=ofs-e2e-{os.getpid()}",
                            "--", "--port", "100=net_null0,no-rx=1", "--controller", "ptcp:0",
                            "--ctl-socket", SOCK], stdout=logf, stderr=subprocess.STDOUT)
-    for _ in range(100):
-        if os.path.exists(SOCK) or SW.poll() is not None:
-            break
-        time.sleep(0.1)
+    try:
+        wait_until(lambda: os.path.exists(SOCK) or SW.poll() is not None, "the control socket")
+    except TimeoutError:
+        pass
     if not os.path.exists(SOCK):
         logf.flush()
         log("ofswitch did not start:\n" + open(os.path.join(TMP, "switch.log")).read())
@@ -305,17 +364,16 @@ def main():
          {}, meters=["meter=1,pktps,burst,band=type=drop,rate=1,burst_size=10"], check=metered)
 
     # Packet-in and packet-out through a controller connection.
-    mon = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET, "65534"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(0.5)
+    mon = Monitor("65534")
 
     def got_packet_in(out):
-        time.sleep(0.3)
-        mon.terminate()
-        text = mon.communicate(timeout=10)[0]
-        if "OFPT_PACKET_IN" not in text or "in_port=1" not in text:
-            return "no PACKET_IN from in_port=1 reached ovs-ofctl monitor:\n" + text[-600:]
-        return None
+        try:
+            mon.wait_for(r"OFPT_PACKET_IN(.|\n)*in_port=1", "a PACKET_IN from in_port=1")
+            return None
+        except TimeoutError:
+            return "no PACKET_IN from in_port=1 reached ovs-ofctl monitor:\n" + mon.text()[-600:]
+        finally:
+            mon.stop()
     case("table-miss rule: packet-in to the controller",
          ["priority=0,actions=CONTROLLER:128"], {1: three[:1]}, {2: []}, check=got_packet_in)
 
@@ -326,7 +384,7 @@ def main():
     wrpcap(rx, [], linktype=1)
     ctl("add-port", "2", f"net_pcap{DEV[0]},rx_pcap={rx},tx_pcap={tx}")
     of("packet-out", f"in_port=controller packet={bytes(three[0]).hex()} actions=output:2")
-    time.sleep(0.3)
+    wait_until(lambda: port_stats().get(2, {}).get("tx_packets", 0) >= 1, "port 2 to send")
     ctl("del-port", "2")
     got = [bytes(x) for x in rdpcap(tx)] if os.path.getsize(tx) > 24 else []
     ok = got == [bytes(three[0])]
@@ -353,7 +411,9 @@ def main():
             ctl("add-port", "1", f"net_null{DEV[0]},no-rx=1")
             cap = subprocess.Popen([CTL, "-t", SOCK, "capture", str(port), path, "--count", "3"],
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            time.sleep(0.3)
+            # The switch creates the file and starts capturing in one step
+            # of its (single) control thread, before it reads the next command.
+            wait_until(lambda: os.path.exists(path) or cap.poll() is not None, "the capture")
             ctl("del-port", "1")
             DEV[0] += 1
             ctl("add-port", "1", f"net_pcap{DEV[0]},rx_pcap={rx1},tx_pcap={os.path.join(TMP, 'x.pcap')}")
@@ -385,7 +445,6 @@ def main():
         hits = w["emc_hits"] + w["sig_hits"] + w["megaflow_hits"]
         return (w["misses"] >= 1 and hits >= 1 and w["entries"] >= 1 and len(d["masks"]) >= 1,
                 w)
-    time.sleep(0.05)
     ok, w = cache_ok()
     (PASSED if ok else FAILED).append("cache")
     log(f"{'ok  ' if ok else 'FAIL'} cache: the worker's flow cache hit and installed" +
@@ -407,18 +466,18 @@ def main():
         "as JSON numbers; pmd-stats-clear resets them" + ("" if ok else f"\n     {w}"))
 
     # Ports at run time, seen by a controller as PORT_STATUS.
-    mon = subprocess.Popen(["ovs-ofctl", "-O", "OpenFlow13", "monitor", TARGET],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(0.5)
+    mon = Monitor()
     DEV[0] += 1
     ctl("add-port", "7", f"net_null{DEV[0]},no-rx=1")
-    time.sleep(0.3)
     ctl("del-port", "7")
-    time.sleep(0.5)
-    mon.terminate()
-    text = mon.communicate(timeout=10)[0]
-    ok = bool(re.search(r"PORT_STATUS.*\n?.*ADD: *7\(", text)) and \
-        bool(re.search(r"PORT_STATUS.*\n?.*DEL(ETE)?: *7\(", text))
+    try:
+        mon.wait_for(r"PORT_STATUS.*\n?.*ADD: *7\((.|\n)*PORT_STATUS.*\n?.*DEL(ETE)?: *7\(",
+                     "PORT_STATUS ADD and DELETE of port 7")
+        ok = True
+    except TimeoutError:
+        ok = False
+    mon.stop()
+    text = mon.text()
     (PASSED if ok else FAILED).append("port status")
     log(f"{'ok  ' if ok else 'FAIL'} add-port/del-port: the controller sees PORT_STATUS ADD and "
         "DELETE" + ("" if ok else "\n     " + text[-800:]))

@@ -6,7 +6,8 @@
 # lcore. Everything it creates goes in a temporary directory, removed at
 # exit, as is EAL's runtime directory.
 set -euo pipefail
-ofswitch=${1:?usage: test_ofswitch.sh path/to/ofswitch}
+ofswitch=${1:?usage: test_ofswitch.sh path/to/ofswitch path/to/ofswitch-ctl}
+ctl=${2:?usage: test_ofswitch.sh path/to/ofswitch path/to/ofswitch-ctl}
 tmp=$(mktemp -d /tmp/ofs-cli-XXXXXX)
 prefix=ofs-cli-$$
 runtime=/var/run/dpdk/$prefix
@@ -75,9 +76,19 @@ run_standalone() { # lcores signal
     "$ofswitch" -l "$lcores" "${eal[@]}" -- \
         --port 1=net_pcap_c1,rx_pcap="$tmp/empty.pcap",tx_pcap="$tmp/out1.pcap" \
         --port 2=net_pcap_c2,rx_pcap="$tmp/in.pcap",tx_pcap="$tmp/out2.pcap" \
-        --fail-mode standalone 2>"$tmp/err" &
+        --fail-mode standalone --ctl-socket "$tmp/ctl" 2>"$tmp/err" &
     local pid=$!
-    sleep 1
+    # Until port 1 sent the five frames (by the switch's own counters).
+    local i sent=
+    for i in $(seq 600); do
+        sent=$("$ctl" -t "$tmp/ctl" --json ports 2>/dev/null | python3 -c \
+            'import json,sys; print([p["tx_packets"] for p in json.load(sys.stdin)["ports"] if p["port"] == 1][0])' \
+            2>/dev/null) || true
+        [ "$sent" = 5 ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.05
+    done
+    [ "$sent" = 5 ] || echo "note: port 1 sent ${sent:-nothing} of 5 frames within 30 s"
     kill -"$sig" $pid
     wait $pid || rc=$?
     local size

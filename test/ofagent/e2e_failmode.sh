@@ -17,7 +17,6 @@ FRAME+=4500002e00000000401100000a0000010a090909
 FRAME+=03e807d0001a0000000000000000000000000000000000000000
 # A port nobody listens on: the active target keeps failing.
 DEAD=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log_after() { wait_for grep -q "$1" "$SW_LOG"; cat "$SW_LOG"; }
 
 start_switch "$SWITCH" --fail-mode standalone --controller "tcp:127.0.0.1:$DEAD" \
     --controller ptcp:0
@@ -28,7 +27,8 @@ expect_out "a broadcast floods to the other ports" \
     log_after 'injected port=1'
 expect_out "the dead controller is retried with backoff" 'connect: Connection refused' cat "$SW_LOG"
 # A controller session (ovs-ofctl monitor stays connected).
-timeout 20 ovs-ofctl -O OpenFlow13 monitor "tcp:127.0.0.1:$SW_PORT" >/dev/null 2>&1 &
+timeout 20 ovs-ofctl -O OpenFlow13 monitor "tcp:127.0.0.1:$SW_PORT" --unixctl="$E2E_DIR/mon.ctl" \
+    >/dev/null 2>&1 &
 MON=$!
 E2E_PIDS+=("$MON")
 expect_out "a connected controller ends standalone forwarding" '^standalone off' \
@@ -36,7 +36,7 @@ expect_out "a connected controller ends standalone forwarding" '^standalone off'
 kill "$MON" 2>/dev/null
 wait "$MON" 2>/dev/null
 expect_out "its leaving brings it back" '^standalone off\n(.|\n)*^standalone on' \
-    bash -c "sleep 0.5; cat $SW_LOG"
+    log_after '^standalone off\n(.|\n)*^standalone on'
 stop_switch
 
 

@@ -4,6 +4,7 @@
 #                             process started by start_switch) on exit
 #   start_switch ARGS...      ofa_stub_switch with a command FIFO; sets SW_PID
 #   wait_for FILE|CMD         poll until it exists / succeeds (5 s)
+#   log_after RE              wait until the switch's log matches RE; print it
 #   ok NAME CMD...            CMD must succeed
 #   expect_out NAME RE CMD... CMD's stdout+stderr must match the PCRE RE
 #                             (multi-line: ^ and $ match at lines, \\n newlines)
@@ -29,6 +30,9 @@ e2e_cleanup() {
 
 e2e_setup() {
     E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ofa-e2e.XXXXXX")
+    # Open vSwitch tools keep control sockets in OVS_RUNDIR: ours, not the
+    # /var/run/openvswitch that only an installed openvswitch-switch makes.
+    export OVS_RUNDIR=$E2E_DIR
     trap e2e_cleanup EXIT
     trap 'exit 1' INT TERM
 }
@@ -42,6 +46,11 @@ wait_for() { # FILE or a command; 5 s
     done
     echo "timed out waiting for: $*" >&2
     return 1
+}
+
+log_after() {
+    wait_for grep -Pzq -- "(?m)$1" "$SW_LOG"
+    cat "$SW_LOG"
 }
 
 # start_switch SWITCH_BINARY ARGS...: sets SW_PID, SW_LOG, SW_CTL, SW_PORT

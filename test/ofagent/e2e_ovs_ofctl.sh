@@ -127,8 +127,9 @@ ok "mod-port 2 up" of mod-port "$T" 2 up
 ok "mod-port 3 no-packet-in" of mod-port "$T" 3 no-packet-in
 expect_out "port 3 is NO_PACKET_IN" '3\(stub3\)[^\n]*\n *config: *NO_PACKET_IN' of dump-ports-desc "$T"
 sw_cmd "link 4 down"
-expect_out "link down shows in the port state" '4\(stub4\)[^\n]*\n[^\n]*\n *state: *LINK_DOWN' \
-    bash -c "sleep 0.2; ovs-ofctl -O OpenFlow13 dump-ports-desc $T"
+LINK_DOWN_RE='4\(stub4\)[^\n]*\n[^\n]*\n *state: *LINK_DOWN'
+wait_for bash -c "ovs-ofctl -O OpenFlow13 dump-ports-desc $T | grep -Pzq '(?m)$LINK_DOWN_RE'"
+expect_out "link down shows in the port state" "$LINK_DOWN_RE" of dump-ports-desc "$T"
 expect_out "dump-ports of one port" 'port  2: rx pkts' of dump-ports "$T" 2
 
 # ---- errors for malformed or disallowed requests

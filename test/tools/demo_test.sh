@@ -7,7 +7,7 @@
 # namespaces, the work directory, processes).
 #
 # usage: demo_test.sh CASE BUILD_ROOT
-#   CASE: testcontroller | osken | standalone | badargs
+#   CASE: testcontroller | osken | standalone | deadcontroller | badargs
 set -uo pipefail
 CASE=$1
 BUILD=$2
@@ -42,6 +42,30 @@ fi
     echo "SKIP: tools/demo creates network namespaces and needs root"
     exit 77
 }
+
+if [ "$CASE" = deadcontroller ]; then
+    # A controller that dies at start (as ovs-testcontroller did on a machine
+    # without /var/run/openvswitch): the demo says which one and why, and
+    # fails, instead of running the hosts against no controller.
+    # (The real one gets a private OVS_RUNDIR from the demo.)
+    fake=$(mktemp -d /tmp/ofs-demo-fake.XXXXXX)
+    trap 'rm -rf "$fake"' EXIT
+    printf '#!/bin/sh\necho "ovs-testcontroller: fake failure for the test" >&2\nexit 1\n' \
+        >"$fake/ovs-testcontroller"
+    chmod +x "$fake/ovs-testcontroller"
+    out=$(PATH=$fake:$PATH "$DEMO" --ci --bin-dir "$BUILD" --hosts 2 2>&1)
+    rc=$?
+    echo "$out"
+    [ "$rc" -eq 1 ] || fail "a dead controller: exit $rc, want 1"
+    grep -q '^tools/demo: the controller (ovs-testcontroller) exited at start' <<<"$out" ||
+        fail "the demo does not say that the controller exited"
+    grep -q 'fake failure for the test' <<<"$out" || fail "the demo does not show the controller's log"
+    ! grep -q 'Pinging' <<<"$out" || fail "the demo ran traffic without a controller"
+    tag=$(grep -o -m1 'network namespaces ofsdemo[0-9]*' <<<"$out" | awk '{print $3}')
+    ! ip netns list | grep -q "^$tag-" || fail "namespaces left behind"
+    echo "PASS deadcontroller"
+    exit 0
+fi
 
 case "$CASE" in
 testcontroller) args=(--controller testcontroller --hosts 3) ;;

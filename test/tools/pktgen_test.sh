@@ -199,7 +199,18 @@ signal)
     "$pktgen" $(eal 2 sig) -- --json --tx-port net_ring0 --duration 0 --warmup 0 \
         --rate 1 --flows 8 --dst-port 1-8 >"$tmp/sig.json" 2>"$tmp/sig.err" &
     pids+=($!)
-    sleep 1.5
+    # Ready when it says it is sending (EAL start-up takes seconds under
+    # ASan on a busy machine); then half a second of traffic to report.
+    for _ in $(seq 600); do
+        grep -q 'sending:' "$tmp/sig.err" && break
+        kill -0 "${pids[0]}" 2>/dev/null || break
+        sleep 0.05
+    done
+    grep -q 'sending:' "$tmp/sig.err" || {
+        cat "$tmp/sig.err" >&2
+        fail "ofs-pktgen did not start sending within 30 s"
+    }
+    sleep 0.5
     kill -INT "${pids[0]}"
     rc=0
     wait "${pids[0]}" || rc=$?

@@ -136,6 +136,19 @@ def tcp_listening(port):
         return False
 
 
+def unix_listening():
+    """Paths of the Unix sockets that listen in this network namespace."""
+    paths = set()
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            # Flags __SO_ACCEPTCON (0x10000): listen() was called.
+            if len(cols) >= 8 and int(cols[3], 16) & 0x10000:
+                paths.add(cols[7])
+    return paths
+
+
 class Memory:
     """How the DPDK processes get memory: 2 MB hugepages reserved for the
     run in a private hugetlbfs mount (files unlinked as soon as mapped), or

@@ -60,6 +60,7 @@ def machine(mem, tsc_hz, build):
         ("memory", "%.1f GiB; DPDK memory: %s" % (gib, mem.why)),
         ("kernel", platform.release()),
         ("DPDK", _sh("pkg-config --modversion libdpdk")),
+        # --version opens no socket, so it needs no private OVS_RUNDIR.
         ("Open vSwitch", _sh("/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk --version"
                              " | head -n1")),
         ("ofswitch build", build),

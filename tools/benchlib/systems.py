@@ -46,8 +46,10 @@ def ofport_tx(target, port):
 
 
 def memif_ready(d):
-    """Both memif server sockets exist: a generator can connect."""
-    return all(os.path.exists("%s/m%d.sock" % (d, n)) for n in (1, 2))
+    """Both memif servers listen: a generator can connect. (The socket file
+    appears at bind(), before listen(); a client in between is refused.)"""
+    want = {"%s/m%d.sock" % (d, n) for n in (1, 2)}
+    return want <= procs.unix_listening()
 
 
 class System:
