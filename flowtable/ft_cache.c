@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ft_cache_int.h"
+#include "ft_alloc.h"
 
 #define SUB_HASH_BASIS 0x6a09e667f3bcc909ull
 #define RANK_EVERY     4096 /* Megaflow lookups between re-rankings. */
@@ -57,32 +58,32 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     if (!cfg.emc_insert_inv_prob)
         cfg.emc_insert_inv_prob = 1;
 
-    struct ft_cache *c = calloc(1, sizeof *c);
+    struct ft_cache *c = ft_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->p = p;
     c->cfg = cfg;
     c->version = ft_pipeline_version(p);
-    c->pool = calloc(cfg.max_entries, sizeof *c->pool);
-    c->subs = calloc(cfg.max_masks + 1, sizeof *c->subs);
-    c->rank = calloc(cfg.max_masks + 1, sizeof *c->rank);
-    c->dirty = malloc(2 * (size_t)cfg.max_entries * sizeof *c->dirty);
-    c->scratch = malloc((size_t)cfg.max_entries * sizeof *c->scratch);
+    c->pool = ft_calloc(cfg.max_entries, sizeof *c->pool);
+    c->subs = ft_calloc(cfg.max_masks + 1, sizeof *c->subs);
+    c->rank = ft_calloc(cfg.max_masks + 1, sizeof *c->rank);
+    c->dirty = ft_malloc(2 * (size_t)cfg.max_entries * sizeof *c->dirty);
+    c->scratch = ft_malloc((size_t)cfg.max_entries * sizeof *c->scratch);
     uint32_t rule_buckets = 1024;
     while (rule_buckets < cfg.max_entries)
         rule_buckets <<= 1;
     c->rule_mask = rule_buckets - 1;
-    c->rule_buckets = calloc(rule_buckets, sizeof *c->rule_buckets);
+    c->rule_buckets = ft_calloc(rule_buckets, sizeof *c->rule_buckets);
     c->dep_mask = 4095;
-    c->dep_buckets = calloc(c->dep_mask + 1, sizeof *c->dep_buckets);
+    c->dep_buckets = ft_calloc(c->dep_mask + 1, sizeof *c->dep_buckets);
     c->progs_mask = 1023;
-    c->progs = calloc(c->progs_mask + 1, sizeof *c->progs);
+    c->progs = ft_calloc(c->progs_mask + 1, sizeof *c->progs);
     if (cfg.emc_entries) {
-        c->emc = calloc(cfg.emc_entries, sizeof *c->emc);
+        c->emc = ft_calloc(cfg.emc_entries, sizeof *c->emc);
         c->emc_mask = cfg.emc_entries - 1;
     }
     if (cfg.sig_buckets) {
-        c->sig = calloc(cfg.sig_buckets, sizeof *c->sig);
+        c->sig = ft_calloc(cfg.sig_buckets, sizeof *c->sig);
         c->sig_mask = cfg.sig_buckets - 1;
     }
     if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
@@ -166,7 +167,7 @@ prog_intern(struct ft_cache *c, const struct ft_walk_out *w)
             return x;
         }
     }
-    struct ft_cprog *x = malloc(sizeof *x + w->n_ops * sizeof w->ops[0]);
+    struct ft_cprog *x = ft_malloc(sizeof *x + w->n_ops * sizeof w->ops[0]);
     if (!x)
         return NULL;
     x->hash = h;
@@ -241,11 +242,24 @@ sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact)
         if (mask->w[i])
             st->words[st->n_words++] = (uint8_t)i;
     st->head_mask = 63;
-    st->heads = malloc((st->head_mask + 1) * sizeof *st->heads);
+    st->heads = ft_malloc((st->head_mask + 1) * sizeof *st->heads);
     if (!st->heads)
         return -ENOMEM;
     memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
     return 0;
+}
+
+/* An empty subtable takes another mask, keeping its chain heads. */
+static void
+sub_reuse(struct ft_csub *st, const struct ft_key *mask)
+{
+    st->mask = *mask;
+    st->n_words = 0;
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        if (mask->w[i])
+            st->words[st->n_words++] = (uint8_t)i;
+    st->hits = 0;
+    memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
 }
 
 static bool
@@ -297,6 +311,14 @@ sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
         c->rank[c->n_subs] = c->n_subs;
         return c->n_subs++;
     }
+    /* At the cap, a subtable its entries all left gives its place to the
+     * new mask (masks come and go with the rules). */
+    for (uint16_t s = 0; s < c->n_subs; s++) {
+        if (!c->subs[s].exact && !c->subs[s].n_entries) {
+            sub_reuse(&c->subs[s], mask);
+            return s;
+        }
+    }
     c->st.masks_merged++;
     if (merged != FT_ST_NONE)
         return merged;
@@ -314,7 +336,7 @@ static void
 sub_grow(struct ft_cache *c, struct ft_csub *st)
 {
     uint32_t mask = st->head_mask * 2 + 1;
-    uint32_t *heads = malloc((mask + 1) * sizeof *heads);
+    uint32_t *heads = ft_malloc((mask + 1) * sizeof *heads);
     if (!heads)
         return; /* Longer chains, still correct. */
     memset(heads, 0xff, (mask + 1) * sizeof *heads);
@@ -592,6 +614,20 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
     return idx;
 }
 
+/* A packet served by a walk that no entry keeps (thrashing, out of
+ * memory): counted straight into its rules and tables, as a fold would. */
+static void
+count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
+{
+    const struct ft_walk_out *w = &c->walk;
+    for (uint16_t i = 0; i < w->n_visits; i++) {
+        const struct ft_rule *r = w->visits[i].rule;
+        if (r)
+            ft_rule_add_stats(r, 1, len, now_ns);
+        ft_pipeline_table_count(c->p, w->visits[i].table_id, 1, r ? 1 : 0);
+    }
+}
+
 static inline void
 count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
 {
@@ -612,7 +648,7 @@ void
 ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
                 size_t n, struct ft_cache_result *res, uint64_t now_ns)
 {
-    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST];
+    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST], gen[FT_CACHE_BURST];
     uint8_t src[FT_CACHE_BURST];
     free_dead_progs(c);
     if (n > FT_CACHE_BURST)
@@ -635,20 +671,26 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     for (size_t i = 0; i < n; i++) {
         idx[i] = emc ? emc_lookup(c, keys[i], h[i]) : FT_NIL;
         src[i] = FT_SRC_EMC;
-        if (idx[i] == FT_NIL && c->sig) {
+        if (idx[i] != FT_NIL) {
+            gen[i] = c->pool[idx[i]].gen;
+        } else if (c->sig) {
             uint32_t cand = sig_candidate(c, h[i]);
             if (cand != FT_NIL)
                 __builtin_prefetch(&c->pool[cand]);
-            src[i] = FT_SRC_SIG;
         }
     }
-    /* Stage 3: verify, fall back to the subtables, then to the walk. */
+    /* Stage 3: verify, fall back to the subtables, then to the walk. A
+     * miss earlier in this stage may have evicted or reused the entry an
+     * EMC hit found in stage 2: its generation tells. */
     for (size_t i = 0; i < n; i++) {
         const struct ft_key *key = keys[i];
+        if (idx[i] != FT_NIL && c->pool[idx[i]].gen != gen[i])
+            idx[i] = FT_NIL;
         if (idx[i] != FT_NIL) {
             c->st.emc_hits++;
             c->emc_window_hits++;
-        } else if (src[i] == FT_SRC_SIG && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
+        } else if (c->sig && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
+            src[i] = FT_SRC_SIG;
             c->st.sig_hits++;
         } else if ((idx[i] = megaflow_lookup(c, key)) != FT_NIL) {
             src[i] = FT_SRC_MEGAFLOW;
@@ -663,6 +705,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             if (c->cfg.cycles)
                 c->st.miss_cycles += c->cfg.cycles() - t0;
             if (idx[i] == FT_NIL) {
+                count_walk(c, lens[i], now_ns);
                 res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
                 continue;
             }

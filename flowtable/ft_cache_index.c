@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ft_cache_int.h"
+#include "ft_alloc.h"
 
 /* Hash of bits under an index mask: its non-zero words, in word order. The
  * entry side reads them from the entry's packed key (its mask covers every
@@ -58,7 +59,9 @@ idx_place(struct ft_cache *c, struct ft_ctable *t, struct ft_cvisit *v)
     const struct ft_csub *st = &c->subs[e->st];
     struct ft_key ignore;
     ft_cache_ignore_mask(e->meta->ignore, &ignore);
-    bool fixed = true;
+    /* A walk that read past a pop can be changed by any rule consulting
+     * what the pop hid, whatever its key: such entries stay in the wide list. */
+    bool fixed = !e->meta->stale;
     for (int w = 0; fixed && w < FT_KEY_WORDS; w++)
         fixed = !(t->idx_mask.w[w] & (~st->mask.w[w] | ignore.w[w]));
     if (!fixed) {
@@ -91,7 +94,7 @@ idx_build(struct ft_cache *c, struct ft_ctable *t, const struct ft_key *mask)
     uint32_t n = 64;
     while (n < t->n_visitors * 2)
         n <<= 1;
-    struct ft_cvisit **heads = calloc(n, sizeof *heads);
+    struct ft_cvisit **heads = ft_calloc(n, sizeof *heads);
     if (!heads)
         return;
     idx_drop(t);
@@ -142,7 +145,7 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
     struct ft_centry *e = &c->pool[idx];
     size_t size = sizeof(struct ft_cmeta) + w->n_visits * sizeof(struct ft_cvisit) +
                   w->n_deps * sizeof(struct ft_cdep);
-    struct ft_cmeta *m = malloc(size);
+    struct ft_cmeta *m = ft_malloc(size);
     if (!m) {
         /* Unindexed, it could not be invalidated: it must not stay. The
          * caller's result still holds the program (deferred free). */
@@ -152,7 +155,10 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
     }
     e->meta = m;
     m->entry = idx;
-    m->ignore = ignore_fields(&w->written);
+    struct ft_key unknown = w->written; /* Not the packet's bits, or not known. */
+    ft_key_or_into(&unknown, &w->stale);
+    m->ignore = ignore_fields(&unknown);
+    m->stale = ignore_fields(&w->stale);
     m->n_visits = w->n_visits;
     m->n_deps = w->n_deps;
     m->visits = (struct ft_cvisit *)(m + 1);
@@ -166,10 +172,13 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
         v->rule = w->visits[i].rule;
         v->entry = idx;
         v->table_id = w->visits[i].table_id;
-        v->priority = v->rule ? ft_rule_priority(v->rule) : -1;
+        /* Where the walk stopped, an add at any priority may matter. */
+        v->priority = v->rule && !w->visits[i].stopped ? ft_rule_priority(v->rule) : -1;
         v->rprev = NULL;
-        if (v->rule) {
-            struct ft_cvisit **head = &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
+        if (w->visits[i].stopped || v->rule) {
+            struct ft_cvisit **head = w->visits[i].stopped
+                                          ? &c->tables[v->table_id].stopped
+                                          : &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
             v->rnext = *head;
             if (*head)
                 (*head)->rprev = &v->rnext;
@@ -282,6 +291,10 @@ rule_deleted(struct ft_cache *c, const struct ft_rule *r)
     for (struct ft_cvisit *v = c->rule_buckets[ft_ptr_hash(r) & c->rule_mask]; v; v = v->rnext)
         if (v->rule == r)
             c->scratch[n++] = v->entry;
+    /* A walk that stopped in this table consulted what the pop hid because
+     * of the subtables it probed; fewer rules may probe fewer. */
+    for (struct ft_cvisit *v = c->tables[ft_rule_table(r)].stopped; v; v = v->rnext)
+        c->scratch[n++] = v->entry;
     evict_scratch(c, n);
 }
 
@@ -294,12 +307,27 @@ mask_within(const struct ft_key *inner, const struct ft_key *outer)
     return true;
 }
 
+/* Does m consult a field the entry's walk cannot know (a pop hid it)? */
+static bool
+consults_stale(const struct ft_centry *e, const struct ft_match *m)
+{
+    if (!e->meta->stale)
+        return false;
+    struct ft_key stale;
+    ft_cache_ignore_mask(e->meta->stale, &stale);
+    for (int w = 0; w < FT_KEY_WORDS; w++)
+        if (stale.w[w] & m->mask.w[w])
+            return true;
+    return false;
+}
+
 static void
 consider(struct ft_cache *c, const struct ft_cvisit *v, int32_t prio, const struct ft_match *m,
          uint32_t *n)
 {
     /* At equal priority the tie-break could now pick the new rule. */
-    if (v->priority <= prio && entry_overlaps(c, &c->pool[v->entry], m))
+    const struct ft_centry *e = &c->pool[v->entry];
+    if (v->priority <= prio && (entry_overlaps(c, e, m) || consults_stale(e, m)))
         c->scratch[(*n)++] = v->entry;
 }
 

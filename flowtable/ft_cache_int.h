@@ -24,9 +24,11 @@ struct ft_cprog {
 };
 
 /* One table visit of an entry, linked into two indexes: the visits of its
- * rule (for deletes) and the visitors of its table by priority (for adds). */
+ * rule (for deletes) and the visitors of its table by priority (for adds).
+ * A visit where the walk stopped (unmodelled) is linked, instead of by its
+ * rule, into its table's `stopped` list: any delete there may change it. */
 struct ft_cvisit {
-    struct ft_cvisit *rnext, **rprev;
+    struct ft_cvisit *rnext, **rprev; /* Rule index, or the table's stopped list. */
     struct ft_cvisit *tnext, **tprev;
     struct ft_cvisit *inext, **iprev; /* The table's key index (or its wide list). */
     const struct ft_rule *rule;       /* NULL: a miss without a table-miss rule. */
@@ -50,7 +52,10 @@ struct ft_cdep {
 #define FT_IGN_IP_FRAG    (1ull << (FT_N_FIELDS + 1))
 
 struct ft_cmeta {
-    uint64_t ignore; /* Written fields: not the packet's bits. */
+    uint64_t ignore; /* Written or stale fields: not the packet's bits. */
+    uint64_t stale;  /* Stale fields (a pop left them unknown): a rule added
+                        that consults one may change the walk even without
+                        matching the packet, as the walk refuses to read them. */
     uint32_t entry;
     uint16_t n_visits;
     uint16_t n_deps;
@@ -117,6 +122,7 @@ struct ft_sig_bucket {
  */
 struct ft_ctable {
     struct ft_cvisit *bucket[FT_PRIO_BUCKETS];
+    struct ft_cvisit *stopped; /* Visits where an unmodelled walk stopped. */
     uint32_t n_visitors;
     bool has_index;
     struct ft_key idx_mask;

@@ -517,10 +517,11 @@ bucket_live(struct walk *w, const struct ft_bucket *b, int depth)
 static bool
 group_live(struct walk *w, uint32_t id, int depth)
 {
+    /* A group that does not exist yet is dead; its arrival changes that. */
+    add_dep(w, FT_DEP_GROUP, id);
     const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
     if (!g || depth > MAX_GROUP_DEPTH)
         return false;
-    add_dep(w, FT_DEP_GROUP, id);
     for (uint32_t b = 0; b < g->n_buckets; b++)
         if (bucket_live(w, &g->buckets[b], depth))
             return true;
@@ -552,6 +553,7 @@ compose_bucket(struct walk *w, const struct ft_group *g, uint32_t b, int depth)
 static void
 compose_group(struct walk *w, uint32_t id, int depth)
 {
+    add_dep(w, FT_DEP_GROUP, id);
     const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
     if (!g)
         return; /* Gone in this version: rules using it went with it. */
@@ -560,7 +562,6 @@ compose_group(struct walk *w, uint32_t id, int depth)
         w->failed = true;
         return;
     }
-    add_dep(w, FT_DEP_GROUP, id);
     struct ft_op *op = emit(w, FT_OP_GROUP);
     if (!op)
         return;
@@ -602,7 +603,8 @@ visit(struct walk *w, uint8_t table_id, const struct ft_rule *r)
 {
     struct ft_walk_out *o = w->out;
     if (o->n_visits < FT_WALK_MAX_VISITS)
-        o->visits[o->n_visits++] = (struct ft_walk_visit){table_id, r};
+        o->visits[o->n_visits++] =
+            (struct ft_walk_visit){.table_id = table_id, .stopped = w->failed, .rule = r};
 }
 
 static void
@@ -613,9 +615,9 @@ walk_tables(struct walk *w, uint8_t table_id)
         ft_key_zero(&probed);
         const struct ft_rule *r = ft_cls_lookup(&w->p->tables[table_id], w->v, &w->key, &probed);
         consult(w, &probed);
+        visit(w, table_id, r); /* Also where it stops: this table's changes matter. */
         if (w->failed)
             return;
-        visit(w, table_id, r);
         if (!r) { /* Table miss without a table-miss rule: drop. */
             w->out->flags |= FT_WALK_F_TABLE_MISS;
             return;
@@ -680,6 +682,7 @@ static int
 walk_finish(struct walk *w)
 {
     w->out->written = w->written;
+    w->out->stale = w->stale;
     if (!w->failed)
         return 0;
     w->out->n_ops = 0; /* Never half a program: drop the packet, counted. */

@@ -100,6 +100,10 @@ enum ft_walk_flags {
 /* One table lookup of the walk, in order. */
 struct ft_walk_visit {
     uint8_t table_id;
+    /* The walk stopped at this lookup (it consulted bits a pop left
+     * unknown: FT_WALK_F_UNMODELLED): a rule added to the table at any
+     * priority may change that, not only one above `rule`. */
+    bool stopped;
     const struct ft_rule *rule; /* NULL: table miss without a table-miss rule. */
 };
 
@@ -120,6 +124,8 @@ struct ft_walk_out {
     struct ft_key written; /* Bits some action overwrote before a later lookup could
                               read them (metadata always): the packet does not decide
                               them, so invalidation ignores them. */
+    struct ft_key stale;   /* Bits a pop left unknown (the key never parsed them):
+                              invalidation ignores them too. */
     uint32_t flags;        /* enum ft_walk_flags. */
     uint16_t n_ops;
     uint16_t n_visits;

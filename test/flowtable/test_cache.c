@@ -379,6 +379,79 @@ START_TEST(invalidation_is_precise)
 }
 END_TEST
 
+/* After pop_mpls of the bottom label the key cannot know the IP header:
+ * a table that consults it stops the walk (unmodelled). Whether it does
+ * depends on the subtables it probes, so a change to that table that
+ * neither matches the packet nor was matched by it can still change the
+ * answer; the cache must evict for such changes too. */
+struct after_pop_case {
+    const char *name;
+    const char *rules[2][2]; /* Table 1 before the edit: match, instructions. */
+    uint8_t cmd;             /* The edit in table 1. */
+    const char *spec, *insts;
+    bool unmodelled_before, unmodelled_after;
+};
+
+static const struct after_pop_case after_pop_cases[] = {
+    {"a higher rule ends the lookup before the stale subtable",
+     {{"table=1,priority=5,ip,ip_dscp=8", "output:1"}, {NULL, NULL}},
+     FT_FC_ADD,
+     "table=1,priority=10,in_port=1",
+     "output:2",
+     true,
+     false},
+    {"deleting the rule whose subtable read the stale field",
+     {{"table=1,priority=5,ip,ip_dscp=8", "output:1"},
+      {"table=1,priority=1,in_port=1", "output:2"}},
+     FT_FC_DELETE_STRICT,
+     "table=1,priority=5,ip,ip_dscp=8",
+     NULL,
+     true,
+     false},
+    {"a rule for other ports that reads the stale field",
+     {{"table=1,priority=1,in_port=1", "output:2"}, {NULL, NULL}},
+     FT_FC_ADD,
+     "table=1,priority=10,in_port=2,ip,ip_dscp=8",
+     "output:1",
+     false,
+     true},
+    {"a rule for this port that reads the stale field",
+     {{"table=1,priority=1,in_port=1", "output:2"}, {NULL, NULL}},
+     FT_FC_ADD,
+     "table=1,priority=10,in_port=1,ip,ip_dscp=8",
+     "output:1",
+     false,
+     true},
+};
+
+START_TEST(invalidation_after_pops)
+{
+    const struct after_pop_case *tc = &after_pop_cases[_i];
+    static struct ft_walk_out fresh;
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls", "pop_mpls:0x0800,goto_table:1"), FT_OK);
+    for (int i = 0; i < 2 && tc->rules[i][0]; i++)
+        ck_assert_int_eq(tu_add(p, tc->rules[i][0], tc->rules[i][1]), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache *c = ft_cache_create(p, NULL);
+    struct ft_key k = tu_key("in_port=1,mpls,mpls_label=5,mpls_bos=1");
+    struct ft_cache_result r = lookup1(c, &k, 64);
+    ck_assert_msg(!!(r.flags & FT_WALK_F_UNMODELLED) == tc->unmodelled_before, "%s: before",
+                  tc->name);
+    ck_assert_int_eq(tu_flow(p, tc->cmd, tc->spec, tc->insts), FT_OK);
+    sync(p, c);
+    r = lookup1(c, &k, 64);
+    ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+    ck_assert_msg(same(&r, &fresh), "%s: the cache kept a stale answer (source %d)", tc->name,
+                  r.source);
+    ck_assert_msg(!!(r.flags & FT_WALK_F_UNMODELLED) == tc->unmodelled_after, "%s: after",
+                  tc->name);
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 START_TEST(emc_fills_free_slots_at_once)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -532,6 +605,8 @@ make_suite(void)
     tcase_add_test(tc, counters_follow_a_modify);
     tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, invalidation_is_precise);
+    tcase_add_loop_test(tc, invalidation_after_pops, 0,
+                        sizeof after_pop_cases / sizeof after_pop_cases[0]);
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, periodic_fold_goes_in_slices);
