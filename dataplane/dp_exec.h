@@ -45,6 +45,10 @@ void dp_exec_group(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *g
 /* The BUCKET op a SELECT group's block picks for hash, by weight; NULL if
  * the block has no bucket of non-zero weight. */
 const struct ft_op *dp_select_bucket(const struct ft_op *g, uint32_t hash);
+/* The SELECT hash of a packet's flow as received: the same flow always
+ * takes the same bucket, whatever the program did to the packet before
+ * the group. */
+uint32_t dp_select_hash(const struct ft_key *k);
 
 /* Count a drop for x. */
 static inline void

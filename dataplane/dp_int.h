@@ -221,6 +221,9 @@ dp_note(struct dp_worker *w, enum dp_note d)
 
 struct dp_port {
     bool used;
+    /* Deleted, but its device is kept until a published snapshot without
+     * it has been taken by every worker (dp_port_reap). The slot waits. */
+    bool releasing;
     bool probed; /* ofswitch hot-plugged the device: remove it on delete. */
     uint32_t port_no;
     uint16_t eth_id;
@@ -265,7 +268,8 @@ struct dp {
     _Atomic bool stop;            /* atomic: workers exit their loop. */
     _Atomic uint64_t fold_req;    /* atomic: dp_fold_counters' request. */
     uint64_t gen;
-    bool dirty; /* Agent state changed since the last publish. */
+    bool dirty;          /* Agent state changed since the last publish. */
+    bool publish_failed; /* The last publish failed: the next one starts afresh. */
     struct dp_limbo limbo[8];
     unsigned n_limbo;
 
@@ -296,6 +300,10 @@ struct dp_worker *dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, boo
 void dp_worker_free(struct dp_worker *w);
 int dp_worker_main(void *arg);
 unsigned dp_worker_poll(struct dp_worker *w);
+/* Take snapshot s (generations start at 1): apply its cache changes. The
+ * worker's own thread calls it — in inline mode that is the agent's, from
+ * dp_publish, before the old snapshot and what it kept alive are freed. */
+void dp_worker_adopt(struct dp_worker *w, const struct dp_snap *s);
 void dp_tx_flush(struct dp_worker *w, unsigned slot);
 void dp_tx_flush_all(struct dp_worker *w);
 void dp_stats_flush(struct dp_worker *w);
@@ -365,6 +373,10 @@ int dp_wait_workers(struct dp *dp);
 
 /* dp_port.c */
 void dp_port_del_all(struct dp *dp);
+/* Release the devices of deleted ports: call only when no worker can still
+ * use a snapshot that had them (after a grace period, or with workers
+ * stopped). */
+void dp_port_reap(struct dp *dp);
 void dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port);
 void dp_port_fill_info(const struct dp_port *port, struct dp_port_info *info);
 

@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 
 #include "dp_exec.h"
+#include "ft_alloc.h"
 
 /* Turn packet-in mbufs into struct dp_packet_in at out[n...] and free the
  * mbufs. Returns the new n. */
@@ -23,7 +24,7 @@ pins_from_mbufs(struct rte_mbuf **ms, unsigned got, struct dp_packet_in **out, s
         struct rte_mbuf *m = ms[i];
         const struct dp_pin_meta *pm = rte_mbuf_to_priv(m);
         uint32_t len = rte_pktmbuf_pkt_len(m);
-        struct dp_packet_in *pin = malloc(sizeof *pin + len);
+        struct dp_packet_in *pin = ft_malloc(sizeof *pin + len);
         if (pin) {
             *pin = (struct dp_packet_in){
                 .reason = pm->reason,

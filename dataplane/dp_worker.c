@@ -14,6 +14,7 @@
 
 #include "dp_exec.h"
 #include "dp_l2.h"
+#include "ft_alloc.h"
 
 uint64_t
 dp_clock_ns(void)
@@ -176,10 +177,10 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
 
 /* ---- the loop ---------------------------------------------------------------------------- */
 
-static void
-switch_snapshot(struct dp_worker *w, const struct dp_snap *s)
+void
+dp_worker_adopt(struct dp_worker *w, const struct dp_snap *s)
 {
-    if (w->snap && s->gen != w->snap_gen + 1)
+    if (w->snap_gen && s->gen != w->snap_gen + 1)
         w->changes_lost = true; /* Missed a snapshot (an agent wait timed out). */
     if (s->changes_lost)
         w->changes_lost = true;
@@ -198,8 +199,9 @@ dp_worker_poll(struct dp_worker *w)
     if (!dp->inline_mode)
         rte_rcu_qsbr_quiescent(dp->qsv, w->idx);
     const struct dp_snap *s = atomic_load_explicit(&dp->snap, memory_order_acquire);
-    if (s != w->snap)
-        switch_snapshot(w, s);
+    /* By generation, not address: a freed snapshot's address may come back. */
+    if (s->gen != w->snap_gen)
+        dp_worker_adopt(w, s);
     uint64_t fold = atomic_load_explicit(&dp->fold_req, memory_order_acquire);
     if (fold != w->fold_seen) {
         dp_classify_fold(w);
