@@ -29,8 +29,9 @@ struct dp_xctx {
     uint32_t len;             /* Length when last seen (accounting after hand-over). */
     uint32_t queue;
     bool has_queue;
-    bool dropped;     /* A drop reason was counted for it (or a copy). */
-    uint16_t emitted; /* Copies sent or queued (TX, packet-in). */
+    bool dropped;               /* A drop reason was counted for it (or a copy). */
+    uint16_t emitted;           /* Copies sent or queued (TX, packet-in). */
+    const struct ft_op *recirc; /* The program's FT_OP_RECIRC, once reached: x->m stays. */
 };
 
 /* Run ops[0..n) on x (which it owns: x->m is sent or freed). */

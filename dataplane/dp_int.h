@@ -188,6 +188,16 @@ struct dp_worker {
     struct ft_layout lays[DP_BURST];
     struct dp_prog progs[DP_BURST];
     struct ft_key keys[DP_BURST];
+    /* Packets parsed again after a recirculation: the batch being run and
+     * the one its recirculations fill (rq[rq_fill]). */
+    struct dp_rbatch {
+        unsigned n;
+        struct rte_mbuf *mbufs[DP_BURST];
+        uint32_t lens[DP_BURST];
+        struct ft_layout lays[DP_BURST];
+        struct ft_key keys[DP_BURST];
+    } rq[2];
+    unsigned rq_fill;
 
     /* Written by this worker (relaxed), read by the agent. */
     struct dp_wcounters c __rte_cache_aligned;
@@ -337,9 +347,24 @@ void dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t le
 
 /* dp_exec.c */
 struct dp_xctx;
-void dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
+
+/* A packet whose program ended in FT_OP_RECIRC: parse it again and
+ * classify it with these recirc fields. */
+struct dp_recirc {
+    struct rte_mbuf *m;
+    uint16_t id, gen;
+    uint64_t tunnel_id; /* As the program left it. */
+};
+#define DP_MAX_RECIRC 8 /* Parses per packet after the first; more: dropped. */
+
+/* Run prog on m (the worker owns m from here). True when the program
+ * recirculates: *rc then holds the packet, for dp_recirc_parse. */
+bool dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                     struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
-                    const struct dp_prog *prog);
+                    const struct dp_prog *prog, struct dp_recirc *rc);
+/* Parse rc's packet again into key (recirc fields set) and lay. */
+enum ft_parse_stop dp_recirc_parse(const struct dp_recirc *rc, uint32_t in_port, struct ft_key *key,
+                                   struct ft_layout *lay);
 
 /* The agent waiting for workers: spin briefly, then sleep a little so a
  * worker sharing our CPU (more lcores than cores) gets to run. */

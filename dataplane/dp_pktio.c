@@ -125,13 +125,34 @@ dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, 
         rte_pktmbuf_free(m);
         return r;
     }
-    /* Output to TABLE walked the tables: count them like a worker would. */
-    dp_count_walk(a, a->walk, (uint32_t)len);
-    struct dp_prog prog = {
-        .ops = a->walk->ops, .n_ops = a->walk->n_ops, .drop = DP_DROP_ACTION_DROP};
-    if (a->walk->flags & FT_WALK_F_UNMODELLED)
-        prog.drop = DP_DROP_UNMODELLED;
-    dp_exec_packet(a, dp_snap_port(a->snap, in_port), in_port, m, key, lay, &prog);
+    const struct dp_port_rt *in = dp_snap_port(a->snap, in_port);
+    for (unsigned depth = 0;; depth++) {
+        /* Output to TABLE walked the tables: count them like a worker would. */
+        dp_count_walk(a, a->walk, (uint32_t)len);
+        struct dp_prog prog = {
+            .ops = a->walk->ops, .n_ops = a->walk->n_ops, .drop = DP_DROP_ACTION_DROP};
+        if (a->walk->flags & FT_WALK_F_OVERFLOW)
+            prog.drop = DP_DROP_OVERFLOW;
+        struct dp_recirc rc;
+        if (!dp_exec_packet(a, in, in_port, m, key, lay, &prog, &rc))
+            break;
+        /* Recirculated: the walk goes on (no cache here) for the packet
+         * parsed again. */
+        m = rc.m;
+        if (depth == DP_MAX_RECIRC) {
+            dp_drop(a, DP_DROP_RECIRC_LIMIT, 1);
+            rte_pktmbuf_free(m);
+            break;
+        }
+        enum ft_parse_stop stop = dp_recirc_parse(&rc, in_port, key, lay);
+        if (stop != FT_STOP_DONE) {
+            dp_drop(a, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+            rte_pktmbuf_free(m);
+            break;
+        }
+        struct ft_walk_cont cont = a->walk->cont; /* The walk's output is rewritten. */
+        ft_walk_resume(dp->p, a->snap->version, key, &cont, a->walk);
+    }
     dp_tx_flush_all(a);
     dp_stats_flush(a);
     return 0;

@@ -32,6 +32,7 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->max_masks = 256;
     cfg->idle_ns = 10ull * 1000000000ull;
     cfg->index_after_scan = 1024;
+    cfg->max_conts = 1024;
     cfg->cycles = NULL;
 }
 
@@ -53,7 +54,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         ft_cache_config_default(&cfg);
     if (cfg.stage != FT_STAGE_WHOLE || !pow2_or_zero(cfg.emc_entries) ||
         !pow2_or_zero(cfg.sig_buckets) || cfg.max_entries == 0 || cfg.max_entries >= FT_NIL ||
-        cfg.max_masks == 0 || cfg.max_masks >= FT_ST_NONE - 1)
+        cfg.max_masks == 0 || cfg.max_masks >= FT_ST_NONE - 1 || cfg.max_conts >= UINT16_MAX)
         return NULL;
     if (!cfg.emc_insert_inv_prob)
         cfg.emc_insert_inv_prob = 1;
@@ -88,7 +89,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     }
     if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
         !c->dep_buckets || !c->progs || (cfg.emc_entries && !c->emc) ||
-        (cfg.sig_buckets && !c->sig)) {
+        (cfg.sig_buckets && !c->sig) || ft_cache_conts_init(c)) {
         ft_cache_destroy(c, 0);
         return NULL;
     }
@@ -124,6 +125,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
         }
     }
     free_dead_progs(c);
+    ft_cache_conts_free(c);
     free(c->pool);
     free(c->subs);
     free(c->rank);
@@ -155,8 +157,10 @@ prog_hash(const struct ft_op *ops, uint16_t n, uint16_t flags)
     return ft_hash_finish(h);
 }
 
+/* The program of walk w, shared; cont: the reference to the continuation
+ * its RECIRC names (FT_NIL if none), which the program takes or drops. */
 static struct ft_cprog *
-prog_intern(struct ft_cache *c, const struct ft_walk_out *w)
+prog_intern(struct ft_cache *c, const struct ft_walk_out *w, uint32_t cont)
 {
     uint32_t h = prog_hash(w->ops, w->n_ops, (uint16_t)w->flags);
     struct ft_cprog **head = &c->progs[h & c->progs_mask];
@@ -164,14 +168,18 @@ prog_intern(struct ft_cache *c, const struct ft_walk_out *w)
         if (x->hash == h && x->n_ops == w->n_ops && x->flags == w->flags &&
             !memcmp(x->ops, w->ops, w->n_ops * sizeof w->ops[0])) {
             x->refcnt++;
+            ft_cache_cont_unref(c, cont); /* x names it already, with its own. */
             return x;
         }
     }
     struct ft_cprog *x = ft_malloc(sizeof *x + w->n_ops * sizeof w->ops[0]);
-    if (!x)
+    if (!x) {
+        ft_cache_cont_unref(c, cont);
         return NULL;
+    }
     x->hash = h;
     x->refcnt = 1;
+    x->cont = cont;
     x->n_ops = w->n_ops;
     x->flags = (uint16_t)w->flags;
     memcpy(x->ops, w->ops, w->n_ops * sizeof w->ops[0]);
@@ -194,6 +202,7 @@ prog_unref(struct ft_cache *c, const struct ft_cprog *cx)
         }
     }
     c->n_progs--;
+    ft_cache_cont_unref(c, x->cont);
     x->next = c->dead_progs;
     c->dead_progs = x;
 }
@@ -569,13 +578,49 @@ static const struct ft_cprog drop_prog = {.n_ops = 0, .flags = FT_WALK_F_OVERFLO
 
 /* Walk the pipeline for key and install the result. Returns the entry, or
  * FT_NIL with *prog set when the result could not be kept. */
+/* A recirculated key whose continuation is gone (cannot happen between a
+ * packet's two lookups): dropped. */
+static const struct ft_cprog lost_prog = {.n_ops = 0, .flags = FT_WALK_F_OVERFLOW};
+
+/* Walk for key (resumed when it was recirculated). Returns the reference
+ * to the continuation its RECIRC names (the op names it), FT_NIL if none;
+ * with no room for one the result becomes a drop. */
+static uint32_t
+walk_key(struct ft_cache *c, const struct ft_key *key, const struct ft_walk_cont *from)
+{
+    struct ft_walk_out *w = &c->walk;
+    if (from)
+        ft_walk_resume(c->p, c->version, key, from, w);
+    else
+        ft_walk(c->p, c->version, key, w);
+    if (!(w->flags & FT_WALK_F_RECIRC))
+        return FT_NIL;
+    uint32_t cont = ft_cache_cont_get(c, &w->cont);
+    if (cont == FT_NIL) {
+        w->n_ops = 0;
+        w->flags |= FT_WALK_F_OVERFLOW;
+        return FT_NIL;
+    }
+    struct ft_op *op = &w->ops[w->n_ops - 1]; /* The RECIRC. */
+    op->a32 = cont + 1;
+    op->a16 = c->conts[cont].gen;
+    return cont;
+}
+
 static uint32_t
 install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **prog)
 {
-    ft_walk(c->p, c->version, key, &c->walk);
+    const struct ft_walk_cont *from = NULL;
+    if (key->recirc_id && !(from = ft_cache_cont_of(c, key))) {
+        c->st.recirc_lost++;
+        *prog = &lost_prog;
+        c->walk.n_visits = 0; /* Nothing to count. */
+        return FT_NIL;
+    }
+    uint32_t cont = walk_key(c, key, from);
     c->st.misses++;
     c->win_misses++;
-    struct ft_cprog *x = prog_intern(c, &c->walk);
+    struct ft_cprog *x = prog_intern(c, &c->walk, cont);
     /* Evicting an entry to make room for one that will be evicted before
      * its next packet helps no one: when thrashing, most misses are served
      * without installing, so a stable part of the traffic stays cached. */
@@ -609,7 +654,7 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
     c->n_entries++;
     c->st.installs++;
     *prog = x; /* Stays valid until the next call even if evicted now. */
-    if (ft_cache_index_entry(c, idx))
+    if (ft_cache_index_entry(c, idx, key->recirc_id ? key->recirc_id - 1u : FT_NIL))
         return FT_NIL;
     return idx;
 }
@@ -622,6 +667,8 @@ count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
     const struct ft_walk_out *w = &c->walk;
     for (uint16_t i = 0; i < w->n_visits; i++) {
         const struct ft_rule *r = w->visits[i].rule;
+        if (w->visits[i].resumed)
+            continue; /* Counted before its recirculation. */
         if (r)
             ft_rule_add_stats(r, 1, len, now_ns);
         ft_pipeline_table_count(c->p, w->visits[i].table_id, 1, r ? 1 : 0);
@@ -739,6 +786,7 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->emc_used = c->emc_used;
     st->emc_enabled = c->emc && !c->emc_off_windows;
     st->thrashing = c->thrashing;
+    st->conts = c->n_conts;
 }
 
 void

@@ -59,9 +59,7 @@ idx_place(struct ft_cache *c, struct ft_ctable *t, struct ft_cvisit *v)
     const struct ft_csub *st = &c->subs[e->st];
     struct ft_key ignore;
     ft_cache_ignore_mask(e->meta->ignore, &ignore);
-    /* A walk that read past a pop can be changed by any rule consulting
-     * what the pop hid, whatever its key: such entries stay in the wide list. */
-    bool fixed = !e->meta->stale;
+    bool fixed = true;
     for (int w = 0; fixed && w < FT_KEY_WORDS; w++)
         fixed = !(t->idx_mask.w[w] & (~st->mask.w[w] | ignore.w[w]));
     if (!fixed) {
@@ -139,7 +137,7 @@ ignore_fields(const struct ft_key *written)
 }
 
 int
-ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
+ft_cache_index_entry(struct ft_cache *c, uint32_t idx, uint32_t from)
 {
     const struct ft_walk_out *w = &c->walk;
     struct ft_centry *e = &c->pool[idx];
@@ -155,10 +153,9 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
     }
     e->meta = m;
     m->entry = idx;
-    struct ft_key unknown = w->written; /* Not the packet's bits, or not known. */
-    ft_key_or_into(&unknown, &w->stale);
-    m->ignore = ignore_fields(&unknown);
-    m->stale = ignore_fields(&w->stale);
+    m->cont = from;
+    ft_cache_cont_ref(c, from);
+    m->ignore = ignore_fields(&w->written);
     m->n_visits = w->n_visits;
     m->n_deps = w->n_deps;
     m->visits = (struct ft_cvisit *)(m + 1);
@@ -172,13 +169,13 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
         v->rule = w->visits[i].rule;
         v->entry = idx;
         v->table_id = w->visits[i].table_id;
-        /* Where the walk stopped, an add at any priority may matter. */
-        v->priority = v->rule && !w->visits[i].stopped ? ft_rule_priority(v->rule) : -1;
+        v->resumed = w->visits[i].resumed;
+        /* A resumed rule's lookup came before the recirculation: no add
+         * can change it (that is for the entry before it to see). */
+        v->priority = v->resumed ? FT_PRIO_RESUMED : v->rule ? ft_rule_priority(v->rule) : -1;
         v->rprev = NULL;
-        if (w->visits[i].stopped || v->rule) {
-            struct ft_cvisit **head = w->visits[i].stopped
-                                          ? &c->tables[v->table_id].stopped
-                                          : &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
+        if (v->rule) {
+            struct ft_cvisit **head = &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
             v->rnext = *head;
             if (*head)
                 (*head)->rprev = &v->rnext;
@@ -257,6 +254,7 @@ ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e)
         if (m->all_next)
             m->all_next->all_prev = m->all_prev;
     }
+    ft_cache_cont_unref(c, m->cont);
     free(m);
     e->meta = NULL;
 }
@@ -291,10 +289,6 @@ rule_deleted(struct ft_cache *c, const struct ft_rule *r)
     for (struct ft_cvisit *v = c->rule_buckets[ft_ptr_hash(r) & c->rule_mask]; v; v = v->rnext)
         if (v->rule == r)
             c->scratch[n++] = v->entry;
-    /* A walk that stopped in this table consulted what the pop hid because
-     * of the subtables it probed; fewer rules may probe fewer. */
-    for (struct ft_cvisit *v = c->tables[ft_rule_table(r)].stopped; v; v = v->rnext)
-        c->scratch[n++] = v->entry;
     evict_scratch(c, n);
 }
 
@@ -307,27 +301,12 @@ mask_within(const struct ft_key *inner, const struct ft_key *outer)
     return true;
 }
 
-/* Does m consult a field the entry's walk cannot know (a pop hid it)? */
-static bool
-consults_stale(const struct ft_centry *e, const struct ft_match *m)
-{
-    if (!e->meta->stale)
-        return false;
-    struct ft_key stale;
-    ft_cache_ignore_mask(e->meta->stale, &stale);
-    for (int w = 0; w < FT_KEY_WORDS; w++)
-        if (stale.w[w] & m->mask.w[w])
-            return true;
-    return false;
-}
-
 static void
 consider(struct ft_cache *c, const struct ft_cvisit *v, int32_t prio, const struct ft_match *m,
          uint32_t *n)
 {
     /* At equal priority the tie-break could now pick the new rule. */
-    const struct ft_centry *e = &c->pool[v->entry];
-    if (v->priority <= prio && (entry_overlaps(c, e, m) || consults_stale(e, m)))
+    if (v->priority <= prio && entry_overlaps(c, &c->pool[v->entry], m))
         c->scratch[(*n)++] = v->entry;
 }
 
@@ -407,4 +386,7 @@ ft_cache_sync(struct ft_cache *c, uint64_t v, const struct ft_change *chg, size_
         c->st.changes_applied += n;
     }
     c->version = v;
+    /* Continuations the changes left unused may name rules about to be
+     * reclaimed: free them now (no packet is between its lookups here). */
+    ft_cache_conts_reap(c);
 }

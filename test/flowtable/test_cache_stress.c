@@ -18,6 +18,7 @@
  *    every answer is the fresh walk's or the cache's out-of-memory drop,
  *    and once memory is back the cache is exact again.
  */
+#include "cache_check.h"
 #include "check_main.h"
 #include "ft_alloc.h"
 #include "ft_cache.h"
@@ -280,14 +281,17 @@ random_edit(struct ft_pipeline *p, uint64_t *s)
     }
 }
 
-/* The first subtables every TCP and UDP packet probes make its walk
- * consult the source port: with hundreds of them the cache cannot hold
- * the flows and thrashes. Put back whenever an edit deleted them. */
+/* Rules every run needs, put back whenever an edit deleted them. The first
+ * subtables every TCP and UDP packet probes make its walk consult the
+ * source port: with hundreds of them the cache cannot hold the flows and
+ * thrashes. An MPLS label's pop recirculates. */
 static void
 keep_cache_thrashing(struct ft_pipeline *p)
 {
     ck_assert_int_eq(tu_add(p, "table=0,priority=15,tcp,tp_src=1005", "goto_table:1"), FT_OK);
     ck_assert_int_eq(tu_add(p, "table=0,priority=15,udp,tp_src=1100", "goto_table:2"), FT_OK);
+    ck_assert_int_eq(
+        tu_add(p, "table=0,priority=15,mpls,mpls_label=3", "pop_mpls:0x0800,goto_table:1"), FT_OK);
 }
 
 static void
@@ -370,13 +374,6 @@ sync_cache(struct ft_pipeline *p, struct ft_cache *c)
     ft_pipeline_reclaim(p, v); /* The cache is the only reader, and it is at v. */
 }
 
-static bool
-same_result(const struct ft_cache_result *r, const struct ft_walk_out *w)
-{
-    return r->n_ops == w->n_ops && r->flags == (uint16_t)w->flags &&
-           !memcmp(r->ops, w->ops, w->n_ops * sizeof w->ops[0]);
-}
-
 /* The cache's out-of-memory answer: drop, flagged, never half a program. */
 static bool
 oom_drop(const struct ft_cache_result *r)
@@ -431,6 +428,8 @@ ref_count(struct reference *ref, const struct ft_walk_out *w, uint32_t len)
 {
     for (uint16_t i = 0; i < w->n_visits; i++) {
         const struct ft_walk_visit *v = &w->visits[i];
+        if (v->resumed)
+            continue; /* Counted by the walk before the recirculation. */
         ref->lookups[v->table_id]++;
         if (!v->rule)
             continue;
@@ -482,7 +481,7 @@ struct run {
     struct ft_cache_config cfg;
     struct ft_key flows[N_FLOWS];
     struct reference ref;
-    uint64_t checks, oom_drops;
+    uint64_t checks, oom_drops, recirculated;
 };
 
 static void
@@ -517,27 +516,37 @@ run_fini(struct run *r)
     ft_pipeline_destroy(r->p);
 }
 
-/* One burst of 32 lookups, each compared with a fresh walk of the cache's
- * version. A sixth come from 8 hot flows, so bursts repeat keys. */
-static void
-burst(struct run *r, bool allow_oom)
+/* Look up n keys in one burst and compare each answer with a fresh walk of
+ * the cache's version (resumed from from[i] for a recirculated key). An
+ * answer that recirculates queues its packet parsed again — a random flow
+ * from the same port, with the answer's recirc fields — into next[], with
+ * the fresh walk's continuation. Returns how many it queued. */
+static unsigned
+check_burst(struct run *r, const struct ft_key *const *keys, const uint32_t *lens, unsigned n,
+            const struct ft_walk_cont *from, bool allow_oom, struct ft_key *next,
+            uint32_t *next_lens, struct ft_walk_cont *next_from)
 {
-    const struct ft_key *keys[FT_CACHE_BURST];
-    uint32_t lens[FT_CACHE_BURST];
     struct ft_cache_result res[FT_CACHE_BURST];
-    for (int i = 0; i < FT_CACHE_BURST; i++) {
-        unsigned f = stress_rnd(&r->s, 6) == 0 ? stress_rnd(&r->s, 8) : stress_rnd(&r->s, N_FLOWS);
-        keys[i] = &r->flows[f];
-        lens[i] = 60 + stress_rnd(&r->s, 1400);
-    }
+    unsigned queued = 0;
     fault_begin();
-    ft_cache_lookup(r->c, keys, lens, FT_CACHE_BURST, res, 1);
+    ft_cache_lookup(r->c, keys, lens, n, res, 1);
     fault_end();
-    for (int i = 0; i < FT_CACHE_BURST; i++, r->checks++) {
-        ft_walk(r->p, ft_cache_version(r->c), keys[i], &fresh);
+    for (unsigned i = 0; i < n; i++, r->checks++) {
+        if (from)
+            ft_walk_resume(r->p, ft_cache_version(r->c), keys[i], &from[i], &fresh);
+        else
+            ft_walk(r->p, ft_cache_version(r->c), keys[i], &fresh);
         ref_count(&r->ref, &fresh, lens[i]);
-        if (same_result(&res[i], &fresh))
+        if (cc_same(r->c, &res[i], &fresh)) {
+            if (fresh.flags & FT_WALK_F_RECIRC) {
+                struct ft_key parsed = r->flows[stress_rnd(&r->s, N_FLOWS)];
+                parsed.in_port = keys[i]->in_port;
+                next[queued] = cc_recirc_key(&res[i], &parsed);
+                next_lens[queued] = lens[i];
+                next_from[queued++] = fresh.cont;
+            }
             continue;
+        }
         if (allow_oom && oom_drop(&res[i])) {
             r->oom_drops++;
             continue;
@@ -545,10 +554,39 @@ burst(struct run *r, bool allow_oom)
         char a[4096], b[4096];
         ft_program_format(a, sizeof a, res[i].ops, res[i].n_ops);
         ft_program_format(b, sizeof b, fresh.ops, fresh.n_ops);
-        ck_abort_msg("seed %llu check %llu (burst slot %d): cache (source %d, flags %#x) says "
+        ck_abort_msg("seed %llu check %llu (burst slot %u%s): cache (source %d, flags %#x) says "
                      "%s; fresh walk (flags %#x) says %s",
-                     (unsigned long long)r->seed, (unsigned long long)r->checks, i, res[i].source,
-                     res[i].flags, a, fresh.flags, b);
+                     (unsigned long long)r->seed, (unsigned long long)r->checks, i,
+                     from ? ", after a recirculation" : "", res[i].source, res[i].flags, a,
+                     fresh.flags, b);
+    }
+    return queued;
+}
+
+/* One burst of 32 lookups, then the lookups of the packets they
+ * recirculate, as the dataplane does. A sixth come from 8 hot flows, so
+ * bursts repeat keys. */
+static void
+burst(struct run *r, bool allow_oom)
+{
+    static struct ft_key keys[2][FT_CACHE_BURST];
+    static struct ft_walk_cont conts[2][FT_CACHE_BURST];
+    const struct ft_key *kp[FT_CACHE_BURST];
+    uint32_t first[FT_CACHE_BURST], lens[2][FT_CACHE_BURST];
+    for (int i = 0; i < FT_CACHE_BURST; i++) {
+        unsigned f = stress_rnd(&r->s, 6) == 0 ? stress_rnd(&r->s, 8) : stress_rnd(&r->s, N_FLOWS);
+        kp[i] = &r->flows[f];
+        first[i] = 60 + stress_rnd(&r->s, 1400);
+    }
+    unsigned n =
+        check_burst(r, kp, first, FT_CACHE_BURST, NULL, allow_oom, keys[0], lens[0], conts[0]);
+    for (int depth = 0, cur = 0; n; depth++, cur ^= 1) {
+        ck_assert_int_lt(depth, 8);
+        for (unsigned i = 0; i < n; i++)
+            kp[i] = &keys[cur][i];
+        r->recirculated += n;
+        n = check_burst(r, kp, lens[cur], n, conts[cur], allow_oom, keys[cur ^ 1], lens[cur ^ 1],
+                        conts[cur ^ 1]);
     }
 }
 
@@ -585,6 +623,7 @@ START_TEST(bursts_full_cache_and_edits)
     ck_assert_uint_gt(st.evict_invalidated, 0);
     ck_assert_uint_gt(st.emc_hits, 0);
     ck_assert_uint_gt(st.uncached, 0);
+    ck_assert_uint_gt(r.recirculated, 0);
     ref_check(&r.ref, r.p, r.c, r.seed);
     run_fini(&r);
 }
