@@ -144,7 +144,10 @@ cmd_show(struct ofa_ctl_req *req)
     rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
     rep_kv_u64(r, "pipeline_version", ft_pipeline_version(a->p));
 
-    rep_table(r, "controllers", (const char *[]){"target", "state", "role", "peer"}, 4);
+    rep_table(r, "controllers",
+              (const char *[]){"target", "state", "role", "peer", "packet_ins", "pin_rate_drops",
+                               "pin_backlog_drops", "async_drops", "backlog"},
+              9);
     for (size_t i = 0; i < a->n_slots; i++) {
         char t[OFA_HOST_LEN + 32];
         target_text(&a->slots[i].t, a->slots[i].bound_port, t, sizeof t);
@@ -157,12 +160,19 @@ cmd_show(struct ofa_ctl_req *req)
             rep_cell(r, "%s", conn_state_name(c->state));
             rep_cell(r, "%s", role_name(c->role));
             rep_cell(r, "%s", c->peer);
+            rep_cell_u64(r, c->st.packet_ins);
+            rep_cell_u64(r, c->st.pin_rate_drops);
+            rep_cell_u64(r, c->st.pin_backlog_drops);
+            rep_cell_u64(r, c->st.async_drops);
+            rep_cell_u64(r, ofa_conn_backlog(c));
         }
         if (!any) {
             rep_cell(r, "%s", t);
             rep_cell(r, "%s", a->slots[i].t.passive ? "listening" : "backoff");
             rep_cell(r, "-");
             rep_cell(r, "-");
+            for (int k = 0; k < 5; k++)
+                rep_cell_u64(r, 0);
         }
     }
     rep_table_end(r);
