@@ -209,9 +209,9 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
             return 0;
         }
         static const char *const with_arg[] = {
-            "--port",        "--controller",  "--datapath-id",   "--fail-mode",
-            "--private-key", "--certificate", "--ca-cert",       "--rxq",
-            "--mbufs",       "--ctl-socket",  "--cache-entries", "--packet-in-rate",
+            "--port",          "--controller",  "--datapath-id",   "--fail-mode",
+            "--private-key",   "--certificate", "--ca-cert",       "--rxq",
+            "--mbufs",         "--ctl-socket",  "--cache-entries", "--packet-in-rate",
             "--stall-timeout",
         };
         bool known = false;

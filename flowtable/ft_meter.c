@@ -125,7 +125,8 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
     m->flags = mm->flags;
     m->n_bands = mm->n_bands;
     m->created_ns = now_ns;
-    memcpy(m->bands, mm->bands, mm->n_bands * sizeof *m->bands);
+    if (mm->n_bands) /* A meter without bands is valid; its bands may be NULL. */
+        memcpy(m->bands, mm->bands, mm->n_bands * sizeof *m->bands);
     if (old && old->counters->n_bands == m->n_bands) {
         m->counters = old->counters;
         m->counters->refs++;

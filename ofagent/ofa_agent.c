@@ -79,6 +79,7 @@ ofa_config_default(struct ofa_config *cfg)
     cfg->packet_in_rate = 1000;
     cfg->packet_in_burst = 250;
     cfg->stall_timeout_ms = 15000;
+    cfg->log_level = 3;
 }
 
 int
@@ -365,7 +366,7 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
     a->start_ns = ofa_now_ns();
     a->rl.window_ns = a->start_ns;
     a->rl.tokens = LOG_BURST;
-    a->log_level = 3;
+    a->log_level = cfg->log_level;
     a->next_expire_ns = a->start_ns + EXPIRE_PERIOD;
 
     a->slots = calloc(cfg->n_targets ? cfg->n_targets : 1, sizeof *a->slots);

@@ -65,6 +65,9 @@ struct ofa_config {
     /* A connection whose peer takes none of what is queued for this long
      * is closed (it would hold its queue forever). 0: never. Default 15000. */
     uint32_t stall_timeout_ms;
+    /* Log lines on stderr: 0 none, 1 errors, 2 warnings, 3 information
+     * (default), 4 debugging; ofswitch-ctl log-level changes it later. */
+    int log_level;
 };
 
 /* Fill cfg with the defaults above (no targets, datapath id 0, secure). */
@@ -119,11 +122,11 @@ size_t ofa_agent_n_connected(const struct ofa_agent *a);
 
 /* What one controller connection was sent and what it was not. */
 struct ofa_conn_stats {
-    uint64_t packet_ins;         /* Queued for the peer. */
-    uint64_t pin_rate_drops;     /* Over the packet-in rate limit. */
-    uint64_t pin_backlog_drops;  /* The peer was too far behind. */
-    uint64_t async_drops;        /* Port status / flow removed, peer too far behind. */
-    uint64_t backlog_bytes;      /* Queued, not yet taken by the peer. */
+    uint64_t packet_ins;        /* Queued for the peer. */
+    uint64_t pin_rate_drops;    /* Over the packet-in rate limit. */
+    uint64_t pin_backlog_drops; /* The peer was too far behind. */
+    uint64_t async_drops;       /* Port status / flow removed, peer too far behind. */
+    uint64_t backlog_bytes;     /* Queued, not yet taken by the peer. */
 };
 
 /* Sum of every connection's counters, including closed ones'. */

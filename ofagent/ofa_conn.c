@@ -25,14 +25,14 @@
 
 #include "ofa_int.h"
 
-#define OFA_RX_CHUNK     (256 * 1024)
-#define OFA_RX_BUDGET    (4 * 1024 * 1024) /* Bytes read per connection per iteration. */
+#define OFA_RX_CHUNK      (256 * 1024)
+#define OFA_RX_BUDGET     (4 * 1024 * 1024) /* Bytes read per connection per iteration. */
 #define OFA_TX_HIGH       (8 * 1024 * 1024)
 #define OFA_ASYNC_BACKLOG (1024 * 1024) /* Packet-ins wait behind at most this much. */
-#define OFA_HANDSHAKE_NS (10 * 1000000000ull)
-#define OFA_LINGER_NS    (2 * 1000000000ull)
-#define OFA_REASM_MAX    (1024 * 1024) /* Bytes of one multipart request in parts. */
-#define MS_NS            1000000ull
+#define OFA_HANDSHAKE_NS  (10 * 1000000000ull)
+#define OFA_LINGER_NS     (2 * 1000000000ull)
+#define OFA_REASM_MAX     (1024 * 1024) /* Bytes of one multipart request in parts. */
+#define MS_NS             1000000ull
 
 static void
 conn_start_hello(struct ofa_conn *c)

@@ -383,6 +383,11 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
     double mhz = (double)dp_tsc_hz(dp) / 1e6;
     struct ofa_report *r = &req->rep;
     rep_kv_f64(r, "tsc_mhz", 0, mhz);
+    struct dp_mbuf_stats mb;
+    dp_mbuf_stats(dp, &mb);
+    rep_kv_u64(r, "mbufs", mb.mbufs);
+    rep_kv_u64(r, "mbufs_in_use", mb.mbufs_in_use);
+    rep_kv_u64(r, "packet_in_mbufs_in_use", mb.pin_mbufs_in_use);
     rep_table(r, "workers",
               (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
                                "pkts_per_poll", "miss_cycles_per_miss", "emc_hits", "cache_hits",

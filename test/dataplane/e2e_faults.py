@@ -52,9 +52,10 @@ def check(name, fn):
 class Peer:
     """of_peer.py in its own process (so that it can be killed -9)."""
 
-    def __init__(self, mode, port=None):
+    def __init__(self, mode, port=None, prefix=()):
         self.portfile = os.path.join(TMP, f"peer-{time.monotonic_ns()}")
-        args = ["/usr/bin/python3", os.path.join(HERE, "of_peer.py"), self.portfile, mode]
+        args = list(prefix) + ["/usr/bin/python3", os.path.join(HERE, "of_peer.py"),
+                               self.portfile, mode]
         self.proc = subprocess.Popen(args + ([str(port)] if port else []),
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         LIVE.append(self)
@@ -75,8 +76,8 @@ class Peer:
             self.proc.wait()
 
 
-def start(name, ports, options=()):
-    sw = Switch(OFSWITCH, CTL, TMP, name, ports, options)
+def start(name, ports, options=(), prefix=()):
+    sw = Switch(OFSWITCH, CTL, TMP, name, ports, options, prefix=prefix)
     LIVE.append(sw)
     return sw
 
@@ -217,6 +218,34 @@ def del_port_under_traffic():
     return None if sw.stop() == 0 else "ofswitch did not stop cleanly: " + sw.log_text()[-600:]
 
 
+def link_flaps():
+    ns = f"ofsflap{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        inside = ["ip", "netns", "exec", ns]
+        subprocess.run(inside + ["ip", "link", "set", "lo", "up"], check=True)
+        peer = Peer("answer", prefix=inside)
+        target = f"tcp:127.0.0.1:{peer.port}"
+        sw = start("flaps", [(1, "net_tap_flap,iface=tapflap0"), (2, "net_null_fl2,no-rx=1")],
+                   ["--controller", target], prefix=inside)
+        wait_until(lambda: connected(sw, target), "the switch to connect to the controller")
+        for _ in range(20):  # Ten down-up cycles a second, for two seconds.
+            subprocess.run(inside + ["ip", "link", "set", "tapflap0", "down"], check=True)
+            time.sleep(0.05)
+            subprocess.run(inside + ["ip", "link", "set", "tapflap0", "up"], check=True)
+            time.sleep(0.05)
+        wait_until(lambda: any(p["port"] == 1 and p["link"] == "up"
+                               for p in sw.json("show")["ports"]), "port 1's link to be up")
+        peer.proc.send_signal(signal.SIGTERM)
+        ps = [x["port_status"] for x in peer.reports() if "port_status" in x]
+        log(f"     the controller saw {ps} PORT_STATUS for 40 link changes")
+        if not ps or ps[0] < 10:
+            return f"the controller saw {ps} PORT_STATUS messages"
+        return None if sw.stop() == 0 else "ofswitch did not stop cleanly: " + sw.log_text()[-600:]
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+
 def main():
     check("stalled controller under a packet-in flood: memory bounded, traffic flows, "
           "answered again", stalled_controller)
@@ -226,6 +255,7 @@ def main():
     check("controller killed (fail standalone): learning while it is gone",
           controller_loss_standalone)
     check("del-port and add-port while forwarding", del_port_under_traffic)
+    check("link flaps at 10/s: PORT_STATUS, the link up again", link_flaps)
     log(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
 

@@ -25,13 +25,14 @@ def wait_until(cond, what, timeout=10.0):
 
 class Switch:
     """An ofswitch process with its control socket and log in directory d,
-    one passive OpenFlow listener (for ovs-ofctl) and the given options."""
+    one passive OpenFlow listener (for ovs-ofctl) and the given options;
+    prefix runs it (and ovs-ofctl) elsewhere, e.g. ip netns exec NS."""
 
-    def __init__(self, exe, ctl_exe, d, name, ports, options=(), lcores="0-1"):
-        self.ctl_exe, self.d = ctl_exe, d
+    def __init__(self, exe, ctl_exe, d, name, ports, options=(), lcores="0-1", prefix=()):
+        self.ctl_exe, self.d, self.prefix = ctl_exe, d, list(prefix)
         self.sock = os.path.join(d, name + ".ctl")
         self.log = os.path.join(d, name + ".log")
-        args = [exe, "-l", lcores, "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+        args = self.prefix + [exe, "-l", lcores, "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
                 "--no-telemetry", f"--file-prefix=ofs-{name}-{os.getpid()}", "--"]
         for num, dev in ports:
             args += ["--port", f"{num}={dev}"]
@@ -65,8 +66,8 @@ class Switch:
 
     def of(self, *args):
         """ovs-ofctl -O OpenFlow13 CMD TARGET ARGS..."""
-        subprocess.run(["ovs-ofctl", "-O", "OpenFlow13", args[0], self.target] + list(args[1:]),
-                       check=True, capture_output=True, text=True, timeout=20)
+        subprocess.run(self.prefix + ["ovs-ofctl", "-O", "OpenFlow13", args[0], self.target] +
+                       list(args[1:]), check=True, capture_output=True, text=True, timeout=20)
 
     def port(self, num):
         return {p["port"]: p for p in self.json("ports")["ports"]}[num]

@@ -6,11 +6,11 @@ the switch's connection, exchanges HELLO and then behaves as told.
 usage: of_peer.py PORTFILE MODE [PORT]
   PORTFILE  written with the TCP port it listens on (127.0.0.1; PORT, else
             an ephemeral one), once it listens
-  MODE      answer  answer ECHO_REQUESTs, count PACKET_INs
+  MODE      answer  answer ECHO_REQUESTs, count PACKET_INs and PORT_STATUS
             stall   stop reading after the HELLO; on SIGUSR1 read again,
                     send an ECHO_REQUEST and report whether it was answered
 Reports are JSON lines on stdout: {"connected": 1}, {"packet_ins": N,
-"seconds": S} on SIGTERM, {"echo_reply": true} after SIGUSR1 in stall mode.
+"port_status": M, "seconds": S} on SIGTERM, {"echo_reply": true} after SIGUSR1 in stall mode.
 """
 import json
 import os
@@ -75,7 +75,7 @@ def main():
     state = {"resume": False, "stop": False}
     signal.signal(signal.SIGUSR1, lambda *_: state.update(resume=True))
     signal.signal(signal.SIGTERM, lambda *_: state.update(stop=True))
-    t0, pins = time.monotonic(), 0
+    t0, pins, ps = time.monotonic(), 0, 0
     if mode == "stall":
         # Take nothing more from the switch until told to.
         while not state["resume"] and not state["stop"]:
@@ -97,8 +97,9 @@ def main():
         select.select([s], [], [], 0.1)
         for m in c.messages():
             pins += m[1] == 10
+            ps += m[1] == 12
             c.answer_echo(m)
-    say(packet_ins=pins, seconds=time.monotonic() - t0)
+    say(packet_ins=pins, port_status=ps, seconds=time.monotonic() - t0)
 
 
 if __name__ == "__main__":

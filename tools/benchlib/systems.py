@@ -108,10 +108,12 @@ class Ofswitch(System):
         try:
             out = procs.run([exe, "-t", self.ctl_sock, "--json"] + list(args), timeout=30)
         except procs.BenchError:
-            if self.proc.poll() is not None:  # Say why: the switch is gone.
-                raise procs.BenchError("ofswitch exited with status %d: %s" % (
-                    self.proc.returncode, procs.log_tail(self.log)))
-            raise
+            try:  # A dying switch may still be writing its sanitizer report.
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                raise
+            raise procs.BenchError("ofswitch exited with status %d: %s" % (
+                self.proc.returncode, procs.log_tail(self.log)))
         return json.loads(out) if out.strip() else {}
 
     def clear_stats(self):
