@@ -143,6 +143,12 @@ cmd_show(struct ofa_ctl_req *req)
     rep_kv(r, "datapath_id", "%016" PRIx64, a->datapath_id);
     rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
     rep_kv_u64(r, "pipeline_version", ft_pipeline_version(a->p));
+    struct ofa_conn_stats cs; /* Every connection's, closed ones' too. */
+    ofa_agent_conn_totals(a, &cs);
+    rep_kv_u64(r, "packet_ins", cs.packet_ins);
+    rep_kv_u64(r, "pin_rate_drops", cs.pin_rate_drops);
+    rep_kv_u64(r, "pin_backlog_drops", cs.pin_backlog_drops);
+    rep_kv_u64(r, "async_drops", cs.async_drops);
 
     rep_table(r, "controllers",
               (const char *[]){"target", "state", "role", "peer", "packet_ins", "pin_rate_drops",

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Faults end to end, through the ofswitch executable: net_null ports that
-receive at line rate, controllers played by of_peer.py.
+receive at line rate, controllers played by ofpeer.py.
 
   stalled controller  a controller that stops reading under a packet-in
                       flood: the switch's memory stays flat, matched
@@ -30,6 +30,7 @@ from e2e_util import Switch, wait_until  # noqa: E402
 
 OFSWITCH, CTL = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "..", "..", "tools", "benchlib", "ofpeer.py")
 TMP = tempfile.mkdtemp(prefix="ofs-faults-")
 os.environ["OVS_RUNDIR"] = TMP  # ovs-ofctl: never /var/run/openvswitch
 PASSED, FAILED = [], []
@@ -50,19 +51,18 @@ def check(name, fn):
 
 
 class Peer:
-    """of_peer.py in its own process (so that it can be killed -9)."""
+    """ofpeer.py in its own process (so that it can be killed -9)."""
 
     def __init__(self, mode, port=None, prefix=()):
         self.portfile = os.path.join(TMP, f"peer-{time.monotonic_ns()}")
-        args = list(prefix) + ["/usr/bin/python3", os.path.join(HERE, "of_peer.py"),
-                               self.portfile, mode]
+        args = list(prefix) + ["/usr/bin/python3", PEER, self.portfile, mode]
         self.proc = subprocess.Popen(args + ([str(port)] if port else []),
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         LIVE.append(self)
         wait_until(lambda: os.path.exists(self.portfile) or self.proc.poll() is not None,
-                   "of_peer.py to listen")
+                   "ofpeer.py to listen")
         if self.proc.poll() is not None:
-            raise RuntimeError("of_peer.py: " + self.proc.stdout.read())
+            raise RuntimeError("ofpeer.py: " + self.proc.stdout.read())
         self.port = int(open(self.portfile).read())
 
     def reports(self, timeout=15):

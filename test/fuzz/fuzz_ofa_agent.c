@@ -93,10 +93,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len < 8 || end + len > size)
             break;
         if (wants_answer(data + end, len) && n_reqs < MAX_REQS)
-            reqs[n_reqs++] = (struct request){
-                .xid = (uint32_t)data[end + 4] << 24 | (uint32_t)data[end + 5] << 16 |
-                       (uint32_t)data[end + 6] << 8 | data[end + 7],
-                .type = data[end + 1]};
+            reqs[n_reqs++] = (struct request){.xid = (uint32_t)data[end + 4] << 24 |
+                                                     (uint32_t)data[end + 5] << 16 |
+                                                     (uint32_t)data[end + 6] << 8 | data[end + 7],
+                                              .type = data[end + 1]};
         end += len;
     }
 

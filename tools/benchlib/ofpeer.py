@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""A minimal OpenFlow 1.3 controller for the fault tests: it listens, takes
-the switch's connection, exchanges HELLO and then behaves as told.
+"""A minimal OpenFlow 1.3 controller for the fault tests and tools/soak: it
+listens, takes the switch's connection, exchanges HELLO and then behaves as
+told.
 
-usage: of_peer.py PORTFILE MODE [PORT]
+usage: ofpeer.py PORTFILE MODE [PORT]
   PORTFILE  written with the TCP port it listens on (127.0.0.1; PORT, else
             an ephemeral one), once it listens
   MODE      answer  answer ECHO_REQUESTs, count PACKET_INs and PORT_STATUS
