@@ -82,7 +82,7 @@
 #define N_FLOWS     48
 #define STEPS       (E2E_SAN ? 400 : 1200)
 #define SYNC_EVERY  6
-#define MAX_DETAILS 3
+#define MAX_DETAILS 2 /* Mismatches reported in full, per kind. */
 
 /* ---- state of one run ------------------------------------------------------------ */
 
@@ -128,6 +128,21 @@ struct removed {
     uint8_t reason;
 };
 
+/* Kinds of mismatch, by what the emitted copies do fit. */
+enum {
+    CL_STALE,   /* This flow's program at a version outside its window. */
+    CL_OTHER,   /* Another flow's program (a cache entry of another key). */
+    CL_NONE,    /* No program seen: the executor's doing, or an older one. */
+    CL_DROPPED, /* Nothing was emitted (any drop program fits). */
+    CL_N
+};
+static const char *const cl_names[CL_N] = {
+    "fits this flow's program at another version",
+    "fits another flow's program",
+    "fits no program the test walked",
+    "nothing emitted",
+};
+
 static struct {
     struct dp *dp;
     struct ft_pipeline *p;
@@ -160,6 +175,7 @@ static struct {
 
     /* Results. */
     unsigned mismatches, details, strays, count_errors, unpredictable, skipped;
+    unsigned by_class[CL_N], class_details[CL_N];
     uint64_t injected, emitted, pins, judged, ambiguous, edits, edits_failed, commits;
     uint64_t outputs_by_kind[3];
     struct ft_walk_out walk;
@@ -419,9 +435,35 @@ print_dp_counters(void *aux, const char *name, uint64_t n)
         fprintf(stderr, "    %s %llu\n", name, (unsigned long long)n);
 }
 
+static int
+print_group(void *aux, const struct ft_group *g)
+{
+    static const char *const types[] = {"all", "select", "indirect", "ff"};
+    (void)aux;
+    fprintf(stderr, "    group %u (%s):", ft_group_id(g), types[ft_group_type(g) & 3]);
+    for (uint32_t i = 0; i < ft_group_n_buckets(g); i++) {
+        const struct ft_bucket *b = ft_group_bucket(g, i);
+        char buf[512];
+        ft_actions_format(buf, sizeof buf, b->actions, b->n_actions);
+        fprintf(stderr, " [%s", buf);
+        if (b->weight)
+            fprintf(stderr, " weight %u", b->weight);
+        if (b->watch_port != FT_PORT_ANY)
+            fprintf(stderr, " watch_port %u", b->watch_port);
+        if (b->watch_group != FT_GROUP_ANY)
+            fprintf(stderr, " watch_group %u", b->watch_group);
+        fprintf(stderr, "]");
+    }
+    fprintf(stderr, "\n");
+    return 0;
+}
+
 static void
 print_state(void)
 {
+    fprintf(stderr, "  groups now (version %llu; port 3 %s):\n",
+            (unsigned long long)ft_pipeline_version(T.p), T.port3_down ? "down" : "up");
+    ft_pipeline_groups_foreach(T.p, FT_GROUP_ALL, print_group, NULL);
     fprintf(stderr, "  dataplane counters (drops, then notes):\n");
     dp_drop_counters(T.dp, print_dp_counters, NULL);
     dp_note_counters(T.dp, print_dp_counters, NULL);
@@ -431,6 +473,53 @@ print_state(void)
         fprintf(stderr, "  worker %zu: packets %llu emc %llu cache %llu misses %llu\n", i,
                 (unsigned long long)ws[i].packets, (unsigned long long)ws[i].emc_hits,
                 (unsigned long long)ws[i].cache_hits, (unsigned long long)ws[i].misses);
+}
+
+/* What the copies of frame id fit, other than its candidates: this flow's
+ * program at other versions first, then other flows' (newest first). */
+static int
+where_from(uint32_t id, bool print)
+{
+    const struct frec *r = &T.fr[id - 1];
+    const struct flow *fl = &T.flows[r->flow];
+    uint8_t in[EI_MAX_FRAME];
+    uint16_t len = frame_bytes(id, in);
+    char buf[4096];
+    int cl = r->n_em ? CL_NONE : CL_DROPPED;
+    if (!r->n_em && print)
+        fprintf(stderr, "  nothing was emitted (dropped): any drop program fits\n");
+    unsigned found = 0;
+    for (int pass = 0; pass < 2 && found < 4; pass++)
+        for (size_t k = T.n_vr; k-- > 0 && found < 4;) {
+            const struct vrec *vr = &T.vr[k];
+            for (uint32_t f = 0; f < N_FLOWS && found < 4; f++) {
+                const struct prog *pg = vr->prog[f];
+                unsigned n_alts;
+                char why[128];
+                if (!pg || (pass == 0) != (f == r->flow) ||
+                    (f == r->flow && vr->v >= r->lo && vr->v <= r->hi) ||
+                    !ei_predict(pg->ops, pg->n_ops, in, len, fl->in_port, vr->down, T.alts, &n_alts,
+                                why, sizeof why))
+                    continue;
+                for (unsigned a = 0; a < n_alts; a++)
+                    if (ei_outcome_same(&T.alts[a], r->em, r->n_em)) {
+                        if (!found++ && r->n_em)
+                            cl = pass == 0 ? CL_STALE : CL_OTHER;
+                        if (!print)
+                            return cl;
+                        ft_program_format(buf, sizeof buf, pg->ops, pg->n_ops);
+                        fprintf(stderr,
+                                "  what was emitted fits the program of %s %u at version "
+                                "%llu: %s\n",
+                                f == r->flow ? "this flow" : "flow", f, (unsigned long long)vr->v,
+                                pg->n_ops ? buf : "(drop)");
+                        break;
+                    }
+            }
+        }
+    if (!found && print)
+        fprintf(stderr, "  what was emitted fits no program of the last %zu versions\n", T.n_vr);
+    return cl;
 }
 
 static void
@@ -485,38 +574,7 @@ report_mismatch(uint32_t id, const char *what)
             }
         }
     }
-    /* Where did it come from? The flow's own program at other versions
-     * first, then other flows' programs (a cache entry of another flow). */
-    if (!r->n_em)
-        fprintf(stderr, "  nothing was emitted (dropped): any drop program fits\n");
-    unsigned found = 0;
-    for (int pass = 0; pass < 2 && found < 4; pass++)
-        for (size_t k = T.n_vr; k-- > 0 && found < 4;) {
-            const struct vrec *vr = &T.vr[k];
-            for (uint32_t f = 0; f < N_FLOWS && found < 4; f++) {
-                const struct prog *pg = vr->prog[f];
-                unsigned n_alts;
-                char why[128];
-                if (!pg || (pass == 0) != (f == r->flow) ||
-                    (f == r->flow && vr->v >= r->lo && vr->v <= r->hi) ||
-                    !ei_predict(pg->ops, pg->n_ops, in, len, fl->in_port, vr->down, T.alts, &n_alts,
-                                why, sizeof why))
-                    continue;
-                for (unsigned a = 0; a < n_alts; a++)
-                    if (ei_outcome_same(&T.alts[a], r->em, r->n_em)) {
-                        ft_program_format(buf, sizeof buf, pg->ops, pg->n_ops);
-                        fprintf(stderr,
-                                "  what was emitted fits the program of %s %u at version "
-                                "%llu: %s\n",
-                                f == r->flow ? "this flow" : "flow", f, (unsigned long long)vr->v,
-                                pg->n_ops ? buf : "(drop)");
-                        found++;
-                        break;
-                    }
-            }
-        }
-    if (!found)
-        fprintf(stderr, "  what was emitted fits no program of the last %zu versions\n", T.n_vr);
+    where_from(id, true);
     print_state();
 }
 
@@ -566,8 +624,13 @@ judge(uint32_t id)
                         T.cmax[T.vr[k].prog[r->flow]->cookies[d]]++;
     } else if (!n_match) {
         T.mismatches++;
-        if (T.details++ < MAX_DETAILS)
-            report_mismatch(id, "what the switch emitted matches no version's prediction");
+        /* Classify the first ones (a search over every kept walk). */
+        int cl = T.mismatches <= 64 ? where_from(id, false) : CL_N;
+        if (cl < CL_N) {
+            T.by_class[cl]++;
+            if (T.class_details[cl]++ < MAX_DETAILS)
+                report_mismatch(id, cl_names[cl]);
+        }
         /* Which rules counted it is unknown: any candidate's may have. */
         uint64_t seen[64];
         unsigned n_seen = 0;
@@ -1116,8 +1179,14 @@ START_TEST(differential)
             (unsigned long long)ms);
     uint64_t tx_full = drop_counter("tx_full"), nomem = drop_counter("nomem"),
              pin_full = drop_counter("pin_ring_full");
-    if (T.mismatches || T.strays || T.count_errors || missing)
+    if (T.mismatches || T.strays || T.count_errors || missing) {
+        fprintf(stderr, "e2e_diff (%s, %s): mismatches by kind (first 64):", MODE_NAME,
+                cache_names[_i % 3]);
+        for (int cl = 0; cl < CL_N; cl++)
+            fprintf(stderr, " %s %u;", cl_names[cl], T.by_class[cl]);
+        fprintf(stderr, "\n");
         print_state();
+    }
     ck_assert_msg(
         !T.mismatches && !T.strays && !T.count_errors && !missing && T.skipped * 100 <= T.judged,
         "%s, %s, OFSWITCH_TEST_SEED=%llu run %u: %u frames mismatched, %u stray copies, "
