@@ -88,7 +88,7 @@
 #define RX_RING     1024
 #define TX_RING     4096
 #define N_FLOWS     48
-#define STEPS       (E2E_SAN ? 400 : 1200)
+#define STEPS       (E2E_SAN ? 800 : 1200)
 #define SYNC_EVERY  6
 #define MAX_DETAILS 2 /* Mismatches reported in full, per kind. */
 
