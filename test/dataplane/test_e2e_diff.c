@@ -13,8 +13,8 @@
  * committed when dp_poll took it) and with two workers (-l 0-2,
  * E2E_DIFF_WORKERS: workers forward while this thread edits; a frame may be
  * forwarded by any version committed between its injection and the moment
- * it was known to be done — never one older than the last dp_commit that
- * returned before it was injected).
+ * its RX ring was seen without it — never one older than the last dp_commit
+ * that returned before it was injected).
  *
  * Prediction: each frame's flow key (ft_parse) is walked (ft_walk) at every
  * version that was committed while the frame was in flight, right after
