@@ -20,8 +20,9 @@ dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
             return -ENOENT; /* The old top label is truncated: nothing to copy. */
         lse = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & ~MPLS_BOS;
     } else {
-        bool ip = dp_hdr_is_ipv4(h) || dp_hdr_is_ipv6(h);
-        lse = MPLS_BOS | (ip ? h->lay.ip_ttl : DEFAULT_TTL);
+        /* The TTL now, after any set_nw_ttl/dec_ttl before the push. */
+        int ttl = dp_nw_ttl(m, h);
+        lse = MPLS_BOS | (uint32_t)(ttl >= 0 ? ttl : DEFAULT_TTL);
     }
     uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_MPLS_LEN);
     if (!p)

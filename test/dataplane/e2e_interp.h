@@ -752,4 +752,34 @@ ei_predict(const struct ft_op *ops, size_t n_ops, const uint8_t *frame, size_t l
     }
 }
 
+/*
+ * The packet a program's main path leaves (group buckets run on clones and
+ * leave it alone), for a walk that ends in FT_OP_RECIRC: ops are the ones
+ * before it. Returns 1 with the packet in out, 0 when the packet is dropped
+ * on the way (a TTL ran out), -1 when the program holds what the
+ * interpreter does not model (why says).
+ */
+static inline int
+ei_main_path(const struct ft_op *ops, size_t n_ops, const uint8_t *frame, size_t len,
+             uint32_t in_port, uint8_t down, uint8_t *out, uint16_t *out_len, char *why,
+             size_t why_len)
+{
+    static struct ei_outcome sink;
+    struct ei_ctx x = {.in_port = in_port, .down = down, .out = &sink};
+    struct ei_pkt p = {.off = EI_HEADROOM, .len = (uint16_t)len};
+    memcpy(ei_data(&p), frame, len);
+    sink.n = 0;
+    sink.overflow = false;
+    bool alive = ei_run(&x, &p, ops, n_ops);
+    if (x.bad) {
+        snprintf(why, why_len, "%s", x.why);
+        return -1;
+    }
+    if (!alive)
+        return 0;
+    memcpy(out, ei_data(&p), p.len);
+    *out_len = p.len;
+    return 1;
+}
+
 #endif /* TEST_E2E_INTERP_H */
