@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "ft_pipeline.h"
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 #define MS_NS           1000000ull
 #define EXPIRE_PERIOD   (1000 * MS_NS) /* Flow expiry: fold counters and expire once a second. */
@@ -116,29 +116,6 @@ ofa_agent_update_dp_modes(struct ofa_agent *a)
         dp_set_invalid_ttl_to_controller(a->dp, ttl);
         a->invalid_ttl_on = ttl;
     }
-}
-
-void
-ofa_agent_conn_totals(const struct ofa_agent *a, struct ofa_conn_stats *out)
-{
-    *out = a->closed_st;
-    out->backlog_bytes = 0;
-    for (const struct ofa_conn *c = a->conns; c; c = c->next) {
-        out->packet_ins += c->st.packet_ins;
-        out->pin_rate_drops += c->st.pin_rate_drops;
-        out->pin_backlog_drops += c->st.pin_backlog_drops;
-        out->async_drops += c->st.async_drops;
-        out->backlog_bytes += ofa_conn_backlog(c);
-    }
-}
-
-size_t
-ofa_agent_n_connected(const struct ofa_agent *a)
-{
-    size_t n = 0;
-    for (const struct ofa_conn *c = a->conns; c; c = c->next)
-        n += c->state == OFA_CS_ACTIVE;
-    return n;
 }
 
 int

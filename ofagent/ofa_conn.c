@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 #define OFA_RX_CHUNK      (256 * 1024)
 #define OFA_RX_BUDGET     (4 * 1024 * 1024) /* Bytes read per connection per iteration. */

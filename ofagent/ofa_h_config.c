@@ -3,7 +3,7 @@
  * Switch configuration: FEATURES, GET_CONFIG/SET_CONFIG, TABLE_MOD and
  * QUEUE_GET_CONFIG.
  */
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 /* OFPC_*: flow, table, port and group statistics. Not IP_REASM (refused),
  * not QUEUE_STATS (no queues), not PORT_BLOCKED (no STP). */

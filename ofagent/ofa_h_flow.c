@@ -7,7 +7,7 @@
  * next barrier: committing per flow mod would make a burst of them cost a
  * dataplane round trip each.
  */
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 enum ft_err
 ofa_h_flow_mod(struct ofa_conn *c, const struct ofa_msg *m)

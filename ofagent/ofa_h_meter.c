@@ -4,7 +4,7 @@
  * at the next barrier. The pipeline gives the spec's errors.
  */
 #include "ft_meter.h"
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 enum ft_err
 ofa_h_meter_mod(struct ofa_conn *c, const struct ofa_msg *m)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 void
 ofa_mp_reply_init(struct ofa_msg *r, const struct ofa_msg *req)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 #define FLOW_CHUNK 256
 

@@ -10,7 +10,7 @@
 
 #include "ft_group.h"
 #include "ft_meter.h"
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 /* A growable list of reply items, each possibly owning one array. */
 struct list {

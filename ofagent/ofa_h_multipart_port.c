@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 #define MAX_PORTS 1024
 

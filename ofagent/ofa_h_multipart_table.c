@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 static const uint8_t action_types[] = {
     FT_AT_OUTPUT,       FT_AT_COPY_TTL_OUT, FT_AT_COPY_TTL_IN, FT_AT_SET_MPLS_TTL,

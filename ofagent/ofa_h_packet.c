@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "ft_walk.h"
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 #define ETH_HEADER_LEN 14
 

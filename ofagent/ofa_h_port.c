@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 /* OFPPC_* bits PORT_MOD may change. */
 #define PORT_CONFIG_SUPPORTED (FT_PC_PORT_DOWN | FT_PC_NO_RECV | FT_PC_NO_FWD | FT_PC_NO_PACKET_IN)

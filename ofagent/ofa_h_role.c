@@ -3,7 +3,7 @@
  * Controller roles (ROLE_REQUEST) and the asynchronous message filters
  * (GET_ASYNC / SET_ASYNC), per connection.
  */
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 enum ft_err
 ofa_h_role(struct ofa_conn *c, const struct ofa_msg *m)

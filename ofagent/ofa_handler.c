@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_handler_int.h"
 
 /* Messages that change the switch's state: refused to a slave with
  * BAD_REQUEST/IS_SLAVE (OpenFlow 1.3.5 §6.3.5). */

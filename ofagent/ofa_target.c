@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ofa_int.h"
+#include "ofa_agent_int.h"
 
 static int
 fail(char *err, size_t errlen, const char *s, const char *why)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ofa_int.h"
+#include "ofa_tls_int.h"
 
 struct ofa_tls {
     SSL_CTX *ctx;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stub_dp.h — a dataplane for the agent's tests: it implements
- * dataplane/dp_control.h without DPDK over a real ft_pipeline, and adds
+ * dataplane/include/dp_control.h without DPDK over a real ft_pipeline, and adds
  * hooks to drive it.
  *
  * What it does: dp_commit commits and reclaims until settled (no worker

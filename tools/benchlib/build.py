@@ -21,7 +21,7 @@ def prepare(repo, build, packages_arg=None):
         if not os.path.exists(os.path.join(b, "build.ninja")):
             subprocess.run(["meson", "setup", b, "-Dbuildtype=release"], cwd=repo, check=True,
                            stdout=subprocess.DEVNULL)
-        subprocess.run(["ninja", "-C", b, "dataplane/ofswitch", "tools/ofswitch-ctl",
+        subprocess.run(["ninja", "-C", b, "ofagent/ofswitch/ofswitch", "tools/ofswitch-ctl",
                         "tools/pktgen/ofs-pktgen"], check=True, stdout=subprocess.DEVNULL)
     b = os.path.abspath(b)
     o = {x["name"]: x["value"]

@@ -35,8 +35,15 @@ class Generator:
             "--port-queues", str(system.port_queues), "--json", "--duration", str(duration),
             "--warmup", str(warmup), "--rate", str(rate), "--link-timeout", "30"] + traffic
         self.proc = procs.spawn(argv, self.err, stdout=self.out)
-        procs.wait_for(lambda: "sending:" in open(self.err, errors="replace").read(),
-                       "the generator sending to %s" % system.name, 60, self.proc, self.err)
+        try:
+            procs.wait_for(lambda: "sending:" in open(self.err, errors="replace").read(),
+                           "the generator sending to %s" % system.name, 60, self.proc, self.err)
+        except procs.BenchError as e:
+            sys_log = getattr(system, "log", None)
+            if sys_log:  # The other side of a link that did not come up.
+                raise procs.BenchError("%s; %s's log: %s" % (e, system.name,
+                                                           procs.log_tail(sys_log)))
+            raise
         return time.monotonic()
 
     def finish(self, timeout):

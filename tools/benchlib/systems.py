@@ -3,7 +3,7 @@
 (port 1 and port 2, servers on sockets in a private directory) with its
 forwarding thread on CPU 1:
 
-  ofswitch  the build's dataplane/ofswitch, OpenFlow on 127.0.0.1
+  ofswitch  the build's ofagent/ofswitch/ofswitch, OpenFlow on 127.0.0.1
   ovs       Open vSwitch's DPDK datapath (ovs-vswitchd-dpdk) with a private
             ovsdb, run directory and logs; bridge br0, OpenFlow 1.3
   testpmd   dpdk-testpmd io forwarding: no lookup at all, the ceiling
@@ -94,7 +94,7 @@ class Ofswitch(System):
         self.of_port = procs.free_tcp_port()
         self.ctl_sock = os.path.join(self.dir, "ctl")
         self.log = os.path.join(self.dir, "ofswitch.log")
-        exe = os.path.join(self.build, "dataplane", "ofswitch")
+        exe = os.path.join(self.build, "ofagent", "ofswitch", "ofswitch")
         argv = [exe, "-l", "0-1"] + self.mem.eal(1024) + procs.eal_common("bench-ofs") + [
             "--", "--port", "1=" + memif(1, self.dir), "--port", "2=" + memif(2, self.dir),
             "--controller", "ptcp:%d:127.0.0.1" % self.of_port, "--ctl-socket",

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ofa_pcapng.h — a minimal pcapng writer (one section, one Ethernet
+ * ofa_pcapng_int.h — a minimal pcapng writer (one section, one Ethernet
  * interface, nanosecond timestamps, the direction of each frame), what
  * ofswitch-ctl capture writes and Wireshark reads.
  *
  * Thread safety: a writer belongs to its caller.
  */
-#ifndef OFA_PCAPNG_H
-#define OFA_PCAPNG_H
+#ifndef OFA_PCAPNG_INT_H
+#define OFA_PCAPNG_INT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,4 +21,4 @@ int ofa_pcapng_begin(FILE *f, const char *if_name);
 int ofa_pcapng_frame(FILE *f, uint64_t ts_ns, uint32_t len, const uint8_t *data, uint32_t caplen,
                      bool sent);
 
-#endif /* OFA_PCAPNG_H */
+#endif /* OFA_PCAPNG_INT_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pcapng blocks in host byte order (readers follow the byte-order magic). */
-#include "ofa_pcapng.h"
+#include "ofa_pcapng_int.h"
 
 #include <errno.h>
 #include <string.h>

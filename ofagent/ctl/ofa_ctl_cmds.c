@@ -33,6 +33,10 @@ ofa_ctl_req_new(struct ofa_agent *a, const char *line)
     if (!req)
         return NULL;
     req->agent = a;
+    struct ofa_agent_status as;
+    ofa_agent_status(a, &as);
+    req->dp = as.dp;
+    req->p = as.pipeline;
     snprintf(req->line, sizeof req->line, "%s", line);
     char *save = NULL;
     for (char *tok = strtok_r(req->line, " \t\r", &save); tok && req->argc < OFA_CTL_MAX_ARGS;
@@ -42,7 +46,7 @@ ofa_ctl_req_new(struct ofa_agent *a, const char *line)
         else
             req->argv[req->argc++] = tok;
     }
-    rep_init(&req->rep, req->json);
+    ofa_report_init(&req->rep, req->json);
     return req;
 }
 
@@ -51,7 +55,7 @@ ofa_ctl_req_free(struct ofa_ctl_req *req)
 {
     if (!req)
         return;
-    rep_free(&req->rep);
+    ofa_report_free(&req->rep);
     free(req);
 }
 
@@ -60,7 +64,7 @@ ofa_ctl_req_poll(struct ofa_ctl_req *req)
 {
     int rc = req->poll ? req->poll(req) : 0;
     if (rc != -EINPROGRESS)
-        rep_finish(&req->rep);
+        ofa_report_finish(&req->rep);
     return rc;
 }
 
@@ -86,40 +90,6 @@ parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-static const char *
-role_name(uint32_t role)
-{
-    return role == OFA_ROLE_MASTER ? "master" : role == OFA_ROLE_SLAVE ? "slave" : "equal";
-}
-
-static const char *
-conn_state_name(enum ofa_conn_state s)
-{
-    switch (s) {
-    case OFA_CS_CONNECTING:
-        return "connecting";
-    case OFA_CS_TLS:
-        return "tls-handshake";
-    case OFA_CS_HELLO:
-        return "hello";
-    case OFA_CS_ACTIVE:
-        return "connected";
-    case OFA_CS_CLOSING:
-        return "closing";
-    }
-    return "?";
-}
-
-static void
-target_text(const struct ofa_target *t, uint16_t bound, char *buf, size_t size)
-{
-    const char *scheme = t->passive ? (t->tls ? "ptls" : "ptcp") : (t->tls ? "tls" : "tcp");
-    if (t->passive)
-        snprintf(buf, size, "%s:%u:%s", scheme, bound ? bound : t->port, t->host);
-    else
-        snprintf(buf, size, "%s:%s:%u", scheme, t->host, t->port);
-}
-
 static void
 config_text(uint32_t config, char *buf, size_t size)
 {
@@ -138,68 +108,58 @@ config_text(uint32_t config, char *buf, size_t size)
 static int
 cmd_show(struct ofa_ctl_req *req)
 {
-    struct ofa_agent *a = req->agent;
+    struct ofa_agent_status as;
+    ofa_agent_status(req->agent, &as);
     struct ofa_report *r = &req->rep;
-    rep_kv(r, "datapath_id", "%016" PRIx64, a->datapath_id);
-    rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
-    rep_kv_u64(r, "pipeline_version", ft_pipeline_version(a->p));
+    ofa_report_kv(r, "datapath_id", "%016" PRIx64, as.datapath_id);
+    ofa_report_kv(r, "fail_mode", "%s",
+                  as.fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
+    ofa_report_kv_u64(r, "pipeline_version", ft_pipeline_version(as.pipeline));
     struct ofa_conn_stats cs; /* Every connection's, closed ones' too. */
-    ofa_agent_conn_totals(a, &cs);
-    rep_kv_u64(r, "packet_ins", cs.packet_ins);
-    rep_kv_u64(r, "pin_rate_drops", cs.pin_rate_drops);
-    rep_kv_u64(r, "pin_backlog_drops", cs.pin_backlog_drops);
-    rep_kv_u64(r, "async_drops", cs.async_drops);
+    ofa_agent_conn_totals(req->agent, &cs);
+    ofa_report_kv_u64(r, "packet_ins", cs.packet_ins);
+    ofa_report_kv_u64(r, "pin_rate_drops", cs.pin_rate_drops);
+    ofa_report_kv_u64(r, "pin_backlog_drops", cs.pin_backlog_drops);
+    ofa_report_kv_u64(r, "async_drops", cs.async_drops);
 
-    rep_table(r, "controllers",
-              (const char *[]){"target", "state", "role", "peer", "packet_ins", "pin_rate_drops",
-                               "pin_backlog_drops", "async_drops", "backlog"},
-              9);
-    for (size_t i = 0; i < a->n_slots; i++) {
-        char t[OFA_HOST_LEN + 32];
-        target_text(&a->slots[i].t, a->slots[i].bound_port, t, sizeof t);
-        bool any = false;
-        for (const struct ofa_conn *c = a->conns; c; c = c->next) {
-            if (c->target != (int)i)
-                continue;
-            any = true;
-            rep_cell(r, "%s", t);
-            rep_cell(r, "%s", conn_state_name(c->state));
-            rep_cell(r, "%s", role_name(c->role));
-            rep_cell(r, "%s", c->peer);
-            rep_cell_u64(r, c->st.packet_ins);
-            rep_cell_u64(r, c->st.pin_rate_drops);
-            rep_cell_u64(r, c->st.pin_backlog_drops);
-            rep_cell_u64(r, c->st.async_drops);
-            rep_cell_u64(r, ofa_conn_backlog(c));
-        }
-        if (!any) {
-            rep_cell(r, "%s", t);
-            rep_cell(r, "%s", a->slots[i].t.passive ? "listening" : "backoff");
-            rep_cell(r, "-");
-            rep_cell(r, "-");
-            for (int k = 0; k < 5; k++)
-                rep_cell_u64(r, 0);
-        }
+    ofa_report_table(r, "controllers",
+                     (const char *[]){"target", "state", "role", "peer", "packet_ins",
+                                      "pin_rate_drops", "pin_backlog_drops", "async_drops",
+                                      "backlog"},
+                     9);
+    struct ofa_controller_status ctrls[64];
+    size_t n_ctrls = ofa_agent_controllers(req->agent, ctrls, 64);
+    for (size_t i = 0; i < n_ctrls && i < 64; i++) {
+        const struct ofa_controller_status *c = &ctrls[i];
+        ofa_report_cell(r, "%s", c->target);
+        ofa_report_cell(r, "%s", c->state);
+        ofa_report_cell(r, "%s", c->role ? c->role : "-");
+        ofa_report_cell(r, "%s", c->peer[0] ? c->peer : "-");
+        ofa_report_cell_u64(r, c->st.packet_ins);
+        ofa_report_cell_u64(r, c->st.pin_rate_drops);
+        ofa_report_cell_u64(r, c->st.pin_backlog_drops);
+        ofa_report_cell_u64(r, c->st.async_drops);
+        ofa_report_cell_u64(r, c->st.backlog_bytes);
     }
-    rep_table_end(r);
+    ofa_report_table_end(r);
 
     struct dp_port_info ports[256];
-    size_t n = dp_ports(a->dp, ports, 256);
-    rep_table(r, "ports",
-              (const char *[]){"port", "name", "hw_addr", "link", "config", "speed_mbps"}, 6);
+    size_t n = dp_ports(as.dp, ports, 256);
+    ofa_report_table(
+        r, "ports", (const char *[]){"port", "name", "hw_addr", "link", "config", "speed_mbps"}, 6);
     for (size_t i = 0; i < n && i < 256; i++) {
         const struct dp_port_info *pi = &ports[i];
         char cfg[64];
         config_text(pi->config, cfg, sizeof cfg);
         const uint8_t *m = pi->hw_addr;
-        rep_cell_u64(r, pi->port_no);
-        rep_cell(r, "%s", pi->name);
-        rep_cell(r, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-        rep_cell(r, "%s", pi->state & DP_PS_LINK_DOWN ? "down" : "up");
-        rep_cell(r, "%s", cfg);
-        rep_cell_u64(r, pi->curr_speed / 1000);
+        ofa_report_cell_u64(r, pi->port_no);
+        ofa_report_cell(r, "%s", pi->name);
+        ofa_report_cell(r, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+        ofa_report_cell(r, "%s", pi->state & DP_PS_LINK_DOWN ? "down" : "up");
+        ofa_report_cell(r, "%s", cfg);
+        ofa_report_cell_u64(r, pi->curr_speed / 1000);
     }
-    rep_table_end(r);
+    ofa_report_table_end(r);
     return 0;
 }
 
@@ -208,30 +168,31 @@ cmd_show(struct ofa_ctl_req *req)
 static int
 cmd_ports(struct ofa_ctl_req *req)
 {
-    struct dp *dp = req->agent->dp;
+    struct dp *dp = req->dp;
     struct ofa_report *r = &req->rep;
     struct dp_port_info ports[256];
     size_t n = dp_ports(dp, ports, 256);
-    rep_table(r, "ports",
-              (const char *[]){"port", "name", "rx_packets", "rx_bytes", "rx_dropped", "rx_errors",
-                               "tx_packets", "tx_bytes", "tx_dropped", "tx_errors"},
-              10);
+    ofa_report_table(r, "ports",
+                     (const char *[]){"port", "name", "rx_packets", "rx_bytes", "rx_dropped",
+                                      "rx_errors", "tx_packets", "tx_bytes", "tx_dropped",
+                                      "tx_errors"},
+                     10);
     for (size_t i = 0; i < n && i < 256; i++) {
         struct dp_port_stats st;
         if (dp_port_stats(dp, ports[i].port_no, &st))
             continue;
-        rep_cell_u64(r, ports[i].port_no);
-        rep_cell(r, "%s", ports[i].name);
-        rep_cell_u64(r, st.rx_packets);
-        rep_cell_u64(r, st.rx_bytes);
-        rep_cell_u64(r, st.rx_dropped);
-        rep_cell_u64(r, st.rx_errors);
-        rep_cell_u64(r, st.tx_packets);
-        rep_cell_u64(r, st.tx_bytes);
-        rep_cell_u64(r, st.tx_dropped);
-        rep_cell_u64(r, st.tx_errors);
+        ofa_report_cell_u64(r, ports[i].port_no);
+        ofa_report_cell(r, "%s", ports[i].name);
+        ofa_report_cell_u64(r, st.rx_packets);
+        ofa_report_cell_u64(r, st.rx_bytes);
+        ofa_report_cell_u64(r, st.rx_dropped);
+        ofa_report_cell_u64(r, st.rx_errors);
+        ofa_report_cell_u64(r, st.tx_packets);
+        ofa_report_cell_u64(r, st.tx_bytes);
+        ofa_report_cell_u64(r, st.tx_dropped);
+        ofa_report_cell_u64(r, st.tx_errors);
     }
-    rep_table_end(r);
+    ofa_report_table_end(r);
     return 0;
 }
 
@@ -255,15 +216,15 @@ flow_row(void *aux, const struct ft_rule *rule)
     ft_insts_format(insts, sizeof insts, ft_rule_insts(rule));
     ft_rule_stats(rule, &pk, &by, NULL);
     uint64_t age = fc->now > ft_rule_created_ns(rule) ? fc->now - ft_rule_created_ns(rule) : 0;
-    rep_cell_u64(r, ft_rule_table(rule));
-    rep_cell_u64(r, ft_rule_priority(rule));
-    rep_cell(r, "0x%" PRIx64, ft_rule_cookie(rule));
-    rep_cell(r, "%" PRIu64 ".%03" PRIu64 "s", (uint64_t)(age / NS_PER_SEC),
-             (uint64_t)(age % NS_PER_SEC / 1000000));
-    rep_cell_u64(r, pk);
-    rep_cell_u64(r, by);
-    rep_cell(r, "%s", *match ? match : "*");
-    rep_cell(r, "%s", insts);
+    ofa_report_cell_u64(r, ft_rule_table(rule));
+    ofa_report_cell_u64(r, ft_rule_priority(rule));
+    ofa_report_cell(r, "0x%" PRIx64, ft_rule_cookie(rule));
+    ofa_report_cell(r, "%" PRIu64 ".%03" PRIu64 "s", (uint64_t)(age / NS_PER_SEC),
+                    (uint64_t)(age % NS_PER_SEC / 1000000));
+    ofa_report_cell_u64(r, pk);
+    ofa_report_cell_u64(r, by);
+    ofa_report_cell(r, "%s", *match ? match : "*");
+    ofa_report_cell(r, "%s", insts);
     return 0;
 }
 
@@ -279,16 +240,16 @@ cmd_flows(struct ofa_ctl_req *req)
             return ofa_ctl_fail(req, "bad table '%s' (0..%d)", req->argv[1], FT_N_TABLES - 1);
         f.table_id = (uint8_t)t;
     }
-    int rc = dp_fold_counters(req->agent->dp); /* Exact counters. */
+    int rc = dp_fold_counters(req->dp); /* Exact counters. */
     if (rc)
         return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
-    rep_table(&req->rep, "flows",
-              (const char *[]){"table", "priority", "cookie", "duration", "packets", "bytes",
-                               "match", "instructions"},
-              8);
-    struct flows_ctx fc = {&req->rep, ofa_now_ns()};
-    ft_pipeline_rules_foreach(req->agent->p, &f, flow_row, &fc);
-    rep_table_end(&req->rep);
+    ofa_report_table(&req->rep, "flows",
+                     (const char *[]){"table", "priority", "cookie", "duration", "packets", "bytes",
+                                      "match", "instructions"},
+                     8);
+    struct flows_ctx fc = {&req->rep, dp_now_ns(req->dp)};
+    ft_pipeline_rules_foreach(req->p, &f, flow_row, &fc);
+    ofa_report_table_end(&req->rep);
     return 0;
 }
 
@@ -314,25 +275,25 @@ group_row(void *aux, const struct ft_group *g)
     }
     uint64_t pk, by;
     ft_group_stats(g, &pk, &by);
-    rep_cell_u64(r, ft_group_id(g));
-    rep_cell(r, "%s", group_type_name(ft_group_type(g)));
-    rep_cell_u64(r, ft_group_ref_count(g));
-    rep_cell_u64(r, pk);
-    rep_cell_u64(r, by);
-    rep_cell(r, "%s", buckets);
+    ofa_report_cell_u64(r, ft_group_id(g));
+    ofa_report_cell(r, "%s", group_type_name(ft_group_type(g)));
+    ofa_report_cell_u64(r, ft_group_ref_count(g));
+    ofa_report_cell_u64(r, pk);
+    ofa_report_cell_u64(r, by);
+    ofa_report_cell(r, "%s", buckets);
     return 0;
 }
 
 static int
 cmd_groups(struct ofa_ctl_req *req)
 {
-    int rc = dp_fold_counters(req->agent->dp);
+    int rc = dp_fold_counters(req->dp);
     if (rc)
         return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
-    rep_table(&req->rep, "groups",
-              (const char *[]){"group", "type", "flows", "packets", "bytes", "buckets"}, 6);
-    ft_pipeline_groups_foreach(req->agent->p, FT_GROUP_ALL, group_row, &req->rep);
-    rep_table_end(&req->rep);
+    ofa_report_table(&req->rep, "groups",
+                     (const char *[]){"group", "type", "flows", "packets", "bytes", "buckets"}, 6);
+    ft_pipeline_groups_foreach(req->p, FT_GROUP_ALL, group_row, &req->rep);
+    ofa_report_table_end(&req->rep);
     return 0;
 }
 
@@ -355,26 +316,27 @@ meter_row(void *aux, const struct ft_meter *m)
     }
     uint64_t pk, by;
     ft_meter_stats(m, &pk, &by);
-    rep_cell_u64(r, ft_meter_id(m));
-    rep_cell(r, "%s%s%s", fl & FT_MF_PKTPS ? "pktps" : "kbps", fl & FT_MF_BURST ? ",burst" : "",
-             fl & FT_MF_STATS ? ",stats" : "");
-    rep_cell_u64(r, ft_meter_flow_count(m));
-    rep_cell_u64(r, pk);
-    rep_cell_u64(r, by);
-    rep_cell(r, "%s", bands);
+    ofa_report_cell_u64(r, ft_meter_id(m));
+    ofa_report_cell(r, "%s%s%s", fl & FT_MF_PKTPS ? "pktps" : "kbps",
+                    fl & FT_MF_BURST ? ",burst" : "", fl & FT_MF_STATS ? ",stats" : "");
+    ofa_report_cell_u64(r, ft_meter_flow_count(m));
+    ofa_report_cell_u64(r, pk);
+    ofa_report_cell_u64(r, by);
+    ofa_report_cell(r, "%s", bands);
     return 0;
 }
 
 static int
 cmd_meters(struct ofa_ctl_req *req)
 {
-    int rc = dp_fold_counters(req->agent->dp);
+    int rc = dp_fold_counters(req->dp);
     if (rc)
         return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
-    rep_table(&req->rep, "meters",
-              (const char *[]){"meter", "flags", "flows", "packets_in", "bytes_in", "bands"}, 6);
-    ft_pipeline_meters_foreach(req->agent->p, FT_METER_ALL, meter_row, &req->rep);
-    rep_table_end(&req->rep);
+    ofa_report_table(&req->rep, "meters",
+                     (const char *[]){"meter", "flags", "flows", "packets_in", "bytes_in", "bands"},
+                     6);
+    ft_pipeline_meters_foreach(req->p, FT_METER_ALL, meter_row, &req->rep);
+    ofa_report_table_end(&req->rep);
     return 0;
 }
 
@@ -383,46 +345,46 @@ cmd_meters(struct ofa_ctl_req *req)
 static int
 cmd_pmd_stats(struct ofa_ctl_req *req)
 {
-    struct dp *dp = req->agent->dp;
+    struct dp *dp = req->dp;
     struct dp_worker_stats ws[128];
     size_t n = dp_worker_stats(dp, ws, 128);
     double mhz = (double)dp_tsc_hz(dp) / 1e6;
     struct ofa_report *r = &req->rep;
-    rep_kv_f64(r, "tsc_mhz", 0, mhz);
+    ofa_report_kv_f64(r, "tsc_mhz", 0, mhz);
     struct dp_mbuf_stats mb;
     dp_mbuf_stats(dp, &mb);
-    rep_kv_u64(r, "mbufs", mb.mbufs);
-    rep_kv_u64(r, "mbufs_in_use", mb.mbufs_in_use);
-    rep_kv_u64(r, "packet_in_mbufs_in_use", mb.pin_mbufs_in_use);
-    rep_table(r, "workers",
-              (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
-                               "pkts_per_poll", "miss_cycles_per_miss", "emc_hits", "cache_hits",
-                               "misses", "drops"},
-              11);
+    ofa_report_kv_u64(r, "mbufs", mb.mbufs);
+    ofa_report_kv_u64(r, "mbufs_in_use", mb.mbufs_in_use);
+    ofa_report_kv_u64(r, "packet_in_mbufs_in_use", mb.pin_mbufs_in_use);
+    ofa_report_table(r, "workers",
+                     (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
+                                      "pkts_per_poll", "miss_cycles_per_miss", "emc_hits",
+                                      "cache_hits", "misses", "drops"},
+                     11);
     for (size_t i = 0; i < n && i < 128; i++) {
         const struct dp_worker_stats *w = &ws[i];
         uint64_t total = w->busy_cycles + w->idle_cycles;
-        rep_cell_u64(r, i);
-        rep_cell_u64(r, w->lcore);
-        rep_cell_u64(r, w->packets);
-        rep_cell_f64(r, 1, total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
-        rep_cell_f64(r, 1, w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
-        rep_cell_f64(r, 1, w->busy_polls ? (double)w->packets / (double)w->busy_polls : 0.0);
-        rep_cell_f64(r, 1, w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
-        rep_cell_u64(r, w->emc_hits);
-        rep_cell_u64(r, w->cache_hits);
-        rep_cell_u64(r, w->misses);
-        rep_cell_u64(r, w->drops);
+        ofa_report_cell_u64(r, i);
+        ofa_report_cell_u64(r, w->lcore);
+        ofa_report_cell_u64(r, w->packets);
+        ofa_report_cell_f64(r, 1, total ? 100.0 * (double)w->busy_cycles / (double)total : 0.0);
+        ofa_report_cell_f64(r, 1, w->packets ? (double)w->busy_cycles / (double)w->packets : 0.0);
+        ofa_report_cell_f64(r, 1, w->busy_polls ? (double)w->packets / (double)w->busy_polls : 0.0);
+        ofa_report_cell_f64(r, 1, w->misses ? (double)w->miss_cycles / (double)w->misses : 0.0);
+        ofa_report_cell_u64(r, w->emc_hits);
+        ofa_report_cell_u64(r, w->cache_hits);
+        ofa_report_cell_u64(r, w->misses);
+        ofa_report_cell_u64(r, w->drops);
     }
-    rep_table_end(r);
+    ofa_report_table_end(r);
     return 0;
 }
 
 static int
 cmd_pmd_stats_clear(struct ofa_ctl_req *req)
 {
-    dp_worker_stats_clear(req->agent->dp);
-    rep_kv(&req->rep, "cleared", "%s", "pmd statistics");
+    dp_worker_stats_clear(req->dp);
+    ofa_report_kv(&req->rep, "cleared", "%s", "pmd statistics");
     return 0;
 }
 
@@ -432,16 +394,16 @@ drop_row(void *aux, const char *name, uint64_t n)
     struct ofa_report *r = aux;
     if (!n)
         return;
-    rep_cell(r, "%s", name);
-    rep_cell_u64(r, n);
+    ofa_report_cell(r, "%s", name);
+    ofa_report_cell_u64(r, n);
 }
 
 static int
 cmd_drops(struct ofa_ctl_req *req)
 {
-    rep_table(&req->rep, "drops", (const char *[]){"reason", "packets"}, 2);
-    dp_drop_counters(req->agent->dp, drop_row, &req->rep);
-    rep_table_end(&req->rep);
+    ofa_report_table(&req->rep, "drops", (const char *[]){"reason", "packets"}, 2);
+    dp_drop_counters(req->dp, drop_row, &req->rep);
+    ofa_report_table_end(&req->rep);
     return 0;
 }
 
@@ -455,47 +417,48 @@ cmd_cache(struct ofa_ctl_req *req)
     struct dp_cache_info *ci = calloc(MAX_WORKERS, sizeof *ci);
     if (!ci)
         return ofa_ctl_fail(req, "out of memory");
-    size_t n = dp_cache_stats(req->agent->dp, ci, MAX_WORKERS);
+    size_t n = dp_cache_stats(req->dp, ci, MAX_WORKERS);
     if (n > MAX_WORKERS)
         n = MAX_WORKERS;
-    rep_table(r, "workers",
-              (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits", "sig_hits",
-                               "megaflow_hits", "misses", "hit_pct", "evict_invalidated",
-                               "evict_capacity", "evict_idle", "masks_merged"},
-              14);
+    ofa_report_table(r, "workers",
+                     (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits",
+                                      "sig_hits", "megaflow_hits", "misses", "hit_pct",
+                                      "evict_invalidated", "evict_capacity", "evict_idle",
+                                      "masks_merged"},
+                     14);
     for (size_t i = 0; i < n; i++) {
         const struct ft_cache_stats *st = &ci[i].st;
         uint64_t hits = st->emc_hits + st->sig_hits + st->megaflow_hits;
         uint64_t all = hits + st->misses;
-        rep_cell_u64(r, i);
-        rep_cell_u64(r, ci[i].lcore);
-        rep_cell_u64(r, st->entries);
-        rep_cell_u64(r, st->masks);
-        rep_cell(r, "%s", st->emc_enabled ? "on" : "off");
-        rep_cell_u64(r, st->emc_hits);
-        rep_cell_u64(r, st->sig_hits);
-        rep_cell_u64(r, st->megaflow_hits);
-        rep_cell_u64(r, st->misses);
-        rep_cell_f64(r, 2, all ? 100.0 * (double)hits / (double)all : 0.0);
-        rep_cell_u64(r, st->evict_invalidated);
-        rep_cell_u64(r, st->evict_capacity);
-        rep_cell_u64(r, st->evict_idle);
-        rep_cell_u64(r, st->masks_merged);
+        ofa_report_cell_u64(r, i);
+        ofa_report_cell_u64(r, ci[i].lcore);
+        ofa_report_cell_u64(r, st->entries);
+        ofa_report_cell_u64(r, st->masks);
+        ofa_report_cell(r, "%s", st->emc_enabled ? "on" : "off");
+        ofa_report_cell_u64(r, st->emc_hits);
+        ofa_report_cell_u64(r, st->sig_hits);
+        ofa_report_cell_u64(r, st->megaflow_hits);
+        ofa_report_cell_u64(r, st->misses);
+        ofa_report_cell_f64(r, 2, all ? 100.0 * (double)hits / (double)all : 0.0);
+        ofa_report_cell_u64(r, st->evict_invalidated);
+        ofa_report_cell_u64(r, st->evict_capacity);
+        ofa_report_cell_u64(r, st->evict_idle);
+        ofa_report_cell_u64(r, st->masks_merged);
     }
-    rep_table_end(r);
-    rep_table(r, "masks", (const char *[]){"worker", "entries", "recent_hits", "mask"}, 4);
+    ofa_report_table_end(r);
+    ofa_report_table(r, "masks", (const char *[]){"worker", "entries", "recent_hits", "mask"}, 4);
     for (size_t i = 0; i < n; i++) {
         for (uint16_t m = 0; m < ci[i].n_masks; m++) {
             const struct dp_cache_mask *dm = &ci[i].masks[m];
             char text[1024];
             ft_mask_format(text, sizeof text, &dm->mask);
-            rep_cell_u64(r, i);
-            rep_cell_u64(r, dm->entries);
-            rep_cell_u64(r, dm->hits);
-            rep_cell(r, "%s", text);
+            ofa_report_cell_u64(r, i);
+            ofa_report_cell_u64(r, dm->entries);
+            ofa_report_cell_u64(r, dm->hits);
+            ofa_report_cell(r, "%s", text);
         }
     }
-    rep_table_end(r);
+    ofa_report_table_end(r);
     free(ci);
     return 0;
 }
@@ -528,8 +491,8 @@ cmd_trace(struct ofa_ctl_req *req)
         return ofa_ctl_fail(req, "out of memory");
     }
     /* The committed version: what the workers forward by. */
-    ft_trace_format(buf, 65536, req->agent->p, ft_pipeline_version(req->agent->p), &key, out);
-    rep_text(&req->rep, "trace", buf);
+    ft_trace_format(buf, 65536, req->p, ft_pipeline_version(req->p), &key, out);
+    ofa_report_text(&req->rep, "trace", buf);
     free(out);
     free(buf);
     return 0;
@@ -546,10 +509,10 @@ cmd_add_port(struct ofa_ctl_req *req)
     if (!parse_u32(req->argv[1], &port) || !port || port > FT_PORT_MAX)
         return ofa_ctl_fail(req, "bad port number '%s'", req->argv[1]);
     char err[256] = "";
-    int rc = dp_port_add(req->agent->dp, port, req->argv[2], err, sizeof err);
+    int rc = dp_port_add(req->dp, port, req->argv[2], err, sizeof err);
     if (rc)
         return ofa_ctl_fail(req, "add-port %u: %s", port, *err ? err : strerror(-rc));
-    rep_kv(&req->rep, "added", "port %u (%s)", port, req->argv[2]);
+    ofa_report_kv(&req->rep, "added", "port %u (%s)", port, req->argv[2]);
     return 0;
 }
 
@@ -561,12 +524,12 @@ cmd_del_port(struct ofa_ctl_req *req)
         return ofa_ctl_fail(req, "usage: del-port NUM");
     if (!parse_u32(req->argv[1], &port))
         return ofa_ctl_fail(req, "bad port number '%s'", req->argv[1]);
-    int rc = dp_port_del(req->agent->dp, port);
+    int rc = dp_port_del(req->dp, port);
     if (rc == -ENOENT)
         return ofa_ctl_fail(req, "no such port %u", port);
     if (rc)
         return ofa_ctl_fail(req, "del-port %u: %s", port, strerror(-rc));
-    rep_kv(&req->rep, "deleted", "port %u", port);
+    ofa_report_kv(&req->rep, "deleted", "port %u", port);
     return 0;
 }
 
@@ -577,7 +540,6 @@ static const char *const log_levels[] = {"off", "err", "warn", "info", "debug"};
 static int
 cmd_log_level(struct ofa_ctl_req *req)
 {
-    struct ofa_agent *a = req->agent;
     if (req->argc > 2)
         return ofa_ctl_fail(req, "usage: log-level [off|err|warn|info|debug]");
     if (req->argc == 2) {
@@ -588,9 +550,11 @@ cmd_log_level(struct ofa_ctl_req *req)
         if (lvl < 0)
             return ofa_ctl_fail(req, "bad log level '%s' (off, err, warn, info, debug)",
                                 req->argv[1]);
-        a->log_level = lvl;
+        ofa_agent_set_log_level(req->agent, lvl);
     }
-    rep_kv(&req->rep, "log_level", "%s", log_levels[a->log_level]);
+    struct ofa_agent_status as;
+    ofa_agent_status(req->agent, &as);
+    ofa_report_kv(&req->rep, "log_level", "%s", log_levels[as.log_level]);
     return 0;
 }
 
@@ -623,10 +587,10 @@ static const struct {
 static int
 cmd_help(struct ofa_ctl_req *req)
 {
-    rep_table(&req->rep, "commands", (const char *[]){"command"}, 1);
+    ofa_report_table(&req->rep, "commands", (const char *[]){"command"}, 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        rep_cell(&req->rep, "%s", commands[i].usage);
-    rep_table_end(&req->rep);
+        ofa_report_cell(&req->rep, "%s", commands[i].usage);
+    ofa_report_table_end(&req->rep);
     return 0;
 }
 
@@ -640,7 +604,7 @@ ofa_ctl_execute(struct ofa_ctl_req *req)
             continue;
         int rc = commands[i].fn(req);
         if (rc != -EINPROGRESS)
-            rep_finish(&req->rep);
+            ofa_report_finish(&req->rep);
         if (rc != -EINPROGRESS && req->rep.failed && !req->error[0])
             ofa_ctl_fail(req, "out of memory");
         return rc;

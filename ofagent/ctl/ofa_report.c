@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "ofa_report.h"
+#include "ofa_report_int.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 void
-rep_init(struct ofa_report *r, bool json)
+ofa_report_init(struct ofa_report *r, bool json)
 {
     memset(r, 0, sizeof *r);
     ofa_buf_init(&r->out);
@@ -27,7 +27,7 @@ free_cells(struct ofa_report *r)
 }
 
 void
-rep_free(struct ofa_report *r)
+ofa_report_free(struct ofa_report *r)
 {
     free_cells(r);
     free(r->cells);
@@ -98,7 +98,7 @@ format(const char *fmt, ...)
 }
 
 void
-rep_kv(struct ofa_report *r, const char *key, const char *fmt, ...)
+ofa_report_kv(struct ofa_report *r, const char *key, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -121,7 +121,7 @@ rep_kv(struct ofa_report *r, const char *key, const char *fmt, ...)
 }
 
 void
-rep_kv_u64(struct ofa_report *r, const char *key, uint64_t v)
+ofa_report_kv_u64(struct ofa_report *r, const char *key, uint64_t v)
 {
     char num[24];
     snprintf(num, sizeof num, "%" PRIu64, v);
@@ -129,12 +129,12 @@ rep_kv_u64(struct ofa_report *r, const char *key, uint64_t v)
         json_key(r, key);
         puts_(r, num);
     } else {
-        rep_kv(r, key, "%s", num);
+        ofa_report_kv(r, key, "%s", num);
     }
 }
 
 void
-rep_kv_f64(struct ofa_report *r, const char *key, int decimals, double v)
+ofa_report_kv_f64(struct ofa_report *r, const char *key, int decimals, double v)
 {
     char num[48];
     snprintf(num, sizeof num, "%.*f", decimals, v);
@@ -142,23 +142,23 @@ rep_kv_f64(struct ofa_report *r, const char *key, int decimals, double v)
         json_key(r, key);
         puts_(r, num);
     } else {
-        rep_kv(r, key, "%s", num);
+        ofa_report_kv(r, key, "%s", num);
     }
 }
 
 void
-rep_kv_bool(struct ofa_report *r, const char *key, bool v)
+ofa_report_kv_bool(struct ofa_report *r, const char *key, bool v)
 {
     if (r->json) {
         json_key(r, key);
         puts_(r, v ? "true" : "false");
     } else {
-        rep_kv(r, key, "%s", v ? "yes" : "no");
+        ofa_report_kv(r, key, "%s", v ? "yes" : "no");
     }
 }
 
 void
-rep_text(struct ofa_report *r, const char *key, const char *text)
+ofa_report_text(struct ofa_report *r, const char *key, const char *text)
 {
     if (r->json) {
         json_key(r, key);
@@ -169,7 +169,7 @@ rep_text(struct ofa_report *r, const char *key, const char *text)
 }
 
 void
-rep_table(struct ofa_report *r, const char *name, const char *const *cols, size_t n_cols)
+ofa_report_table(struct ofa_report *r, const char *name, const char *const *cols, size_t n_cols)
 {
     if (n_cols > REP_MAX_COLS)
         n_cols = REP_MAX_COLS;
@@ -192,7 +192,7 @@ add_cell(struct ofa_report *r, char *text, bool number)
     }
     if (r->n_cells == r->cap_cells) {
         size_t cap = r->cap_cells ? 2 * r->cap_cells : 64;
-        struct rep_cell *c = realloc(r->cells, cap * sizeof *c);
+        struct ofa_report_cell *c = realloc(r->cells, cap * sizeof *c);
         if (!c) {
             free(text);
             r->failed = true;
@@ -201,11 +201,11 @@ add_cell(struct ofa_report *r, char *text, bool number)
         r->cells = c;
         r->cap_cells = cap;
     }
-    r->cells[r->n_cells++] = (struct rep_cell){text, number};
+    r->cells[r->n_cells++] = (struct ofa_report_cell){text, number};
 }
 
 void
-rep_cell(struct ofa_report *r, const char *fmt, ...)
+ofa_report_cell(struct ofa_report *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -214,13 +214,13 @@ rep_cell(struct ofa_report *r, const char *fmt, ...)
 }
 
 void
-rep_cell_u64(struct ofa_report *r, uint64_t v)
+ofa_report_cell_u64(struct ofa_report *r, uint64_t v)
 {
     add_cell(r, format("%" PRIu64, v), true);
 }
 
 void
-rep_cell_f64(struct ofa_report *r, int decimals, double v)
+ofa_report_cell_f64(struct ofa_report *r, int decimals, double v)
 {
     add_cell(r, format("%.*f", decimals, v), true);
 }
@@ -232,7 +232,7 @@ table_json(struct ofa_report *r)
     for (size_t row = 0; row < rows; row++) {
         puts_(r, row ? ",{" : "{");
         for (size_t c = 0; c < r->n_cols; c++) {
-            const struct rep_cell *cell = &r->cells[row * r->n_cols + c];
+            const struct ofa_report_cell *cell = &r->cells[row * r->n_cols + c];
             if (c)
                 puts_(r, ",");
             put_json_str(r, r->cols[c]);
@@ -276,7 +276,7 @@ table_text(struct ofa_report *r)
     puts_(r, "\n");
     for (size_t row = 0; row < rows; row++) {
         for (size_t c = 0; c < r->n_cols; c++) {
-            const struct rep_cell *cell = &r->cells[row * r->n_cols + c];
+            const struct ofa_report_cell *cell = &r->cells[row * r->n_cols + c];
             size_t gap = width[c] - strlen(cell->text);
             if (cell->number)
                 pad(r, gap);
@@ -289,7 +289,7 @@ table_text(struct ofa_report *r)
 }
 
 void
-rep_table_end(struct ofa_report *r)
+ofa_report_table_end(struct ofa_report *r)
 {
     if (!r->in_table)
         return;
@@ -302,9 +302,9 @@ rep_table_end(struct ofa_report *r)
 }
 
 void
-rep_finish(struct ofa_report *r)
+ofa_report_finish(struct ofa_report *r)
 {
-    rep_table_end(r);
+    ofa_report_table_end(r);
     if (r->json)
         puts_(r, "}\n");
     r->failed |= r->out.failed;

@@ -8,13 +8,16 @@
 
 #include <stdbool.h>
 
-#include "ofa_int.h"
-#include "ofa_report.h"
+#include "dp_control.h"
+#include "ofa_agent.h"
+#include "ofa_report_int.h"
 
 #define OFA_CTL_MAX_ARGS 32
 
 struct ofa_ctl_req {
     struct ofa_agent *agent;
+    struct dp *dp;         /* The agent's (ofa_agent_status). */
+    struct ft_pipeline *p; /* The agent's: reads see the staged view. */
     int argc;
     char *argv[OFA_CTL_MAX_ARGS]; /* Point into line. */
     char line[4096];

@@ -7,7 +7,7 @@
  * dials with exponential backoff, passive ptcp:/ptls: listeners), speaks
  * OpenFlow 1.3 on them, and is the only writer of the dataplane's
  * pipeline (dp_pipeline()). Everything it does to the dataplane goes
- * through dataplane/dp_control.h.
+ * through dataplane/include/dp_control.h.
  *
  * Thread safety: an agent belongs to one thread (the thread that may call
  * dp_control.h functions); none of these functions may be called
@@ -131,5 +131,40 @@ struct ofa_conn_stats {
 
 /* Sum of every connection's counters, including closed ones'. */
 void ofa_agent_conn_totals(const struct ofa_agent *a, struct ofa_conn_stats *out);
+
+/* ---- introspection (ofswitch-ctl reads the agent through these) ------------ */
+
+struct ft_pipeline;
+
+struct ofa_agent_status {
+    uint64_t datapath_id;
+    enum ofa_fail_mode fail_mode;
+    int log_level;                /* As ofa_config.log_level. */
+    struct dp *dp;                /* The dataplane it drives (borrowed). */
+    struct ft_pipeline *pipeline; /* The agent is its writer: reads on the
+                                     agent's thread see the staged view. */
+};
+
+void ofa_agent_status(const struct ofa_agent *a, struct ofa_agent_status *out);
+
+/* One controller target, with one of its connections, or none. */
+struct ofa_controller_status {
+    char target[300];  /* As Open vSwitch writes it: "tcp:127.0.0.1:6653",
+                          "ptcp:6653:127.0.0.1" (the port a ptcp:0 bound). */
+    const char *state; /* "connecting", "tls-handshake", "hello", "connected",
+                          "closing"; without a connection "listening" or
+                          "backoff". Static strings. */
+    const char *role;  /* "master", "slave", "equal"; NULL without one. */
+    char peer[64];     /* "127.0.0.1:43210"; empty without one. */
+    struct ofa_conn_stats st;
+};
+
+/* Each target's connections (a target without one: one entry for it), up
+ * to max into out, in target order. Returns how many there are. */
+size_t ofa_agent_controllers(const struct ofa_agent *a, struct ofa_controller_status *out,
+                             size_t max);
+
+/* The log level (0..4, as ofa_config.log_level); -EINVAL outside it. */
+int ofa_agent_set_log_level(struct ofa_agent *a, int level);
 
 #endif /* OFA_AGENT_H */

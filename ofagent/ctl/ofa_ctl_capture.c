@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "ofa_ctl_int.h"
-#include "ofa_pcapng.h"
+#include "ofa_pcapng_int.h"
 
 struct capture {
     FILE *f;
@@ -37,7 +37,7 @@ static void
 capture_end(struct ofa_ctl_req *req)
 {
     struct capture *cap = req->state;
-    dp_capture_stop(req->agent->dp);
+    dp_capture_stop(req->dp);
     if (cap->f && fclose(cap->f) && !cap->write_err)
         cap->write_err = -errno;
     cap->f = NULL;
@@ -49,7 +49,7 @@ capture_poll(struct ofa_ctl_req *req)
     struct capture *cap = req->state;
     struct dp_captured *c[256];
     size_t n;
-    while ((n = dp_capture_pop(req->agent->dp, c, 256))) {
+    while ((n = dp_capture_pop(req->dp, c, 256))) {
         for (size_t i = 0; i < n; i++) {
             if ((!cap->want || cap->got < cap->want) && !cap->write_err) {
                 uint64_t ts = c[i]->ns + (uint64_t)cap->realtime_offset_ns;
@@ -57,7 +57,7 @@ capture_poll(struct ofa_ctl_req *req)
                     ofa_pcapng_frame(cap->f, ts, c[i]->len, c[i]->data, c[i]->caplen, c[i]->sent);
                 cap->got++;
             }
-            dp_capture_free(req->agent->dp, c[i]);
+            dp_capture_free(req->dp, c[i]);
         }
     }
     if (!cap->write_err && (!cap->want || cap->got < cap->want))
@@ -66,8 +66,8 @@ capture_poll(struct ofa_ctl_req *req)
     if (cap->write_err)
         ofa_ctl_fail(req, "writing %s: %s", cap->path, strerror(-cap->write_err));
     else
-        rep_kv(&req->rep, "captured", "%" PRIu64 " frame(s) of port %u to %s", cap->got, cap->port,
-               cap->path);
+        ofa_report_kv(&req->rep, "captured", "%" PRIu64 " frame(s) of port %u to %s", cap->got,
+                      cap->port, cap->path);
     free(cap);
     req->state = NULL;
     return 0;
@@ -109,7 +109,7 @@ ofa_ctl_capture(struct ofa_ctl_req *req)
     cap->port = (uint32_t)port;
     cap->want = want;
     snprintf(cap->path, sizeof cap->path, "%s", req->argv[2]);
-    cap->realtime_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - dp_now_ns(req->agent->dp));
+    cap->realtime_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - dp_now_ns(req->dp));
     cap->f = fopen(cap->path, "wb");
     if (!cap->f) {
         int e = errno;
@@ -120,7 +120,7 @@ ofa_ctl_capture(struct ofa_ctl_req *req)
     snprintf(if_name, sizeof if_name, "port %lu", port);
     int rc = ofa_pcapng_begin(cap->f, if_name);
     if (!rc)
-        rc = dp_capture_start(req->agent->dp, cap->port);
+        rc = dp_capture_start(req->dp, cap->port);
     if (rc) {
         fclose(cap->f);
         remove(cap->path);
