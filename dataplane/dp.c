@@ -186,7 +186,7 @@ dp_destroy(struct dp *dp)
     dp_worker_free(dp->agent);
     free(dp->workers);
     free(dp->stats_base);
-    free(dp->events);
+    ft_vec_free(&dp->events);
     rte_free(dp->qsv);
     dp_capture_destroy(dp); /* Its copies come from pin_pool. */
     rte_mempool_free(dp->pin_pool);

@@ -32,6 +32,7 @@
 
 #include "dp.h"
 #include "dp_control.h"
+#include "ft_vec.h"
 #include "dp_counters.h"
 #include "dp_meter.h"
 #include "dp_pkt.h"
@@ -294,9 +295,8 @@ struct dp {
     struct dp_port ports[DP_MAX_PORTS];
     unsigned next_rx_worker;
     uint64_t link_poll_tsc;
-    struct dp_port_event *events;
-    size_t n_events, cap_events;
-    unsigned pin_next; /* Round robin over packet-in rings. */
+    struct ft_vec events; /* struct dp_port_event, oldest first. */
+    unsigned pin_next;    /* Round robin over packet-in rings. */
 
     /* dp_worker_stats_clear: what the counters read at the last clear. */
     struct dp_worker_stats *stats_base;

@@ -9,6 +9,7 @@
 #include "dp_hdrops.h"
 #include "dp_meter.h"
 #include "ft_alloc.h"
+#include "ft_vec.h"
 
 /* ---- building (agent) --------------------------------------------------------------- */
 
@@ -83,28 +84,17 @@ slot_add(struct dp_meter_table *t, uint32_t id, struct dp_meter_rt *rt)
 struct collect {
     const struct ft_pipeline *p;
     uint64_t v;
-    const struct ft_meter **ids;
-    size_t n, cap;
+    struct ft_vec ids; /* const struct ft_meter * */
 };
 
 static int
 collect_meter(void *aux, const struct ft_meter *m)
 {
     struct collect *c = aux;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        const struct ft_meter **ids = ft_realloc(c->ids, cap * sizeof *ids);
-        if (!ids)
-            return -ENOMEM;
-        c->ids = ids;
-        c->cap = cap;
-    }
     /* The object version v sees (the staged view equals it right after a
      * commit, but say what is meant). */
     const struct ft_meter *vm = ft_pipeline_meter_find(c->p, c->v, ft_meter_id(m));
-    if (vm)
-        c->ids[c->n++] = vm;
-    return 0;
+    return vm && ft_vec_push(&c->ids, &vm, sizeof vm) ? -ENOMEM : 0;
 }
 
 struct dp_meter_table *
@@ -113,30 +103,32 @@ dp_meter_table_build(const struct ft_pipeline *p, uint64_t v, const struct dp_me
 {
     dp_meter_init();
     struct collect c = {.p = p, .v = v};
-    if (ft_pipeline_meters_foreach(p, FT_METER_ALL, collect_meter, &c)) {
-        free(c.ids);
+    if (ft_pipeline_meters_foreach(p, FT_METER_ALL, collect_meter, &c)) { /* ENOMEM. */
+        ft_vec_free(&c.ids);
         return NULL;
     }
+    const struct ft_meter **ids = c.ids.data;
+    size_t n_ids = c.ids.n;
     uint32_t size = 8;
-    while (size < 2 * c.n)
+    while (size < 2 * n_ids)
         size *= 2;
     struct dp_meter_table *t = ft_calloc(1, sizeof *t + size * sizeof t->slot[0]);
     if (!t)
         goto err;
     t->refs = 1;
     t->mask = size - 1;
-    for (size_t i = 0; i < c.n; i++) {
-        struct dp_meter_rt *rt = dp_meter_lookup(old, ft_meter_id(c.ids[i]));
-        if (!rt || rt->meter != c.ids[i])
-            rt = rt_new(c.ids[i], tsc_hz);
+    for (size_t i = 0; i < n_ids; i++) {
+        struct dp_meter_rt *rt = dp_meter_lookup(old, ft_meter_id(ids[i]));
+        if (!rt || rt->meter != ids[i])
+            rt = rt_new(ids[i], tsc_hz);
         if (!rt)
             goto err;
-        slot_add(t, ft_meter_id(c.ids[i]), rt);
+        slot_add(t, ft_meter_id(ids[i]), rt);
     }
-    free(c.ids);
+    ft_vec_free(&c.ids);
     return t;
 err:
-    free(c.ids);
+    ft_vec_free(&c.ids);
     dp_meter_table_put(t);
     return NULL;
 }

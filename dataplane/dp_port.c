@@ -492,21 +492,14 @@ dp_port_stats(struct dp *dp, uint32_t port_no, struct dp_port_stats *out)
 void
 dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port)
 {
-    if (dp->n_events == dp->cap_events) {
-        if (dp->cap_events >= MAX_EVENTS) {
-            /* Nobody reads them: keep the newest. */
-            memmove(dp->events, dp->events + 1, (dp->n_events - 1) * sizeof dp->events[0]);
-            dp->n_events--;
-        } else {
-            size_t cap = dp->cap_events ? dp->cap_events * 2 : 16;
-            struct dp_port_event *ev = ft_realloc(dp->events, cap * sizeof *ev);
-            if (!ev)
-                return;
-            dp->events = ev;
-            dp->cap_events = cap;
-        }
+    if (dp->events.n == MAX_EVENTS) { /* Nobody reads them: keep the newest. */
+        memmove(dp->events.data, FT_VEC_AT(&dp->events, struct dp_port_event, 1),
+                (dp->events.n - 1) * sizeof(struct dp_port_event));
+        dp->events.n--;
     }
-    struct dp_port_event *e = &dp->events[dp->n_events++];
+    struct dp_port_event *e = ft_vec_add(&dp->events, sizeof *e);
+    if (!e)
+        return; /* The port's state is still right; only the event is lost. */
     e->reason = reason;
     dp_port_fill_info(port, &e->port);
 }
@@ -541,9 +534,10 @@ size_t
 dp_port_events(struct dp *dp, struct dp_port_event *out, size_t max)
 {
     poll_links(dp);
-    size_t n = dp->n_events < max ? dp->n_events : max;
-    memcpy(out, dp->events, n * sizeof out[0]);
-    memmove(dp->events, dp->events + n, (dp->n_events - n) * sizeof dp->events[0]);
-    dp->n_events -= n;
+    size_t n = dp->events.n < max ? dp->events.n : max;
+    memcpy(out, dp->events.data, n * sizeof out[0]);
+    memmove(dp->events.data, FT_VEC_AT(&dp->events, struct dp_port_event, n),
+            (dp->events.n - n) * sizeof out[0]);
+    dp->events.n -= n;
     return n;
 }

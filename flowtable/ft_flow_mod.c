@@ -536,10 +536,14 @@ ft_pipeline_rules_foreach(const struct ft_pipeline *p, const struct ft_flow_filt
                           ft_rule_visit_fn *fn, void *aux)
 {
     struct ft_vec sel = {0};
-    int rc = select_rules(p, f, &sel);
+    if (select_rules(p, f, &sel)) {
+        ft_vec_free(&sel);
+        return -ENOMEM; /* Nothing visited. */
+    }
+    int rc = 0;
     for (size_t i = 0; !rc && i < sel.n; i++)
-        rc = fn(aux, *FT_VEC_AT(&sel, struct ft_rule *, i));
-    free(sel.data);
+        rc = fn(aux, *FT_VEC_AT(&sel, struct ft_rule *, i)) ? FT_VISIT_STOPPED : 0;
+    ft_vec_free(&sel);
     return rc;
 }
 

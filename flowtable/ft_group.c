@@ -277,13 +277,17 @@ ft_pipeline_groups_foreach(const struct ft_pipeline *p, uint32_t id, ft_group_vi
 {
     if (id != FT_GROUP_ALL) {
         const struct ft_group *g = group_staged(p, id);
-        return g ? fn(aux, g) : 0;
+        return g && fn(aux, g) ? FT_VISIT_STOPPED : 0;
     }
     struct ft_vec all = {0};
-    int rc = groups_sorted(p, &all);
+    if (groups_sorted(p, &all)) {
+        ft_vec_free(&all);
+        return -ENOMEM; /* Nothing visited. */
+    }
+    int rc = 0;
     for (size_t i = 0; !rc && i < all.n; i++)
-        rc = fn(aux, *FT_VEC_AT(&all, struct ft_group *, i));
-    free(all.data);
+        rc = fn(aux, *FT_VEC_AT(&all, struct ft_group *, i)) ? FT_VISIT_STOPPED : 0;
+    ft_vec_free(&all);
     return rc;
 }
 

@@ -172,13 +172,17 @@ ft_pipeline_meters_foreach(const struct ft_pipeline *p, uint32_t id, ft_meter_vi
 {
     if (id != FT_METER_ALL) {
         const struct ft_meter *m = meter_staged(p, id);
-        return m ? fn(aux, m) : 0;
+        return m && fn(aux, m) ? FT_VISIT_STOPPED : 0;
     }
     struct ft_vec all = {0};
-    int rc = meters_sorted(p, &all);
+    if (meters_sorted(p, &all)) {
+        ft_vec_free(&all);
+        return -ENOMEM; /* Nothing visited. */
+    }
+    int rc = 0;
     for (size_t i = 0; !rc && i < all.n; i++)
-        rc = fn(aux, *FT_VEC_AT(&all, struct ft_meter *, i));
-    free(all.data);
+        rc = fn(aux, *FT_VEC_AT(&all, struct ft_meter *, i)) ? FT_VISIT_STOPPED : 0;
+    ft_vec_free(&all);
     return rc;
 }
 

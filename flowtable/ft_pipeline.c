@@ -26,22 +26,6 @@ ft_pipeline_config_default(struct ft_pipeline_config *cfg)
     cfg->max_bands = 8;
 }
 
-int
-ft_vec_push(struct ft_vec *v, const void *elem, size_t size)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 16;
-        void *data = ft_realloc(v->data, cap * size);
-        if (!data)
-            return -ENOMEM;
-        v->data = data;
-        v->cap = cap;
-    }
-    memcpy((char *)v->data + v->n * size, elem, size);
-    v->n++;
-    return 0;
-}
-
 static void
 vec_free(struct ft_vec *v)
 {

@@ -16,6 +16,7 @@
 #include "ft_group.h"
 #include "ft_meter.h"
 #include "ft_pipeline.h"
+#include "ft_vec.h"
 #include "ft_vmap.h"
 
 /* ---- interned instruction sets ----------------------------------------------- */
@@ -193,12 +194,6 @@ struct ft_doomed {
     void *ptr;
 };
 
-struct ft_vec {
-    void *data;
-    size_t n;
-    size_t cap;
-};
-
 struct ft_pipeline {
     _Atomic uint64_t version; /* reader-safe: last committed. */
     struct ft_pipeline_config cfg;
@@ -228,10 +223,6 @@ ft_staged_version(const struct ft_pipeline *p)
 {
     return atomic_load_explicit(&((struct ft_pipeline *)p)->version, memory_order_relaxed) + 1;
 }
-
-/* Vectors (writer-side bookkeeping). Push returns 0 or -ENOMEM. */
-int ft_vec_push(struct ft_vec *v, const void *elem, size_t size);
-#define FT_VEC_AT(v, type, i) (&((type *)(v)->data)[i])
 
 /* Record a staged change for the next commit. */
 void ft_pipeline_note(struct ft_pipeline *p, uint8_t kind, uint8_t table_id, uint16_t priority,

@@ -27,6 +27,41 @@ ofa_duration(uint64_t created_ns, uint64_t now_ns, uint32_t *sec, uint32_t *nsec
     *nsec = (uint32_t)(d % 1000000000ull);
 }
 
+void
+ofa_fold_counters(struct ofa_agent *a)
+{
+    int rc = dp_fold_counters(a->dp);
+    if (rc) /* A stuck worker: what it holds is counted at its next fold. */
+        ofa_log(a, "fold counters: %s", strerror(-rc));
+}
+
+void *
+ofa_mp_list_add(struct ofa_mp_list *l)
+{
+    void *it = ft_vec_add(&l->items, l->item_size);
+    if (!it)
+        l->failed = true;
+    return it;
+}
+
+enum ft_err
+ofa_mp_list_reply(struct ofa_conn *c, const struct ofa_msg *req, struct ofa_mp_list *l,
+                  int foreach_rc)
+{
+    bool ok = foreach_rc >= 0 && !l->failed;
+    if (ok) {
+        struct ofa_msg r;
+        ofa_mp_reply_init(&r, req);
+        r.u.mp.n = l->items.n;
+        l->attach(&r, l->items.data);
+        ok = ofa_conn_send(c, &r) == 0;
+    }
+    for (size_t i = 0; l->release && i < l->items.n; i++)
+        l->release((char *)l->items.data + i * l->item_size);
+    ft_vec_free(&l->items);
+    return ok ? FT_OK : OFA_ERR_NOMEM;
+}
+
 enum ft_err
 ofa_mp_desc(struct ofa_conn *c, const struct ofa_msg *m)
 {

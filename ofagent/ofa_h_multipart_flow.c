@@ -61,14 +61,6 @@ flow_visit(void *aux, const struct ft_rule *rule)
     return 0;
 }
 
-static void
-fold(struct ofa_agent *a)
-{
-    int rc = dp_fold_counters(a->dp);
-    if (rc)
-        ofa_log(a, "fold counters: %s", strerror(-rc));
-}
-
 enum ft_err
 ofa_mp_flow(struct ofa_conn *c, const struct ofa_msg *m)
 {
@@ -80,12 +72,14 @@ ofa_mp_flow(struct ofa_conn *c, const struct ofa_msg *m)
     w.fs = calloc(FLOW_CHUNK, sizeof *w.fs);
     if (!w.fs)
         return OFA_ERR_NOMEM;
-    fold(c->agent);
+    ofa_fold_counters(c->agent);
     w.now = ofa_now_ns();
-    ft_pipeline_rules_foreach(c->agent->p, f, flow_visit, &w);
-    flow_flush(&w, false);
+    /* Listing fails before the first rule is visited: nothing was sent. */
+    int rc = ft_pipeline_rules_foreach(c->agent->p, f, flow_visit, &w);
+    if (rc >= 0)
+        flow_flush(&w, false);
     free(w.fs);
-    return FT_OK;
+    return rc < 0 ? OFA_ERR_NOMEM : FT_OK;
 }
 
 static int
@@ -111,8 +105,9 @@ ofa_mp_aggregate(struct ofa_conn *c, const struct ofa_msg *m)
     if (err)
         return err;
     struct flow_walk w = {.c = c, .req = m};
-    fold(c->agent);
-    ft_pipeline_rules_foreach(c->agent->p, f, agg_visit, &w);
+    ofa_fold_counters(c->agent);
+    if (ft_pipeline_rules_foreach(c->agent->p, f, agg_visit, &w) < 0)
+        return OFA_ERR_NOMEM;
     struct ofa_msg r;
     ofa_mp_reply_init(&r, m);
     r.u.mp.u.aggregate = w.agg;
@@ -126,7 +121,7 @@ ofa_mp_table(struct ofa_conn *c, const struct ofa_msg *m)
     struct ofa_table_stats *ts = calloc(FT_N_TABLES, sizeof *ts);
     if (!ts)
         return OFA_ERR_NOMEM;
-    fold(c->agent);
+    ofa_fold_counters(c->agent);
     for (unsigned t = 0; t < FT_N_TABLES; t++) {
         struct ft_table_stats st;
         ft_pipeline_table_stats(c->agent->p, (uint8_t)t, &st);

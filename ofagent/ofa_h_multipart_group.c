@@ -12,51 +12,30 @@
 #include "ft_meter.h"
 #include "ofa_handler_int.h"
 
-/* A growable list of reply items, each possibly owning one array. */
-struct list {
-    void *items;
-    size_t n, cap, size;
-    bool failed;
-};
-
-static void *
-list_add(struct list *l)
-{
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 16;
-        void *p = realloc(l->items, ncap * l->size);
-        if (!p) {
-            l->failed = true;
-            return NULL;
-        }
-        l->items = p;
-        l->cap = ncap;
-    }
-    void *it = (char *)l->items + l->n++ * l->size;
-    memset(it, 0, l->size);
-    return it;
-}
-
 struct walk {
-    struct list l;
+    struct ofa_mp_list l;
     uint64_t now;
 };
 
+/* ---- groups ------------------------------------------------------------------ */
+
 static void
-fold(struct ofa_agent *a)
+attach_group_stats(struct ofa_msg *r, void *items)
 {
-    int rc = dp_fold_counters(a->dp);
-    if (rc)
-        ofa_log(a, "fold counters: %s", strerror(-rc));
+    r->u.mp.u.group_stats = items;
 }
 
-/* ---- groups ------------------------------------------------------------------ */
+static void
+release_group_stats(void *item)
+{
+    free(((struct ofa_group_stats *)item)->buckets);
+}
 
 static int
 group_stats_visit(void *aux, const struct ft_group *g)
 {
     struct walk *w = aux;
-    struct ofa_group_stats *s = list_add(&w->l);
+    struct ofa_group_stats *s = ofa_mp_list_add(&w->l);
     if (!s)
         return 1;
     s->group_id = ft_group_id(g);
@@ -78,29 +57,32 @@ group_stats_visit(void *aux, const struct ft_group *g)
 enum ft_err
 ofa_mp_group(struct ofa_conn *c, const struct ofa_msg *m)
 {
-    struct walk w = {.l.size = sizeof(struct ofa_group_stats)};
-    fold(c->agent);
+    struct walk w = {.l = {.item_size = sizeof(struct ofa_group_stats),
+                           .attach = attach_group_stats,
+                           .release = release_group_stats}};
+    ofa_fold_counters(c->agent);
     w.now = ofa_now_ns();
-    ft_pipeline_groups_foreach(c->agent->p, m->u.mp.u.group_id, group_stats_visit, &w);
-    struct ofa_group_stats *gs = w.l.items;
-    if (!w.l.failed) {
-        struct ofa_msg r;
-        ofa_mp_reply_init(&r, m);
-        r.u.mp.n = w.l.n;
-        r.u.mp.u.group_stats = gs;
-        ofa_conn_send(c, &r);
-    }
-    for (size_t i = 0; i < w.l.n; i++)
-        free(gs[i].buckets);
-    free(gs);
-    return w.l.failed ? OFA_ERR_NOMEM : FT_OK;
+    int rc = ft_pipeline_groups_foreach(c->agent->p, m->u.mp.u.group_id, group_stats_visit, &w);
+    return ofa_mp_list_reply(c, m, &w.l, rc);
+}
+
+static void
+attach_group_desc(struct ofa_msg *r, void *items)
+{
+    r->u.mp.u.group_descs = items;
+}
+
+static void
+release_group_desc(void *item)
+{
+    free(((struct ofa_group_desc *)item)->buckets);
 }
 
 static int
 group_desc_visit(void *aux, const struct ft_group *g)
 {
     struct walk *w = aux;
-    struct ofa_group_desc *d = list_add(&w->l);
+    struct ofa_group_desc *d = ofa_mp_list_add(&w->l);
     if (!d)
         return 1;
     d->type = ft_group_type(g);
@@ -122,20 +104,11 @@ group_desc_visit(void *aux, const struct ft_group *g)
 enum ft_err
 ofa_mp_group_desc(struct ofa_conn *c, const struct ofa_msg *m)
 {
-    struct walk w = {.l.size = sizeof(struct ofa_group_desc)};
-    ft_pipeline_groups_foreach(c->agent->p, FT_GROUP_ALL, group_desc_visit, &w);
-    struct ofa_group_desc *gd = w.l.items;
-    if (!w.l.failed) {
-        struct ofa_msg r;
-        ofa_mp_reply_init(&r, m);
-        r.u.mp.n = w.l.n;
-        r.u.mp.u.group_descs = gd;
-        ofa_conn_send(c, &r);
-    }
-    for (size_t i = 0; i < w.l.n; i++)
-        free(gd[i].buckets);
-    free(gd);
-    return w.l.failed ? OFA_ERR_NOMEM : FT_OK;
+    struct walk w = {.l = {.item_size = sizeof(struct ofa_group_desc),
+                           .attach = attach_group_desc,
+                           .release = release_group_desc}};
+    int rc = ft_pipeline_groups_foreach(c->agent->p, FT_GROUP_ALL, group_desc_visit, &w);
+    return ofa_mp_list_reply(c, m, &w.l, rc);
 }
 
 enum ft_err
@@ -144,17 +117,28 @@ ofa_mp_group_features(struct ofa_conn *c, const struct ofa_msg *m)
     struct ofa_msg r;
     ofa_mp_reply_init(&r, m);
     ft_pipeline_group_features(c->agent->p, &r.u.mp.u.group_features);
-    ofa_conn_send(c, &r);
-    return FT_OK;
+    return ofa_conn_send(c, &r) ? OFA_ERR_NOMEM : FT_OK;
 }
 
 /* ---- meters ------------------------------------------------------------------ */
+
+static void
+attach_meter_stats(struct ofa_msg *r, void *items)
+{
+    r->u.mp.u.meter_stats = items;
+}
+
+static void
+release_meter_stats(void *item)
+{
+    free(((struct ofa_meter_stats *)item)->bands);
+}
 
 static int
 meter_stats_visit(void *aux, const struct ft_meter *mt)
 {
     struct walk *w = aux;
-    struct ofa_meter_stats *s = list_add(&w->l);
+    struct ofa_meter_stats *s = ofa_mp_list_add(&w->l);
     if (!s)
         return 1;
     s->meter_id = ft_meter_id(mt);
@@ -176,29 +160,32 @@ meter_stats_visit(void *aux, const struct ft_meter *mt)
 enum ft_err
 ofa_mp_meter(struct ofa_conn *c, const struct ofa_msg *m)
 {
-    struct walk w = {.l.size = sizeof(struct ofa_meter_stats)};
-    fold(c->agent);
+    struct walk w = {.l = {.item_size = sizeof(struct ofa_meter_stats),
+                           .attach = attach_meter_stats,
+                           .release = release_meter_stats}};
+    ofa_fold_counters(c->agent);
     w.now = ofa_now_ns();
-    ft_pipeline_meters_foreach(c->agent->p, m->u.mp.u.meter_id, meter_stats_visit, &w);
-    struct ofa_meter_stats *ms = w.l.items;
-    if (!w.l.failed) {
-        struct ofa_msg r;
-        ofa_mp_reply_init(&r, m);
-        r.u.mp.n = w.l.n;
-        r.u.mp.u.meter_stats = ms;
-        ofa_conn_send(c, &r);
-    }
-    for (size_t i = 0; i < w.l.n; i++)
-        free(ms[i].bands);
-    free(ms);
-    return w.l.failed ? OFA_ERR_NOMEM : FT_OK;
+    int rc = ft_pipeline_meters_foreach(c->agent->p, m->u.mp.u.meter_id, meter_stats_visit, &w);
+    return ofa_mp_list_reply(c, m, &w.l, rc);
+}
+
+static void
+attach_meter_config(struct ofa_msg *r, void *items)
+{
+    r->u.mp.u.meter_configs = items;
+}
+
+static void
+release_meter_config(void *item)
+{
+    free(((struct ofa_meter_config *)item)->bands);
 }
 
 static int
 meter_config_visit(void *aux, const struct ft_meter *mt)
 {
     struct walk *w = aux;
-    struct ofa_meter_config *mc = list_add(&w->l);
+    struct ofa_meter_config *mc = ofa_mp_list_add(&w->l);
     if (!mc)
         return 1;
     mc->flags = ft_meter_flags(mt);
@@ -218,20 +205,11 @@ meter_config_visit(void *aux, const struct ft_meter *mt)
 enum ft_err
 ofa_mp_meter_config(struct ofa_conn *c, const struct ofa_msg *m)
 {
-    struct walk w = {.l.size = sizeof(struct ofa_meter_config)};
-    ft_pipeline_meters_foreach(c->agent->p, m->u.mp.u.meter_id, meter_config_visit, &w);
-    struct ofa_meter_config *mc = w.l.items;
-    if (!w.l.failed) {
-        struct ofa_msg r;
-        ofa_mp_reply_init(&r, m);
-        r.u.mp.n = w.l.n;
-        r.u.mp.u.meter_configs = mc;
-        ofa_conn_send(c, &r);
-    }
-    for (size_t i = 0; i < w.l.n; i++)
-        free(mc[i].bands);
-    free(mc);
-    return w.l.failed ? OFA_ERR_NOMEM : FT_OK;
+    struct walk w = {.l = {.item_size = sizeof(struct ofa_meter_config),
+                           .attach = attach_meter_config,
+                           .release = release_meter_config}};
+    int rc = ft_pipeline_meters_foreach(c->agent->p, m->u.mp.u.meter_id, meter_config_visit, &w);
+    return ofa_mp_list_reply(c, m, &w.l, rc);
 }
 
 enum ft_err
@@ -240,6 +218,5 @@ ofa_mp_meter_features(struct ofa_conn *c, const struct ofa_msg *m)
     struct ofa_msg r;
     ofa_mp_reply_init(&r, m);
     ft_pipeline_meter_features(c->agent->p, &r.u.mp.u.meter_features);
-    ofa_conn_send(c, &r);
-    return FT_OK;
+    return ofa_conn_send(c, &r) ? OFA_ERR_NOMEM : FT_OK;
 }

@@ -8,6 +8,7 @@
 #ifndef OFA_HANDLER_INT_H
 #define OFA_HANDLER_INT_H
 
+#include "ft_vec.h"
 #include "ofa_agent_int.h"
 
 /* ---- message dispatch (ofa_handler.c) ------------------------------------------------------- */
@@ -59,6 +60,28 @@ void ofa_flow_removed_cb(void *aux, const struct ft_flow_removed *fr);
 
 /* A multipart reply header for request m (type and xid copied). */
 void ofa_mp_reply_init(struct ofa_msg *r, const struct ofa_msg *req);
+
+/* Fold the workers' counters into the pipeline: statistics read after it
+ * are exact. A stuck worker is logged; the reply goes on. */
+void ofa_fold_counters(struct ofa_agent *a);
+
+/* A multipart reply whose body is a list collected by a *_foreach
+ * visitor: the visitor adds items with ofa_mp_list_add (NULL on ENOMEM,
+ * which marks the list failed); ofa_mp_list_reply then sends the reply,
+ * or, when the listing (foreach_rc < 0) or an item failed, sends nothing
+ * and returns OFA_ERR_NOMEM for the caller to answer: a controller never
+ * sees a partial list as the whole. Either way release() runs on every
+ * item (its own arrays) and the list is freed. */
+struct ofa_mp_list {
+    struct ft_vec items;
+    size_t item_size;
+    bool failed;
+    void (*attach)(struct ofa_msg *r, void *items); /* Set r's body to items. */
+    void (*release)(void *item);                    /* NULL: nothing to free. */
+};
+void *ofa_mp_list_add(struct ofa_mp_list *l);
+enum ft_err ofa_mp_list_reply(struct ofa_conn *c, const struct ofa_msg *req, struct ofa_mp_list *l,
+                              int foreach_rc);
 /* Duration since a creation time, as sec + nsec. */
 void ofa_duration(uint64_t created_ns, uint64_t now_ns, uint32_t *sec, uint32_t *nsec);
 /* A dp port as the wire model carries it. */

@@ -66,7 +66,8 @@ enum ft_err ft_pipeline_group_mod(struct ft_pipeline *p, const struct ft_group_m
 
 /* Read side (staged view; valid until the writer's next edit). */
 typedef int ft_group_visit_fn(void *aux, const struct ft_group *g);
-/* Every group, or the one with id (FT_GROUP_ALL for all), in id order. */
+/* Every group, or the one with id (FT_GROUP_ALL for all), in id order.
+ * 0, FT_VISIT_STOPPED or -ENOMEM, as ft_pipeline_rules_foreach. */
 int ft_pipeline_groups_foreach(const struct ft_pipeline *p, uint32_t id, ft_group_visit_fn *fn,
                                void *aux);
 /* Reader-safe lookup for version v; NULL if absent. */

@@ -66,19 +66,32 @@ struct ft_meter_mod {
 enum ft_err ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm,
                                   uint64_t now_ns);
 
+/*
+ * Read side. The writer's functions (meters_foreach and the accessors on
+ * what it visits) see the staged view; a meter stays valid until the
+ * writer's next edit. ft_pipeline_meter_find is the readers' (workers')
+ * lookup at a committed version v: the meter stays valid while v is held.
+ */
 typedef int ft_meter_visit_fn(void *aux, const struct ft_meter *m);
+/* Every meter, or the one with id (FT_METER_ALL for all), in id order.
+ * 0, FT_VISIT_STOPPED or -ENOMEM, as ft_pipeline_rules_foreach. */
 int ft_pipeline_meters_foreach(const struct ft_pipeline *p, uint32_t id, ft_meter_visit_fn *fn,
                                void *aux);
+/* NULL if there is no meter id at version v. */
 const struct ft_meter *ft_pipeline_meter_find(const struct ft_pipeline *p, uint64_t v, uint32_t id);
 
+/* Accessors: plain reads of what the meter-mod installed; they cannot fail. */
 uint32_t ft_meter_id(const struct ft_meter *m);
 uint16_t ft_meter_flags(const struct ft_meter *m);
 uint32_t ft_meter_n_bands(const struct ft_meter *m);
+/* Band i as installed, NULL if i >= ft_meter_n_bands. */
 const struct ft_meter_band *ft_meter_band(const struct ft_meter *m, uint32_t i);
 uint64_t ft_meter_created_ns(const struct ft_meter *m);
 uint32_t ft_meter_flow_count(const struct ft_meter *m);
 
-/* Counters (reader-safe adds). band may be UINT32_MAX for input only. */
+/* Counters: adds are atomic (workers, any thread); reads are exact once
+ * the workers folded (dp_fold_counters). band may be UINT32_MAX for the
+ * input counters only; an out-of-range band reads as 0. */
 void ft_meter_add_stats(const struct ft_meter *m, uint32_t band, uint64_t packets, uint64_t bytes);
 void ft_meter_stats(const struct ft_meter *m, uint64_t *packets_in, uint64_t *bytes_in);
 void ft_meter_band_stats(const struct ft_meter *m, uint32_t band, uint64_t *packets,

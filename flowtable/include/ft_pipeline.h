@@ -180,8 +180,14 @@ struct ft_flow_filter {
     struct ft_match match;
 };
 
+/* The visitors of the *_foreach functions return 0 to go on, non-zero to
+ * stop. A foreach returns 0 once every item was visited, FT_VISIT_STOPPED
+ * when the visitor stopped it, or -ENOMEM when it could not list the items
+ * (then nothing was visited: never take that for an empty table). */
+#define FT_VISIT_STOPPED 1
+
 /* Call fn for each selected rule in the staged view, by table then by
- * descending priority; stop early when fn returns non-zero (returned). */
+ * descending priority. Rules stay valid until the writer's next edit. */
 typedef int ft_rule_visit_fn(void *aux, const struct ft_rule *r);
 int ft_pipeline_rules_foreach(const struct ft_pipeline *p, const struct ft_flow_filter *f,
                               ft_rule_visit_fn *fn, void *aux);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ft_vec.h"
 #include "ofa_wire.h"
 
 #define NS_PER_SEC 1000000000ull
@@ -408,32 +409,26 @@ list_free(const struct list_ops *ops, void *items, size_t n)
 static enum ft_err
 list_decode(const struct list_ops *ops, const uint8_t *p, size_t len, struct ofa_multipart *mp)
 {
-    char *items = NULL;
-    size_t n = 0, cap = 0;
+    struct ft_vec items = {0};
     while (len) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char *bigger = realloc(items, ncap * ops->item_size);
-            if (!bigger) {
-                list_free(ops, items, n);
-                return OFA_ERR_NOMEM;
-            }
-            items = bigger;
-            cap = ncap;
+        void *it = ft_vec_add(&items, ops->item_size);
+        if (!it) {
+            list_free(ops, items.data, items.n);
+            return OFA_ERR_NOMEM;
         }
         size_t used = 0;
-        enum ft_err err = ops->dec(p, len, items + n * ops->item_size, &used);
+        enum ft_err err = ops->dec(p, len, it, &used);
         if (err) {
-            /* The failed item may hold a partial allocation too. */
-            list_free(ops, items, n + 1);
+            /* The failed item (counted in items.n) may hold a partial
+             * allocation too. */
+            list_free(ops, items.data, items.n);
             return err;
         }
-        n++;
         p += used;
         len -= used;
     }
-    list_set(mp, items);
-    mp->n = n;
+    list_set(mp, items.data);
+    mp->n = items.n;
     return FT_OK;
 }
 

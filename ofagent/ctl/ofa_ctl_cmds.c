@@ -248,7 +248,8 @@ cmd_flows(struct ofa_ctl_req *req)
                                       "match", "instructions"},
                      8);
     struct flows_ctx fc = {&req->rep, dp_now_ns(req->dp)};
-    ft_pipeline_rules_foreach(req->p, &f, flow_row, &fc);
+    if (ft_pipeline_rules_foreach(req->p, &f, flow_row, &fc) < 0)
+        return ofa_ctl_fail(req, "listing flows: %s", strerror(ENOMEM));
     ofa_report_table_end(&req->rep);
     return 0;
 }
@@ -292,7 +293,8 @@ cmd_groups(struct ofa_ctl_req *req)
         return ofa_ctl_fail(req, "folding counters: %s", strerror(-rc));
     ofa_report_table(&req->rep, "groups",
                      (const char *[]){"group", "type", "flows", "packets", "bytes", "buckets"}, 6);
-    ft_pipeline_groups_foreach(req->p, FT_GROUP_ALL, group_row, &req->rep);
+    if (ft_pipeline_groups_foreach(req->p, FT_GROUP_ALL, group_row, &req->rep) < 0)
+        return ofa_ctl_fail(req, "listing groups: %s", strerror(ENOMEM));
     ofa_report_table_end(&req->rep);
     return 0;
 }
@@ -335,7 +337,8 @@ cmd_meters(struct ofa_ctl_req *req)
     ofa_report_table(&req->rep, "meters",
                      (const char *[]){"meter", "flags", "flows", "packets_in", "bytes_in", "bands"},
                      6);
-    ft_pipeline_meters_foreach(req->p, FT_METER_ALL, meter_row, &req->rep);
+    if (ft_pipeline_meters_foreach(req->p, FT_METER_ALL, meter_row, &req->rep) < 0)
+        return ofa_ctl_fail(req, "listing meters: %s", strerror(ENOMEM));
     ofa_report_table_end(&req->rep);
     return 0;
 }

@@ -21,16 +21,16 @@ ofa_report_init(struct ofa_report *r, bool json)
 static void
 free_cells(struct ofa_report *r)
 {
-    for (size_t i = 0; i < r->n_cells; i++)
-        free(r->cells[i].text);
-    r->n_cells = 0;
+    for (size_t i = 0; i < r->cells.n; i++)
+        free(FT_VEC_AT(&r->cells, struct ofa_report_cell, i)->text);
+    r->cells.n = 0;
 }
 
 void
 ofa_report_free(struct ofa_report *r)
 {
     free_cells(r);
-    free(r->cells);
+    ft_vec_free(&r->cells);
     ofa_buf_free(&r->out);
 }
 
@@ -190,18 +190,11 @@ add_cell(struct ofa_report *r, char *text, bool number)
         r->failed = true;
         return;
     }
-    if (r->n_cells == r->cap_cells) {
-        size_t cap = r->cap_cells ? 2 * r->cap_cells : 64;
-        struct ofa_report_cell *c = realloc(r->cells, cap * sizeof *c);
-        if (!c) {
-            free(text);
-            r->failed = true;
-            return;
-        }
-        r->cells = c;
-        r->cap_cells = cap;
+    const struct ofa_report_cell c = {text, number};
+    if (ft_vec_push(&r->cells, &c, sizeof c)) {
+        free(text);
+        r->failed = true;
     }
-    r->cells[r->n_cells++] = (struct ofa_report_cell){text, number};
 }
 
 void
@@ -228,11 +221,12 @@ ofa_report_cell_f64(struct ofa_report *r, int decimals, double v)
 static void
 table_json(struct ofa_report *r)
 {
-    size_t rows = r->n_cols ? r->n_cells / r->n_cols : 0;
+    size_t rows = r->n_cols ? r->cells.n / r->n_cols : 0;
     for (size_t row = 0; row < rows; row++) {
         puts_(r, row ? ",{" : "{");
         for (size_t c = 0; c < r->n_cols; c++) {
-            const struct ofa_report_cell *cell = &r->cells[row * r->n_cols + c];
+            const struct ofa_report_cell *cell =
+                FT_VEC_AT(&r->cells, struct ofa_report_cell, row * r->n_cols + c);
             if (c)
                 puts_(r, ",");
             put_json_str(r, r->cols[c]);
@@ -259,11 +253,12 @@ static void
 table_text(struct ofa_report *r)
 {
     size_t width[REP_MAX_COLS];
-    size_t rows = r->n_cols ? r->n_cells / r->n_cols : 0;
+    size_t rows = r->n_cols ? r->cells.n / r->n_cols : 0;
     for (size_t c = 0; c < r->n_cols; c++) {
         width[c] = strlen(r->cols[c]);
         for (size_t row = 0; row < rows; row++) {
-            size_t w = strlen(r->cells[row * r->n_cols + c].text);
+            size_t w =
+                strlen(FT_VEC_AT(&r->cells, struct ofa_report_cell, row * r->n_cols + c)->text);
             if (w > width[c])
                 width[c] = w;
         }
@@ -276,7 +271,8 @@ table_text(struct ofa_report *r)
     puts_(r, "\n");
     for (size_t row = 0; row < rows; row++) {
         for (size_t c = 0; c < r->n_cols; c++) {
-            const struct ofa_report_cell *cell = &r->cells[row * r->n_cols + c];
+            const struct ofa_report_cell *cell =
+                FT_VEC_AT(&r->cells, struct ofa_report_cell, row * r->n_cols + c);
             size_t gap = width[c] - strlen(cell->text);
             if (cell->number)
                 pad(r, gap);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ft_vec.h"
 #include "ofa_buf.h"
 
 #define REP_MAX_COLS 16
@@ -35,8 +36,7 @@ struct ofa_report {
     /* The table being filled (text tables are aligned at the end). */
     const char *cols[REP_MAX_COLS];
     size_t n_cols;
-    struct ofa_report_cell *cells;
-    size_t n_cells, cap_cells;
+    struct ft_vec cells; /* struct ofa_report_cell, row after row. */
     bool in_table;
     bool failed; /* Out of memory somewhere: the answer is an error. */
 };

@@ -4,6 +4,7 @@
  * and queue requests, with their replies and errors.
  */
 #include "agent_test_util.h"
+#include "ft_alloc.h"
 #include "check_main.h"
 
 static uint8_t raw[H_MAX_MSG];
@@ -360,6 +361,66 @@ START_TEST(invalid_ttl_packet_in)
 }
 END_TEST
 
+/* A reply that cannot list what it answers about (out of memory) is an
+ * error, never an empty list that looks like "no flows/groups/meters". */
+START_TEST(listing_out_of_memory)
+{
+    if (!ft_fault_available())
+        return; /* Built without -Dfault_injection. */
+    struct harness h;
+    h_init(&h, 4, OFA_FAIL_SECURE);
+    int c = h_connect(&h);
+    struct ft_action out2 = {.type = FT_AT_OUTPUT, .arg = 2};
+    struct ft_bucket b = {
+        .n_actions = 1, .watch_port = FT_PORT_ANY, .watch_group = FT_GROUP_ANY, .actions = &out2};
+    struct ofa_msg g, q, r;
+    for (uint32_t id = 1; id <= 2; id++) {
+        group_msg(&g, id, FT_GC_ADD, FT_GT_ALL, id, &b, 1);
+        h_send(&h, c, &g);
+        struct ofa_msg m = {.type = OFA_METER_MOD, .xid = 10 + id};
+        struct ft_meter_band band = {.type = FT_MBT_DROP, .rate = 1000, .burst_size = 100};
+        m.u.meter_mod.mm = (struct ft_meter_mod){.command = FT_MC_ADD,
+                                                 .flags = FT_MF_PKTPS,
+                                                 .meter_id = id,
+                                                 .n_bands = 1,
+                                                 .bands = &band};
+        h_send(&h, c, &m);
+    }
+    h_flow(&h, c, FT_FC_ADD, "priority=1,in_port=1", "output:2");
+    h_flow(&h, c, FT_FC_ADD, "priority=2,in_port=2", "output:1");
+    h_barrier(&h, c);
+
+    const uint16_t types[] = {OFA_MP_FLOW,       OFA_MP_AGGREGATE, OFA_MP_GROUP,
+                              OFA_MP_GROUP_DESC, OFA_MP_METER,     OFA_MP_METER_CONFIG};
+    const size_t want[] = {2, 2, 2,
+                           2, 2, 2}; /* Flows, the aggregate's flow_count, groups, meters. */
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        h_mp_msg(&q, (uint32_t)(100 + i), types[i]);
+        if (types[i] == OFA_MP_FLOW || types[i] == OFA_MP_AGGREGATE) {
+            q.u.mp.u.flow_req.table_id = FT_TABLE_ALL;
+            q.u.mp.u.flow_req.out_port = FT_PORT_ANY;
+            q.u.mp.u.flow_req.out_group = FT_GROUP_ANY;
+            ft_match_init_catchall(&q.u.mp.u.flow_req.match);
+        } else if (types[i] == OFA_MP_GROUP) {
+            q.u.mp.u.group_id = FT_GROUP_ALL;
+        } else if (types[i] != OFA_MP_GROUP_DESC) {
+            q.u.mp.u.meter_id = FT_METER_ALL;
+        }
+        ft_fault_arm(0, UINT64_MAX); /* Every allocation of the pipeline fails. */
+        h_send_expect_error(&h, c, &q, OFA_ERR_NOMEM);
+        ft_fault_disarm();
+        h_send(&h, c, &q); /* The same request, with memory: the whole list. */
+        h_recv(&h, c, &r, raw);
+        ck_assert_msg(types[i] == OFA_MP_AGGREGATE ? r.u.mp.u.aggregate.flow_count == want[i]
+                                                   : r.u.mp.n == want[i],
+                      "multipart type %u: wrong count after the fault (%zu)", types[i],
+                      (size_t)r.u.mp.n);
+        ofa_msg_free(&r);
+    }
+    h_fini(&h);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -371,6 +432,7 @@ make_suite(void)
     tcase_add_test(tc, packet_out);
     tcase_add_test(tc, table_features);
     tcase_add_test(tc, invalid_ttl_packet_in);
+    tcase_add_test(tc, listing_out_of_memory);
     suite_add_tcase(s, tc);
     return s;
 }
