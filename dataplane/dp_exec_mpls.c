@@ -5,8 +5,7 @@
 
 #include "dp_hdrops.h"
 
-#define MPLS_BOS    0x00000100u
-#define DEFAULT_TTL 64
+#define MPLS_BOS 0x00000100u
 
 int
 dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
@@ -20,8 +19,10 @@ dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
             return -ENOENT; /* The old top label is truncated: nothing to copy. */
         lse = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & ~MPLS_BOS;
     } else {
+        /* OpenFlow 1.3.5, the push-tag table: MPLS_TTL copies an MPLS or
+         * IP TTL; with neither (ARP, say) the new field is 0. */
         bool ip = dp_hdr_is_ipv4(h) || dp_hdr_is_ipv6(h);
-        lse = MPLS_BOS | (ip ? h->lay.ip_ttl : DEFAULT_TTL);
+        lse = MPLS_BOS | (ip ? h->lay.ip_ttl : 0);
     }
     uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_MPLS_LEN);
     if (!p)

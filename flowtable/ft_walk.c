@@ -237,6 +237,46 @@ add_dep(struct walk *w, uint8_t kind, uint32_t id)
 static void compose_group(struct walk *w, uint32_t id, int depth);
 static void walk_tables(struct walk *w, uint8_t table_id);
 
+static void mark_l3_stale(struct walk *w);
+
+/* Set-field of a type field (ETH_TYPE, IP_PROTO, MPLS_BOS): the executor
+ * re-parses what follows, the walk does not (issue 13, class 2), so the
+ * headers the old type described become stale, never guessed. */
+static void
+retype(struct walk *w, const struct ft_action *a)
+{
+    static const enum ft_field l4[] = {FT_F_TCP_SRC,     FT_F_TCP_DST,        FT_F_ICMPV4_TYPE,
+                                       FT_F_ICMPV4_CODE, FT_F_IPV6_ND_TARGET, FT_F_IPV6_ND_SLL,
+                                       FT_F_IPV6_ND_TLL};
+    static const enum ft_field l25[] = {FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_MPLS_BOS,
+                                        FT_F_PBB_ISID};
+    switch (a->field) {
+    case FT_F_ETH_TYPE: {
+        bool mpls_to_mpls =
+            eth_type_in(w, 0x8847, 0x8848) && (a->value.u16 == 0x8847 || a->value.u16 == 0x8848);
+        if (w->key.eth_type == a->value.u16 || mpls_to_mpls)
+            return;
+        for (size_t i = 0; i < sizeof l25 / sizeof l25[0]; i++)
+            mark_stale(w, l25[i]);
+        mark_l3_stale(w);
+        return;
+    }
+    case FT_F_IP_PROTO:
+        if (ip_proto_is(w, a->value.u8))
+            return;
+        for (size_t i = 0; i < sizeof l4 / sizeof l4[0]; i++)
+            mark_stale(w, l4[i]);
+        return;
+    case FT_F_MPLS_BOS:
+        consult_field(w, FT_F_MPLS_BOS);
+        if (w->key.mpls_bos != a->value.u8)
+            mark_l3_stale(w);
+        return;
+    default:
+        return;
+    }
+}
+
 static void
 do_set_field(struct walk *w, const struct ft_action *a)
 {
@@ -254,6 +294,7 @@ do_set_field(struct walk *w, const struct ft_action *a)
         set_key_u(w, FT_F_VLAN_VID, FT_VID_PRESENT | (a->value.u16 & 0x0fff));
         return;
     }
+    retype(w, a);
     set_key_field(w, a->field, &a->value);
 }
 
@@ -367,9 +408,14 @@ do_push_pbb(struct walk *w, uint16_t ethertype)
     if (!op)
         return;
     op->a16 = ethertype;
-    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. */
+    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. The I-SID
+     * copies an existing I-TAG's (the push-tag table of OpenFlow 1.3.5),
+     * else it is 0. */
+    if (eth_type_in(w, 0x88e7, 0x88e7))
+        consult_field(w, FT_F_PBB_ISID);
+    else
+        set_key_u(w, FT_F_PBB_ISID, 0);
     set_key_u(w, FT_F_ETH_TYPE, ethertype);
-    set_key_u(w, FT_F_PBB_ISID, 0);
     set_key_u(w, FT_F_VLAN_VID, 0);
     set_key_u(w, FT_F_VLAN_PCP, 0);
     w->key.vlan2_vid = 0;
