@@ -16,6 +16,7 @@
 
 #include "dp_exec.h"
 #include "dp_l2.h"
+#include "ft_alloc.h"
 
 static const char *const drop_names[DP_N_DROPS] = {
 #define DP_NAME(e, name) name,
@@ -71,7 +72,7 @@ fail(char *err, size_t errlen, const char *what, int r)
 int
 dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen)
 {
-    struct dp *dp = calloc(1, sizeof *dp);
+    struct dp *dp = ft_calloc(1, sizeof *dp);
     int r = -ENOMEM;
     *dpp = NULL;
     if (!dp)
@@ -109,8 +110,8 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
     dp->qsv = rte_zmalloc("dp_qsbr", qsz, RTE_CACHE_LINE_SIZE);
     if (!dp->qsv || rte_rcu_qsbr_init(dp->qsv, dp->n_workers))
         goto err;
-    dp->workers = calloc(dp->n_workers, sizeof *dp->workers);
-    dp->stats_base = calloc(dp->n_workers, sizeof *dp->stats_base);
+    dp->workers = ft_calloc(dp->n_workers, sizeof *dp->workers);
+    dp->stats_base = ft_calloc(dp->n_workers, sizeof *dp->stats_base);
     if (!dp->workers || !dp->stats_base)
         goto err;
     unsigned lcore = rte_get_main_lcore(), i = 0;
@@ -176,6 +177,7 @@ dp_destroy(struct dp *dp)
         for (unsigned i = 0; dp->workers && i < dp->n_workers; i++)
             if (dp->workers[i])
                 rte_eal_wait_lcore(dp->workers[i]->lcore);
+    dp_port_reap(dp); /* Ports a failed publish kept: no worker runs now. */
     for (unsigned i = 0; i < dp->n_limbo; i++)
         dp_snap_free(dp->limbo[i].snap);
     dp_snap_free(atomic_load(&dp->snap));

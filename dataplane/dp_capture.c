@@ -15,6 +15,7 @@
 #include <rte_ring.h>
 
 #include "dp_int.h"
+#include "ft_alloc.h"
 
 #define CAPTURE_RING 8192
 
@@ -94,7 +95,7 @@ dp_capture_pop(struct dp *dp, struct dp_captured **out, size_t max)
     while (n < max && dp->capture_ring && !rte_ring_sc_dequeue(dp->capture_ring, (void **)&m)) {
         const struct dp_cap_meta *cm = rte_mbuf_to_priv(m);
         uint32_t caplen = rte_pktmbuf_pkt_len(m);
-        struct dp_captured *c = malloc(sizeof *c + caplen);
+        struct dp_captured *c = ft_malloc(sizeof *c + caplen);
         if (c) {
             c->ns = cm->ns;
             c->len = cm->len;

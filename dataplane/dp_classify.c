@@ -44,6 +44,8 @@ void
 dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t len)
 {
     for (uint16_t v = 0; v < o->n_visits; v++) {
+        if (o->visits[v].resumed)
+            continue; /* Counted before the recirculation. */
         uint8_t t = o->visits[v].table_id;
         w->tbl_lookups[t]++;
         w->tbl_touched[t >> 6] |= 1ull << (t & 63);
@@ -78,8 +80,6 @@ dp_stats_flush(struct dp_worker *w)
 static uint8_t
 drop_reason(uint16_t flags)
 {
-    if (flags & FT_WALK_F_UNMODELLED)
-        return DP_DROP_UNMODELLED;
     if (flags & FT_WALK_F_OVERFLOW)
         return DP_DROP_OVERFLOW;
     if (flags & FT_WALK_F_TABLE_MISS)

@@ -27,8 +27,8 @@
     X(FRAG, "frag")                 /* IP fragment with OFPC_FRAG_DROP. */                         \
     X(NO_MATCH, "no_match")         /* Table miss without a table-miss rule. */                    \
     X(ACTION_DROP, "action_drop")   /* The program sends the packet nowhere. */                    \
-    X(UNMODELLED, "unmodelled")     /* The walk needed headers after a pop. */                     \
-    X(OVERFLOW, "program_overflow") /* The program did not fit. */                                 \
+    X(OVERFLOW, "program_overflow") /* The program did not fit (or its continuation). */           \
+    X(RECIRC_LIMIT, "recirc_limit") /* Parsed again more than DP_MAX_RECIRC times. */              \
     X(METER, "meter_drop")          /* A meter's drop band. */                                     \
     X(TTL, "ttl_invalid")           /* A TTL decrement found 0 or 1. */                            \
     X(BAD_PORT, "bad_port")         /* Output to a port that does not exist. */                    \

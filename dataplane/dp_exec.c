@@ -194,6 +194,9 @@ last_emitter(const struct ft_op *ops, size_t n)
             last = i;
             i += ops[i].a64;
             break;
+        case FT_OP_RECIRC: /* Takes the packet on: outputs before it copy. */
+            last = i;
+            break;
         case FT_OP_BUCKET:
             i += ops[i].a32;
             break;
@@ -346,6 +349,9 @@ dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, siz
         case FT_OP_BUCKET: /* Only inside a group block. */
             i += op->a32;
             break;
+        case FT_OP_RECIRC: /* The last op: the caller parses the packet again. */
+            x->recirc = op;
+            return;
         default:
             drop = header_op(w, x, op);
             break;
@@ -364,15 +370,15 @@ dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, siz
     }
 }
 
-void
+bool
 dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
-               const struct dp_prog *prog)
+               const struct dp_prog *prog, struct dp_recirc *rc)
 {
     if (!prog->n_ops) {
         dp_drop(w, prog->drop, 1);
         rte_pktmbuf_free(m);
-        return;
+        return false;
     }
     struct dp_xctx x = {
         .m = m,
@@ -384,6 +390,27 @@ dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_por
     };
     dp_hdr_from_key(&x.h, key, lay);
     dp_exec_ops(w, &x, prog->ops, prog->n_ops);
+    if (x.recirc && x.m) {
+        *rc = (struct dp_recirc){.m = x.m,
+                                 .id = (uint16_t)x.recirc->a32,
+                                 .gen = x.recirc->a16,
+                                 .tunnel_id = x.tunnel_id};
+        return true;
+    }
     if (!x.emitted && !x.dropped)
         dp_drop(w, prog->drop, 1);
+    return false;
+}
+
+enum ft_parse_stop
+dp_recirc_parse(const struct dp_recirc *rc, uint32_t in_port, struct ft_key *key,
+                struct ft_layout *lay)
+{
+    const struct ft_port_meta meta = {
+        .in_port = in_port, .in_phy_port = in_port, .tunnel_id = rc->tunnel_id};
+    enum ft_parse_stop stop = ft_parse(rte_pktmbuf_mtod(rc->m, const uint8_t *),
+                                       rte_pktmbuf_data_len(rc->m), &meta, key, lay);
+    key->recirc_id = rc->id;
+    key->recirc_gen = rc->gen;
+    return stop;
 }

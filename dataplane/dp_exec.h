@@ -29,8 +29,9 @@ struct dp_xctx {
     uint32_t len;             /* Length when last seen (accounting after hand-over). */
     uint32_t queue;
     bool has_queue;
-    bool dropped;     /* A drop reason was counted for it (or a copy). */
-    uint16_t emitted; /* Copies sent or queued (TX, packet-in). */
+    bool dropped;               /* A drop reason was counted for it (or a copy). */
+    uint16_t emitted;           /* Copies sent or queued (TX, packet-in). */
+    const struct ft_op *recirc; /* The program's FT_OP_RECIRC, once reached: x->m stays. */
 };
 
 /* Run ops[0..n) on x (which it owns: x->m is sent or freed). */
@@ -45,6 +46,10 @@ void dp_exec_group(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *g
 /* The BUCKET op a SELECT group's block picks for hash, by weight; NULL if
  * the block has no bucket of non-zero weight. */
 const struct ft_op *dp_select_bucket(const struct ft_op *g, uint32_t hash);
+/* The SELECT hash of a packet's flow as received: the same flow always
+ * takes the same bucket, whatever the program did to the packet before
+ * the group. */
+uint32_t dp_select_hash(const struct ft_key *k);
 
 /* Count a drop for x. */
 static inline void

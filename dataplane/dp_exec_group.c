@@ -28,14 +28,21 @@ dp_select_bucket(const struct ft_op *g, uint32_t hash)
     return NULL;
 }
 
-/* A hash of the packet's flow as received: the same flow always takes the
- * same bucket, whatever the program did to the packet before the group. */
-static uint32_t
-flow_hash(const struct ft_key *k)
+/* Only what names the flow counts — addresses, ethertype, VLAN id,
+ * protocol, ports, ICMP type/code, ARP opcode, MPLS label — not the marks
+ * a flow's packets may carry differently (PCP, DSCP, ECN, MPLS TC: ECN
+ * marking mid-flow must not move a flow to another bucket). */
+uint32_t
+dp_select_hash(const struct ft_key *k)
 {
     uint64_t h = 0x2545f4914f6cdd1dull;
-    for (int i = 3; i < 8; i++) /* Ethernet, VLAN, IPv4, L4 ports, proto. */
-        h = ft_hash_add64(h, k->w[i]);
+    h = ft_hash_add64(h, k->w[3]); /* eth_dst, eth_type */
+    h = ft_hash_add64(h, k->w[4]); /* eth_src, vlan_vid */
+    h = ft_hash_add64(h, k->w[5]); /* IPv4 or ARP addresses */
+    h = ft_hash_add64(h, (uint64_t)k->tp_src | (uint64_t)k->tp_dst << 16 |
+                             (uint64_t)k->ip_proto << 32 | (uint64_t)k->icmp_type << 40 |
+                             (uint64_t)k->icmp_code << 48);
+    h = ft_hash_add64(h, (uint64_t)k->arp_op | (uint64_t)k->mpls_label << 16);
     for (int i = 10; i < 14; i++) /* IPv6 addresses. */
         h = ft_hash_add64(h, k->w[i]);
     return ft_hash_finish(h);
@@ -75,7 +82,7 @@ dp_exec_group(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *g, boo
         }
     } else {
         if (g->b8 == FT_GT_SELECT)
-            b = dp_select_bucket(g, flow_hash(x->key));
+            b = dp_select_bucket(g, dp_select_hash(x->key));
         if (!b) {
             dp_xctx_drop(w, x, DP_DROP_GROUP_EMPTY);
         } else {

@@ -188,6 +188,16 @@ struct dp_worker {
     struct ft_layout lays[DP_BURST];
     struct dp_prog progs[DP_BURST];
     struct ft_key keys[DP_BURST];
+    /* Packets parsed again after a recirculation: the batch being run and
+     * the one its recirculations fill (rq[rq_fill]). */
+    struct dp_rbatch {
+        unsigned n;
+        struct rte_mbuf *mbufs[DP_BURST];
+        uint32_t lens[DP_BURST];
+        struct ft_layout lays[DP_BURST];
+        struct ft_key keys[DP_BURST];
+    } rq[2];
+    unsigned rq_fill;
 
     /* Written by this worker (relaxed), read by the agent. */
     struct dp_wcounters c __rte_cache_aligned;
@@ -221,6 +231,9 @@ dp_note(struct dp_worker *w, enum dp_note d)
 
 struct dp_port {
     bool used;
+    /* Deleted, but its device is kept until a published snapshot without
+     * it has been taken by every worker (dp_port_reap). The slot waits. */
+    bool releasing;
     bool probed; /* ofswitch hot-plugged the device: remove it on delete. */
     uint32_t port_no;
     uint16_t eth_id;
@@ -265,7 +278,8 @@ struct dp {
     _Atomic bool stop;            /* atomic: workers exit their loop. */
     _Atomic uint64_t fold_req;    /* atomic: dp_fold_counters' request. */
     uint64_t gen;
-    bool dirty; /* Agent state changed since the last publish. */
+    bool dirty;          /* Agent state changed since the last publish. */
+    bool publish_failed; /* The last publish failed: the next one starts afresh. */
     struct dp_limbo limbo[8];
     unsigned n_limbo;
 
@@ -296,6 +310,10 @@ struct dp_worker *dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, boo
 void dp_worker_free(struct dp_worker *w);
 int dp_worker_main(void *arg);
 unsigned dp_worker_poll(struct dp_worker *w);
+/* Take snapshot s (generations start at 1): apply its cache changes. The
+ * worker's own thread calls it — in inline mode that is the agent's, from
+ * dp_publish, before the old snapshot and what it kept alive are freed. */
+void dp_worker_adopt(struct dp_worker *w, const struct dp_snap *s);
 void dp_tx_flush(struct dp_worker *w, unsigned slot);
 void dp_tx_flush_all(struct dp_worker *w);
 void dp_stats_flush(struct dp_worker *w);
@@ -329,9 +347,24 @@ void dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t le
 
 /* dp_exec.c */
 struct dp_xctx;
-void dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
+
+/* A packet whose program ended in FT_OP_RECIRC: parse it again and
+ * classify it with these recirc fields. */
+struct dp_recirc {
+    struct rte_mbuf *m;
+    uint16_t id, gen;
+    uint64_t tunnel_id; /* As the program left it. */
+};
+#define DP_MAX_RECIRC 8 /* Parses per packet after the first; more: dropped. */
+
+/* Run prog on m (the worker owns m from here). True when the program
+ * recirculates: *rc then holds the packet, for dp_recirc_parse. */
+bool dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                     struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
-                    const struct dp_prog *prog);
+                    const struct dp_prog *prog, struct dp_recirc *rc);
+/* Parse rc's packet again into key (recirc fields set) and lay. */
+enum ft_parse_stop dp_recirc_parse(const struct dp_recirc *rc, uint32_t in_port, struct ft_key *key,
+                                   struct ft_layout *lay);
 
 /* The agent waiting for workers: spin briefly, then sleep a little so a
  * worker sharing our CPU (more lcores than cores) gets to run. */
@@ -365,6 +398,10 @@ int dp_wait_workers(struct dp *dp);
 
 /* dp_port.c */
 void dp_port_del_all(struct dp *dp);
+/* Release the devices of deleted ports: call only when no worker can still
+ * use a snapshot that had them (after a grace period, or with workers
+ * stopped). */
+void dp_port_reap(struct dp *dp);
 void dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port);
 void dp_port_fill_info(const struct dp_port *port, struct dp_port_info *info);
 

@@ -7,6 +7,7 @@
 
 #include "dp_exec.h"
 #include "dp_l2.h"
+#include "ft_alloc.h"
 
 #define DP_L2_BUSY   (1ull << 63)
 #define DP_L2_VALID  (1ull << 62)
@@ -18,7 +19,7 @@ dp_l2_create(uint32_t entries, uint32_t aging_s)
     uint32_t n = 64;
     while (n < entries && n < (1u << 30))
         n <<= 1;
-    struct dp_l2 *l2 = calloc(1, sizeof *l2 + (size_t)n * sizeof l2->e[0]);
+    struct dp_l2 *l2 = ft_calloc(1, sizeof *l2 + (size_t)n * sizeof l2->e[0]);
     if (!l2)
         return NULL;
     l2->mask = n - 1;

@@ -8,6 +8,7 @@
 
 #include "dp_hdrops.h"
 #include "dp_meter.h"
+#include "ft_alloc.h"
 
 /* ---- building (agent) --------------------------------------------------------------- */
 
@@ -49,7 +50,7 @@ static struct dp_meter_rt *
 rt_new(const struct ft_meter *fm, uint64_t tsc_hz)
 {
     uint32_t n = ft_meter_n_bands(fm);
-    struct dp_meter_rt *rt = calloc(1, sizeof *rt + n * sizeof rt->band[0]);
+    struct dp_meter_rt *rt = ft_calloc(1, sizeof *rt + n * sizeof rt->band[0]);
     if (!rt)
         return NULL;
     rt->meter = fm;
@@ -92,7 +93,7 @@ collect_meter(void *aux, const struct ft_meter *m)
     struct collect *c = aux;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
-        const struct ft_meter **ids = realloc(c->ids, cap * sizeof *ids);
+        const struct ft_meter **ids = ft_realloc(c->ids, cap * sizeof *ids);
         if (!ids)
             return -ENOMEM;
         c->ids = ids;
@@ -119,7 +120,7 @@ dp_meter_table_build(const struct ft_pipeline *p, uint64_t v, const struct dp_me
     uint32_t size = 8;
     while (size < 2 * c.n)
         size *= 2;
-    struct dp_meter_table *t = calloc(1, sizeof *t + size * sizeof t->slot[0]);
+    struct dp_meter_table *t = ft_calloc(1, sizeof *t + size * sizeof t->slot[0]);
     if (!t)
         goto err;
     t->refs = 1;

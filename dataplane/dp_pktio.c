@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 
 #include "dp_exec.h"
+#include "ft_alloc.h"
 
 /* Turn packet-in mbufs into struct dp_packet_in at out[n...] and free the
  * mbufs. Returns the new n. */
@@ -23,7 +24,7 @@ pins_from_mbufs(struct rte_mbuf **ms, unsigned got, struct dp_packet_in **out, s
         struct rte_mbuf *m = ms[i];
         const struct dp_pin_meta *pm = rte_mbuf_to_priv(m);
         uint32_t len = rte_pktmbuf_pkt_len(m);
-        struct dp_packet_in *pin = malloc(sizeof *pin + len);
+        struct dp_packet_in *pin = ft_malloc(sizeof *pin + len);
         if (pin) {
             *pin = (struct dp_packet_in){
                 .reason = pm->reason,
@@ -124,13 +125,34 @@ dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, 
         rte_pktmbuf_free(m);
         return r;
     }
-    /* Output to TABLE walked the tables: count them like a worker would. */
-    dp_count_walk(a, a->walk, (uint32_t)len);
-    struct dp_prog prog = {
-        .ops = a->walk->ops, .n_ops = a->walk->n_ops, .drop = DP_DROP_ACTION_DROP};
-    if (a->walk->flags & FT_WALK_F_UNMODELLED)
-        prog.drop = DP_DROP_UNMODELLED;
-    dp_exec_packet(a, dp_snap_port(a->snap, in_port), in_port, m, key, lay, &prog);
+    const struct dp_port_rt *in = dp_snap_port(a->snap, in_port);
+    for (unsigned depth = 0;; depth++) {
+        /* Output to TABLE walked the tables: count them like a worker would. */
+        dp_count_walk(a, a->walk, (uint32_t)len);
+        struct dp_prog prog = {
+            .ops = a->walk->ops, .n_ops = a->walk->n_ops, .drop = DP_DROP_ACTION_DROP};
+        if (a->walk->flags & FT_WALK_F_OVERFLOW)
+            prog.drop = DP_DROP_OVERFLOW;
+        struct dp_recirc rc;
+        if (!dp_exec_packet(a, in, in_port, m, key, lay, &prog, &rc))
+            break;
+        /* Recirculated: the walk goes on (no cache here) for the packet
+         * parsed again. */
+        m = rc.m;
+        if (depth == DP_MAX_RECIRC) {
+            dp_drop(a, DP_DROP_RECIRC_LIMIT, 1);
+            rte_pktmbuf_free(m);
+            break;
+        }
+        enum ft_parse_stop stop = dp_recirc_parse(&rc, in_port, key, lay);
+        if (stop != FT_STOP_DONE) {
+            dp_drop(a, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+            rte_pktmbuf_free(m);
+            break;
+        }
+        struct ft_walk_cont cont = a->walk->cont; /* The walk's output is rewritten. */
+        ft_walk_resume(dp->p, a->snap->version, key, &cont, a->walk);
+    }
     dp_tx_flush_all(a);
     dp_stats_flush(a);
     return 0;

@@ -28,6 +28,7 @@
 #include <rte_log.h>
 
 #include "dp_int.h"
+#include "ft_alloc.h"
 
 /* OFPPF_* */
 enum {
@@ -170,9 +171,9 @@ port_configure(struct dp *dp, struct dp_port *p, char *err, size_t errlen)
         r = rte_eth_tx_queue_setup(p->eth_id, q, n_txd, sock, NULL);
     if (r)
         goto fail;
-    p->rxq_worker = calloc(p->n_rxq, sizeof *p->rxq_worker);
+    p->rxq_worker = ft_calloc(p->n_rxq, sizeof *p->rxq_worker);
     if (p->n_txq < users) {
-        p->txq_lock = calloc(p->n_txq, sizeof *p->txq_lock);
+        p->txq_lock = ft_calloc(p->n_txq, sizeof *p->txq_lock);
         for (unsigned q = 0; p->txq_lock && q < p->n_txq; q++)
             rte_spinlock_init(&p->txq_lock[q]);
     }
@@ -227,7 +228,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
         return -EEXIST;
     }
     unsigned slot = 0;
-    while (slot < DP_MAX_PORTS && dp->ports[slot].used)
+    while (slot < DP_MAX_PORTS && (dp->ports[slot].used || dp->ports[slot].releasing))
         slot++;
     if (slot == DP_MAX_PORTS) {
         set_err(err, errlen, "no room for %s: too many ports", devargs);
@@ -296,21 +297,33 @@ dp_port_del(struct dp *dp, uint32_t port_no)
     if (!p)
         return -ENOENT;
     p->used = false;
+    p->releasing = true;
     bool staged = ft_pipeline_dirty(dp->p);
     (void)ft_pipeline_port_del(dp->p, port_no);
-    int r = dp_apply(dp, staged);
-    if (r == -ETIMEDOUT) {
-        /* A worker may still poll it: leave the device alone. */
-        RTE_LOG(ERR, USER1, "dataplane: worker stuck, %s left attached\n", p->devname);
-        return r;
-    }
     dp_port_event_push(dp, DP_PORT_DELETE, p);
-    port_release(p->eth_id, p->probed);
-    free(p->rxq_worker);
-    free(p->txq_lock);
-    p->rxq_worker = NULL;
-    p->txq_lock = NULL;
-    return 0;
+    /* A publish that every worker took releases the device (dp_port_reap);
+     * until one does, a worker may still poll it. */
+    int r = dp_apply(dp, staged);
+    if (r)
+        RTE_LOG(ERR, USER1, "dataplane: %s: %s; its device is released after the next publish\n",
+                p->devname, r == -ETIMEDOUT ? "a worker is stuck" : "publishing failed");
+    return r;
+}
+
+void
+dp_port_reap(struct dp *dp)
+{
+    for (unsigned i = 0; i < DP_MAX_PORTS; i++) {
+        struct dp_port *p = &dp->ports[i];
+        if (!p->releasing)
+            continue;
+        port_release(p->eth_id, p->probed);
+        free(p->rxq_worker);
+        free(p->txq_lock);
+        p->rxq_worker = NULL;
+        p->txq_lock = NULL;
+        p->releasing = false;
+    }
 }
 
 void
@@ -486,7 +499,7 @@ dp_port_event_push(struct dp *dp, uint8_t reason, const struct dp_port *port)
             dp->n_events--;
         } else {
             size_t cap = dp->cap_events ? dp->cap_events * 2 : 16;
-            struct dp_port_event *ev = realloc(dp->events, cap * sizeof *ev);
+            struct dp_port_event *ev = ft_realloc(dp->events, cap * sizeof *ev);
             if (!ev)
                 return;
             dp->events = ev;

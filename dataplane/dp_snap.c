@@ -20,6 +20,7 @@
 #include <rte_log.h>
 
 #include "dp_int.h"
+#include "ft_alloc.h"
 
 void
 dp_snap_free(struct dp_snap *s)
@@ -54,12 +55,12 @@ meters_changed(const struct ft_change *c, size_t n)
 static struct dp_snap *
 snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
 {
-    struct dp_snap *s = calloc(1, sizeof *s);
+    struct dp_snap *s = ft_calloc(1, sizeof *s);
     unsigned nw = dp->n_workers;
     if (!s)
         return NULL;
-    s->rx_first = calloc(nw, sizeof *s->rx_first);
-    s->rx_count = calloc(nw, sizeof *s->rx_count);
+    s->rx_first = ft_calloc(nw, sizeof *s->rx_first);
+    s->rx_count = ft_calloc(nw, sizeof *s->rx_count);
     if (!s->rx_first || !s->rx_count)
         goto err;
     s->version = v;
@@ -71,14 +72,16 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
     s->capture_ring = dp->capture_ring;
     s->capture_slot = UINT16_MAX;
 
-    /* Changes: only a new version has any. */
+    /* Changes: only a new version has any. After a failed publish the
+     * workers never saw some version's changes: they flush, meters are
+     * rebuilt. */
     bool new_version = !old || old->version != v;
     if (new_version && old) {
         size_t n;
         const struct ft_change *c = ft_pipeline_changes(dp->p, &n);
-        s->changes_lost = ft_pipeline_changes_lost(dp->p);
+        s->changes_lost = ft_pipeline_changes_lost(dp->p) || dp->publish_failed;
         if (n) {
-            s->changes = malloc(n * sizeof *c);
+            s->changes = ft_malloc(n * sizeof *c);
             if (!s->changes)
                 goto err;
             memcpy(s->changes, c, n * sizeof *c);
@@ -118,7 +121,7 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
         if (s->ports[i].port_no == s->capture_port)
             s->capture_slot = s->ports[i].slot;
     }
-    s->rxq = calloc(n_rxq ? n_rxq : 1, sizeof *s->rxq);
+    s->rxq = ft_calloc(n_rxq ? n_rxq : 1, sizeof *s->rxq);
     if (!s->rxq)
         goto err;
     size_t at = 0;
@@ -185,11 +188,21 @@ dp_publish(struct dp *dp)
     struct dp_snap *old = atomic_load_explicit(&dp->snap, memory_order_relaxed);
     uint64_t v = ft_pipeline_version(dp->p);
     struct dp_snap *s = snap_build(dp, old, v);
-    if (!s)
+    if (!s) {
+        /* Nothing lost: the next commit publishes again, whole. */
+        dp->publish_failed = true;
+        dp->dirty = true;
         return -ENOMEM;
+    }
     s->gen = ++dp->gen;
     atomic_store_explicit(&dp->snap, s, memory_order_release);
     dp->dirty = false;
+    dp->publish_failed = false;
+    /* The inline worker runs on this thread, between our calls: it has no
+     * quiescent state to wait for, so it takes the snapshot here (folding
+     * what the changes evict), before anything it used is freed. */
+    if (dp->inline_mode)
+        dp_worker_adopt(dp->workers[0], s);
     if (!old)
         return 0;
 
@@ -207,7 +220,10 @@ dp_publish(struct dp *dp)
         old = NULL;
     }
     dp_snap_free(old);
-    ft_pipeline_reclaim(dp->p, limbo_reap(dp, v));
+    uint64_t min_version = limbo_reap(dp, v);
+    if (!err && !dp->n_limbo)
+        dp_port_reap(dp); /* Every worker took s, which has no deleted port. */
+    ft_pipeline_reclaim(dp->p, min_version);
     return err;
 }
 
@@ -225,9 +241,13 @@ dp_commit(struct dp *dp)
         uint64_t v = ft_pipeline_commit(dp->p);
         if (v == cur->version && !dp->dirty)
             break;
+        /* A publish that ran out of memory is tried again, whole, by the
+         * next round; the last one tells whether the workers have it. */
         int e = dp_publish(dp);
-        if (e && !err)
+        if (e && (!err || err == -ENOMEM))
             err = e;
+        else if (!e && err == -ENOMEM)
+            err = 0;
         cur = atomic_load_explicit(&dp->snap, memory_order_relaxed);
         if (!ft_pipeline_dirty(dp->p))
             break;

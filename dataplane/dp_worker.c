@@ -14,6 +14,7 @@
 
 #include "dp_exec.h"
 #include "dp_l2.h"
+#include "ft_alloc.h"
 
 uint64_t
 dp_clock_ns(void)
@@ -116,6 +117,62 @@ dp_tx_flush_all(struct dp_worker *w)
 
 #define DP_PREFETCH_AHEAD 3
 
+/* A recirculated packet, parsed again, joins the batch being filled. */
+static void
+recirc_queue(struct dp_worker *w, const struct dp_port_rt *in, const struct dp_recirc *rc,
+             uint32_t len)
+{
+    struct dp_rbatch *b = &w->rq[w->rq_fill];
+    unsigned i = b->n; /* Room: a batch of at most DP_BURST recirculates at most as many. */
+    enum ft_parse_stop stop = dp_recirc_parse(rc, in->port_no, &b->keys[i], &b->lays[i]);
+    if (stop != FT_STOP_DONE) {
+        dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+        rte_pktmbuf_free(rc->m);
+        return;
+    }
+    b->mbufs[i] = rc->m;
+    b->lens[i] = len;
+    b->n++;
+}
+
+/* Classify and run n parsed packets that arrived on in; those whose
+ * program recirculates are queued, parsed again, for run_recirculated. */
+static void
+run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs,
+          const struct ft_key *keys, const struct ft_layout *lays, const uint32_t *lens, unsigned n)
+{
+    for (unsigned done = 0; done < n;) {
+        unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
+        for (unsigned i = done; i < done + c; i++) {
+            if (i + 1 < done + c)
+                rte_prefetch0(w->progs[i + 1].ops);
+            struct dp_recirc rc;
+            if (dp_exec_packet(w, in, in->port_no, mbufs[i], &keys[i], &lays[i], &w->progs[i], &rc))
+                recirc_queue(w, in, &rc, lens[i]);
+        }
+        done += c;
+    }
+}
+
+/* The packets a batch recirculated, batch after batch, each packet at most
+ * DP_MAX_RECIRC times (a pipeline can pop label after label). */
+static void
+run_recirculated(struct dp_worker *w, const struct dp_port_rt *in)
+{
+    for (unsigned depth = 0; w->rq[w->rq_fill].n; depth++) {
+        struct dp_rbatch *b = &w->rq[w->rq_fill];
+        unsigned n = b->n;
+        b->n = 0;
+        w->rq_fill ^= 1; /* What these recirculate goes to the other batch. */
+        if (depth == DP_MAX_RECIRC) {
+            dp_drop(w, DP_DROP_RECIRC_LIMIT, n);
+            rte_pktmbuf_free_bulk(b->mbufs, n);
+            continue;
+        }
+        run_batch(w, in, b->mbufs, b->keys, b->lays, b->lens, n);
+    }
+}
+
 static void
 burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -163,23 +220,16 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
             dp_l2_packet(w, in, w->mbufs[i], &w->keys[i], &w->lays[i]);
         return;
     }
-    for (unsigned done = 0; done < k;) {
-        unsigned c = dp_classify(w, w->keys + done, w->lens + done, k - done, w->progs + done);
-        for (unsigned i = done; i < done + c; i++) {
-            if (i + 1 < done + c)
-                rte_prefetch0(w->progs[i + 1].ops);
-            dp_exec_packet(w, in, in->port_no, w->mbufs[i], &w->keys[i], &w->lays[i], &w->progs[i]);
-        }
-        done += c;
-    }
+    run_batch(w, in, w->mbufs, w->keys, w->lays, w->lens, k);
+    run_recirculated(w, in);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------- */
 
-static void
-switch_snapshot(struct dp_worker *w, const struct dp_snap *s)
+void
+dp_worker_adopt(struct dp_worker *w, const struct dp_snap *s)
 {
-    if (w->snap && s->gen != w->snap_gen + 1)
+    if (w->snap_gen && s->gen != w->snap_gen + 1)
         w->changes_lost = true; /* Missed a snapshot (an agent wait timed out). */
     if (s->changes_lost)
         w->changes_lost = true;
@@ -198,8 +248,9 @@ dp_worker_poll(struct dp_worker *w)
     if (!dp->inline_mode)
         rte_rcu_qsbr_quiescent(dp->qsv, w->idx);
     const struct dp_snap *s = atomic_load_explicit(&dp->snap, memory_order_acquire);
-    if (s != w->snap)
-        switch_snapshot(w, s);
+    /* By generation, not address: a freed snapshot's address may come back. */
+    if (s->gen != w->snap_gen)
+        dp_worker_adopt(w, s);
     uint64_t fold = atomic_load_explicit(&dp->fold_req, memory_order_acquire);
     if (fold != w->fold_seen) {
         dp_classify_fold(w);

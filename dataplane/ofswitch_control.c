@@ -15,6 +15,7 @@
 #include "ofa_agent.h"
 #include "ofa_ctl.h"
 #include "ofswitch_control.h"
+#include "ft_alloc.h"
 
 struct ofs_control {
     struct dp *dp;
@@ -27,7 +28,7 @@ struct ofs_control *
 ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath_id, char *err,
                    size_t errlen)
 {
-    struct ofs_control *c = calloc(1, sizeof *c);
+    struct ofs_control *c = ft_calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;

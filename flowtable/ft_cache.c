@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ft_cache_int.h"
+#include "ft_alloc.h"
 
 #define SUB_HASH_BASIS 0x6a09e667f3bcc909ull
 #define RANK_EVERY     4096 /* Megaflow lookups between re-rankings. */
@@ -31,6 +32,7 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->max_masks = 256;
     cfg->idle_ns = 10ull * 1000000000ull;
     cfg->index_after_scan = 1024;
+    cfg->max_conts = 1024;
     cfg->cycles = NULL;
 }
 
@@ -52,42 +54,42 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         ft_cache_config_default(&cfg);
     if (cfg.stage != FT_STAGE_WHOLE || !pow2_or_zero(cfg.emc_entries) ||
         !pow2_or_zero(cfg.sig_buckets) || cfg.max_entries == 0 || cfg.max_entries >= FT_NIL ||
-        cfg.max_masks == 0 || cfg.max_masks >= FT_ST_NONE - 1)
+        cfg.max_masks == 0 || cfg.max_masks >= FT_ST_NONE - 1 || cfg.max_conts >= UINT16_MAX)
         return NULL;
     if (!cfg.emc_insert_inv_prob)
         cfg.emc_insert_inv_prob = 1;
 
-    struct ft_cache *c = calloc(1, sizeof *c);
+    struct ft_cache *c = ft_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->p = p;
     c->cfg = cfg;
     c->version = ft_pipeline_version(p);
-    c->pool = calloc(cfg.max_entries, sizeof *c->pool);
-    c->subs = calloc(cfg.max_masks + 1, sizeof *c->subs);
-    c->rank = calloc(cfg.max_masks + 1, sizeof *c->rank);
-    c->dirty = malloc(2 * (size_t)cfg.max_entries * sizeof *c->dirty);
-    c->scratch = malloc((size_t)cfg.max_entries * sizeof *c->scratch);
+    c->pool = ft_calloc(cfg.max_entries, sizeof *c->pool);
+    c->subs = ft_calloc(cfg.max_masks + 1, sizeof *c->subs);
+    c->rank = ft_calloc(cfg.max_masks + 1, sizeof *c->rank);
+    c->dirty = ft_malloc(2 * (size_t)cfg.max_entries * sizeof *c->dirty);
+    c->scratch = ft_malloc((size_t)cfg.max_entries * sizeof *c->scratch);
     uint32_t rule_buckets = 1024;
     while (rule_buckets < cfg.max_entries)
         rule_buckets <<= 1;
     c->rule_mask = rule_buckets - 1;
-    c->rule_buckets = calloc(rule_buckets, sizeof *c->rule_buckets);
+    c->rule_buckets = ft_calloc(rule_buckets, sizeof *c->rule_buckets);
     c->dep_mask = 4095;
-    c->dep_buckets = calloc(c->dep_mask + 1, sizeof *c->dep_buckets);
+    c->dep_buckets = ft_calloc(c->dep_mask + 1, sizeof *c->dep_buckets);
     c->progs_mask = 1023;
-    c->progs = calloc(c->progs_mask + 1, sizeof *c->progs);
+    c->progs = ft_calloc(c->progs_mask + 1, sizeof *c->progs);
     if (cfg.emc_entries) {
-        c->emc = calloc(cfg.emc_entries, sizeof *c->emc);
+        c->emc = ft_calloc(cfg.emc_entries, sizeof *c->emc);
         c->emc_mask = cfg.emc_entries - 1;
     }
     if (cfg.sig_buckets) {
-        c->sig = calloc(cfg.sig_buckets, sizeof *c->sig);
+        c->sig = ft_calloc(cfg.sig_buckets, sizeof *c->sig);
         c->sig_mask = cfg.sig_buckets - 1;
     }
     if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
         !c->dep_buckets || !c->progs || (cfg.emc_entries && !c->emc) ||
-        (cfg.sig_buckets && !c->sig)) {
+        (cfg.sig_buckets && !c->sig) || ft_cache_conts_init(c)) {
         ft_cache_destroy(c, 0);
         return NULL;
     }
@@ -123,6 +125,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
         }
     }
     free_dead_progs(c);
+    ft_cache_conts_free(c);
     free(c->pool);
     free(c->subs);
     free(c->rank);
@@ -154,8 +157,10 @@ prog_hash(const struct ft_op *ops, uint16_t n, uint16_t flags)
     return ft_hash_finish(h);
 }
 
+/* The program of walk w, shared; cont: the reference to the continuation
+ * its RECIRC names (FT_NIL if none), which the program takes or drops. */
 static struct ft_cprog *
-prog_intern(struct ft_cache *c, const struct ft_walk_out *w)
+prog_intern(struct ft_cache *c, const struct ft_walk_out *w, uint32_t cont)
 {
     uint32_t h = prog_hash(w->ops, w->n_ops, (uint16_t)w->flags);
     struct ft_cprog **head = &c->progs[h & c->progs_mask];
@@ -163,14 +168,18 @@ prog_intern(struct ft_cache *c, const struct ft_walk_out *w)
         if (x->hash == h && x->n_ops == w->n_ops && x->flags == w->flags &&
             !memcmp(x->ops, w->ops, w->n_ops * sizeof w->ops[0])) {
             x->refcnt++;
+            ft_cache_cont_unref(c, cont); /* x names it already, with its own. */
             return x;
         }
     }
-    struct ft_cprog *x = malloc(sizeof *x + w->n_ops * sizeof w->ops[0]);
-    if (!x)
+    struct ft_cprog *x = ft_malloc(sizeof *x + w->n_ops * sizeof w->ops[0]);
+    if (!x) {
+        ft_cache_cont_unref(c, cont);
         return NULL;
+    }
     x->hash = h;
     x->refcnt = 1;
+    x->cont = cont;
     x->n_ops = w->n_ops;
     x->flags = (uint16_t)w->flags;
     memcpy(x->ops, w->ops, w->n_ops * sizeof w->ops[0]);
@@ -193,6 +202,7 @@ prog_unref(struct ft_cache *c, const struct ft_cprog *cx)
         }
     }
     c->n_progs--;
+    ft_cache_cont_unref(c, x->cont);
     x->next = c->dead_progs;
     c->dead_progs = x;
 }
@@ -241,11 +251,24 @@ sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact)
         if (mask->w[i])
             st->words[st->n_words++] = (uint8_t)i;
     st->head_mask = 63;
-    st->heads = malloc((st->head_mask + 1) * sizeof *st->heads);
+    st->heads = ft_malloc((st->head_mask + 1) * sizeof *st->heads);
     if (!st->heads)
         return -ENOMEM;
     memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
     return 0;
+}
+
+/* An empty subtable takes another mask, keeping its chain heads. */
+static void
+sub_reuse(struct ft_csub *st, const struct ft_key *mask)
+{
+    st->mask = *mask;
+    st->n_words = 0;
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        if (mask->w[i])
+            st->words[st->n_words++] = (uint8_t)i;
+    st->hits = 0;
+    memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
 }
 
 static bool
@@ -297,6 +320,14 @@ sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
         c->rank[c->n_subs] = c->n_subs;
         return c->n_subs++;
     }
+    /* At the cap, a subtable its entries all left gives its place to the
+     * new mask (masks come and go with the rules). */
+    for (uint16_t s = 0; s < c->n_subs; s++) {
+        if (!c->subs[s].exact && !c->subs[s].n_entries) {
+            sub_reuse(&c->subs[s], mask);
+            return s;
+        }
+    }
     c->st.masks_merged++;
     if (merged != FT_ST_NONE)
         return merged;
@@ -314,7 +345,7 @@ static void
 sub_grow(struct ft_cache *c, struct ft_csub *st)
 {
     uint32_t mask = st->head_mask * 2 + 1;
-    uint32_t *heads = malloc((mask + 1) * sizeof *heads);
+    uint32_t *heads = ft_malloc((mask + 1) * sizeof *heads);
     if (!heads)
         return; /* Longer chains, still correct. */
     memset(heads, 0xff, (mask + 1) * sizeof *heads);
@@ -547,13 +578,49 @@ static const struct ft_cprog drop_prog = {.n_ops = 0, .flags = FT_WALK_F_OVERFLO
 
 /* Walk the pipeline for key and install the result. Returns the entry, or
  * FT_NIL with *prog set when the result could not be kept. */
+/* A recirculated key whose continuation is gone (cannot happen between a
+ * packet's two lookups): dropped. */
+static const struct ft_cprog lost_prog = {.n_ops = 0, .flags = FT_WALK_F_OVERFLOW};
+
+/* Walk for key (resumed when it was recirculated). Returns the reference
+ * to the continuation its RECIRC names (the op names it), FT_NIL if none;
+ * with no room for one the result becomes a drop. */
+static uint32_t
+walk_key(struct ft_cache *c, const struct ft_key *key, const struct ft_walk_cont *from)
+{
+    struct ft_walk_out *w = &c->walk;
+    if (from)
+        ft_walk_resume(c->p, c->version, key, from, w);
+    else
+        ft_walk(c->p, c->version, key, w);
+    if (!(w->flags & FT_WALK_F_RECIRC))
+        return FT_NIL;
+    uint32_t cont = ft_cache_cont_get(c, &w->cont);
+    if (cont == FT_NIL) {
+        w->n_ops = 0;
+        w->flags |= FT_WALK_F_OVERFLOW;
+        return FT_NIL;
+    }
+    struct ft_op *op = &w->ops[w->n_ops - 1]; /* The RECIRC. */
+    op->a32 = cont + 1;
+    op->a16 = c->conts[cont].gen;
+    return cont;
+}
+
 static uint32_t
 install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **prog)
 {
-    ft_walk(c->p, c->version, key, &c->walk);
+    const struct ft_walk_cont *from = NULL;
+    if (key->recirc_id && !(from = ft_cache_cont_of(c, key))) {
+        c->st.recirc_lost++;
+        *prog = &lost_prog;
+        c->walk.n_visits = 0; /* Nothing to count. */
+        return FT_NIL;
+    }
+    uint32_t cont = walk_key(c, key, from);
     c->st.misses++;
     c->win_misses++;
-    struct ft_cprog *x = prog_intern(c, &c->walk);
+    struct ft_cprog *x = prog_intern(c, &c->walk, cont);
     /* Evicting an entry to make room for one that will be evicted before
      * its next packet helps no one: when thrashing, most misses are served
      * without installing, so a stable part of the traffic stays cached. */
@@ -587,9 +654,25 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
     c->n_entries++;
     c->st.installs++;
     *prog = x; /* Stays valid until the next call even if evicted now. */
-    if (ft_cache_index_entry(c, idx))
+    if (ft_cache_index_entry(c, idx, key->recirc_id ? key->recirc_id - 1u : FT_NIL))
         return FT_NIL;
     return idx;
+}
+
+/* A packet served by a walk that no entry keeps (thrashing, out of
+ * memory): counted straight into its rules and tables, as a fold would. */
+static void
+count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
+{
+    const struct ft_walk_out *w = &c->walk;
+    for (uint16_t i = 0; i < w->n_visits; i++) {
+        const struct ft_rule *r = w->visits[i].rule;
+        if (w->visits[i].resumed)
+            continue; /* Counted before its recirculation. */
+        if (r)
+            ft_rule_add_stats(r, 1, len, now_ns);
+        ft_pipeline_table_count(c->p, w->visits[i].table_id, 1, r ? 1 : 0);
+    }
 }
 
 static inline void
@@ -612,7 +695,7 @@ void
 ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
                 size_t n, struct ft_cache_result *res, uint64_t now_ns)
 {
-    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST];
+    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST], gen[FT_CACHE_BURST];
     uint8_t src[FT_CACHE_BURST];
     free_dead_progs(c);
     if (n > FT_CACHE_BURST)
@@ -635,20 +718,26 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     for (size_t i = 0; i < n; i++) {
         idx[i] = emc ? emc_lookup(c, keys[i], h[i]) : FT_NIL;
         src[i] = FT_SRC_EMC;
-        if (idx[i] == FT_NIL && c->sig) {
+        if (idx[i] != FT_NIL) {
+            gen[i] = c->pool[idx[i]].gen;
+        } else if (c->sig) {
             uint32_t cand = sig_candidate(c, h[i]);
             if (cand != FT_NIL)
                 __builtin_prefetch(&c->pool[cand]);
-            src[i] = FT_SRC_SIG;
         }
     }
-    /* Stage 3: verify, fall back to the subtables, then to the walk. */
+    /* Stage 3: verify, fall back to the subtables, then to the walk. A
+     * miss earlier in this stage may have evicted or reused the entry an
+     * EMC hit found in stage 2: its generation tells. */
     for (size_t i = 0; i < n; i++) {
         const struct ft_key *key = keys[i];
+        if (idx[i] != FT_NIL && c->pool[idx[i]].gen != gen[i])
+            idx[i] = FT_NIL;
         if (idx[i] != FT_NIL) {
             c->st.emc_hits++;
             c->emc_window_hits++;
-        } else if (src[i] == FT_SRC_SIG && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
+        } else if (c->sig && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
+            src[i] = FT_SRC_SIG;
             c->st.sig_hits++;
         } else if ((idx[i] = megaflow_lookup(c, key)) != FT_NIL) {
             src[i] = FT_SRC_MEGAFLOW;
@@ -663,6 +752,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             if (c->cfg.cycles)
                 c->st.miss_cycles += c->cfg.cycles() - t0;
             if (idx[i] == FT_NIL) {
+                count_walk(c, lens[i], now_ns);
                 res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
                 continue;
             }
@@ -696,6 +786,7 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->emc_used = c->emc_used;
     st->emc_enabled = c->emc && !c->emc_off_windows;
     st->thrashing = c->thrashing;
+    st->conts = c->n_conts;
 }
 
 void

@@ -13,6 +13,12 @@
  *   3. megaflow subtables, one per mask, probed in order of their hits;
  *   4. miss: walk the pipeline (ft_walk) at the cache's version, install.
  *
+ * A program that ends in FT_OP_RECIRC names a continuation the cache keeps:
+ * the packet, parsed again with the key's recirc fields set from the op, is
+ * looked up again; its entries stand for the walk resumed from there
+ * (ft_walk_resume). Call ft_cache_maintain between polls, never between a
+ * packet's two lookups: it frees continuations nothing uses any more.
+ *
  * Thread safety: a cache belongs to one worker; only that thread calls any
  * function on it. It reads the pipeline as a reader (see ft_pipeline.h):
  * the version it walks is the one given to the last ft_cache_sync().
@@ -48,13 +54,15 @@ struct ft_cache_config {
     uint64_t idle_ns;             /* An entry unused this long expires. */
     uint32_t index_after_scan;    /* An add scanning more visitors than this builds
                                      its table a key index (see ft_cache_index.c). */
+    uint32_t max_conts;           /* Distinct continuations after a recirculation (< 65535). */
     /* Optional clock (the dataplane gives the TSC): when set, the cycles
      * spent walking and installing are counted in miss_cycles. */
     uint64_t (*cycles)(void);
 };
 
 /* EMC 8192, insert 1/100, signature index 256k buckets, 256k entries,
- * 256 masks, 10 s idle, index after scanning 1024 visitors. */
+ * 256 masks, 10 s idle, index after scanning 1024 visitors, 1024
+ * continuations. */
 void ft_cache_config_default(struct ft_cache_config *cfg);
 
 /* NULL on allocation failure or an unknown stage. The cache starts at the
@@ -126,6 +134,9 @@ struct ft_cache_stats {
     uint64_t index_builds;
     uint64_t masks_merged; /* Entries that got a more specific mask than their walk's. */
     uint64_t uncached;     /* Misses answered without installing (thrash defense). */
+    uint64_t cont_full;    /* Recirculations dropped: no room for a continuation. */
+    uint64_t recirc_lost;  /* Recirculated keys naming no continuation: dropped. */
+    uint32_t conts;        /* Continuations kept. */
     uint32_t entries;
     uint32_t masks;
     uint32_t emc_used;

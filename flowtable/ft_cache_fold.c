@@ -38,6 +38,8 @@ fold_entry(struct ft_cache *c, struct ft_centry *e, struct fold_tables *acc)
         return;
     for (uint16_t i = 0; i < e->meta->n_visits; i++) {
         const struct ft_cvisit *v = &e->meta->visits[i];
+        if (v->resumed)
+            continue; /* Counted by the entry that recirculated the packet. */
         if (v->rule)
             ft_rule_add_stats(v->rule, e->packets, e->bytes, e->used_ns);
         uint64_t matched = v->rule ? e->packets : 0;
@@ -89,6 +91,7 @@ ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
 void
 ft_cache_maintain(struct ft_cache *c, uint64_t now_ns, unsigned budget)
 {
+    ft_cache_conts_reap(c);
     for (unsigned i = 0; i < budget; i++) {
         uint32_t idx = c->clock_hand;
         c->clock_hand = (c->clock_hand + 1) % c->cfg.max_entries;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ft_cache_int.h"
+#include "ft_alloc.h"
 
 /* Hash of bits under an index mask: its non-zero words, in word order. The
  * entry side reads them from the entry's packed key (its mask covers every
@@ -91,7 +92,7 @@ idx_build(struct ft_cache *c, struct ft_ctable *t, const struct ft_key *mask)
     uint32_t n = 64;
     while (n < t->n_visitors * 2)
         n <<= 1;
-    struct ft_cvisit **heads = calloc(n, sizeof *heads);
+    struct ft_cvisit **heads = ft_calloc(n, sizeof *heads);
     if (!heads)
         return;
     idx_drop(t);
@@ -136,13 +137,13 @@ ignore_fields(const struct ft_key *written)
 }
 
 int
-ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
+ft_cache_index_entry(struct ft_cache *c, uint32_t idx, uint32_t from)
 {
     const struct ft_walk_out *w = &c->walk;
     struct ft_centry *e = &c->pool[idx];
     size_t size = sizeof(struct ft_cmeta) + w->n_visits * sizeof(struct ft_cvisit) +
                   w->n_deps * sizeof(struct ft_cdep);
-    struct ft_cmeta *m = malloc(size);
+    struct ft_cmeta *m = ft_malloc(size);
     if (!m) {
         /* Unindexed, it could not be invalidated: it must not stay. The
          * caller's result still holds the program (deferred free). */
@@ -152,6 +153,8 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
     }
     e->meta = m;
     m->entry = idx;
+    m->cont = from;
+    ft_cache_cont_ref(c, from);
     m->ignore = ignore_fields(&w->written);
     m->n_visits = w->n_visits;
     m->n_deps = w->n_deps;
@@ -166,7 +169,10 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx)
         v->rule = w->visits[i].rule;
         v->entry = idx;
         v->table_id = w->visits[i].table_id;
-        v->priority = v->rule ? ft_rule_priority(v->rule) : -1;
+        v->resumed = w->visits[i].resumed;
+        /* A resumed rule's lookup came before the recirculation: no add
+         * can change it (that is for the entry before it to see). */
+        v->priority = v->resumed ? FT_PRIO_RESUMED : v->rule ? ft_rule_priority(v->rule) : -1;
         v->rprev = NULL;
         if (v->rule) {
             struct ft_cvisit **head = &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
@@ -248,6 +254,7 @@ ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e)
         if (m->all_next)
             m->all_next->all_prev = m->all_prev;
     }
+    ft_cache_cont_unref(c, m->cont);
     free(m);
     e->meta = NULL;
 }
@@ -379,4 +386,7 @@ ft_cache_sync(struct ft_cache *c, uint64_t v, const struct ft_change *chg, size_
         c->st.changes_applied += n;
     }
     c->version = v;
+    /* Continuations the changes left unused may name rules about to be
+     * reclaimed: free them now (no packet is between its lookups here). */
+    ft_cache_conts_reap(c);
 }

@@ -18,21 +18,39 @@ struct ft_cprog {
     struct ft_cprog *next; /* Intern chain. */
     uint32_t hash;
     uint32_t refcnt;
+    uint32_t cont; /* The continuation its RECIRC names (a reference), or FT_NIL. */
     uint16_t n_ops;
     uint16_t flags; /* enum ft_walk_flags. */
     struct ft_op ops[];
 };
 
+/* A continuation (ft_walk_cont) kept once per distinct content, for the
+ * programs whose RECIRC names it and the entries that resumed from it
+ * (each holds a reference). A key names it by index + 1 (recirc_id) and
+ * generation (recirc_gen). One whose references are gone is freed — its
+ * generation bumped — only by ft_cache_maintain, between polls: a packet
+ * between its two lookups never finds its continuation replaced. */
+struct ft_ccont {
+    struct ft_walk_cont cont;
+    uint32_t hash;
+    uint32_t refcnt;
+    uint32_t next; /* Hash chain, or the free list. */
+    uint16_t gen;
+    bool used;
+};
+
 /* One table visit of an entry, linked into two indexes: the visits of its
- * rule (for deletes) and the visitors of its table by priority (for adds). */
+ * rule (for deletes) and the visitors of its table by priority (for adds).
+ */
 struct ft_cvisit {
     struct ft_cvisit *rnext, **rprev;
     struct ft_cvisit *tnext, **tprev;
     struct ft_cvisit *inext, **iprev; /* The table's key index (or its wide list). */
     const struct ft_rule *rule;       /* NULL: a miss without a table-miss rule. */
     uint32_t entry;
-    int32_t priority; /* -1 for a miss. */
+    int32_t priority; /* -1 for a miss; FT_PRIO_RESUMED for a resumed rule. */
     uint8_t table_id;
+    bool resumed; /* Not a lookup (ft_walk_visit): indexed by rule, never counted. */
 };
 
 /* A group, meter or port the entry's program depends on. */
@@ -50,6 +68,7 @@ struct ft_cdep {
 #define FT_IGN_IP_FRAG    (1ull << (FT_N_FIELDS + 1))
 
 struct ft_cmeta {
+    uint32_t cont;   /* The continuation the walk resumed from (a reference), or FT_NIL. */
     uint64_t ignore; /* Written fields: not the packet's bits. */
     uint32_t entry;
     uint16_t n_visits;
@@ -107,7 +126,10 @@ struct ft_sig_bucket {
 };
 
 /* Visitors of one table, by the priority they matched with. */
-#define FT_PRIO_BUCKETS 17 /* Misses, then 16 ranges of 4096 priorities. */
+/* Misses, 16 ranges of 4096 priorities, then resumed visits (which no add
+ * reaches: the lookup was made before the recirculation). */
+#define FT_PRIO_BUCKETS 18
+#define FT_PRIO_RESUMED 65536
 
 /*
  * A table's key index: its visitors hashed by their packet bits under
@@ -161,6 +183,13 @@ struct ft_cache {
     struct ft_cprog **progs;
     uint32_t progs_mask;
     uint32_t n_progs;
+
+    struct ft_ccont *conts; /* cfg.max_conts. */
+    uint32_t *cont_heads;   /* Hash chains of continuations by content. */
+    uint32_t cont_mask;
+    uint32_t cont_free;
+    uint32_t n_conts;
+    bool conts_dead; /* Some continuation lost its last reference. */
     /* Unreferenced during a call; a result of that call may still point
      * at them, so they are freed at the start of the next one. */
     struct ft_cprog *dead_progs;
@@ -188,8 +217,10 @@ void ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter);
 void ft_cache_flush(struct ft_cache *c);
 
 /* ft_cache_index.c: the invalidation indexes. */
-/* 0, or -ENOMEM after evicting the entry (it cannot stay unindexed). */
-int ft_cache_index_entry(struct ft_cache *c, uint32_t idx);
+/* Index entry idx by c->walk (resumed from continuation `from`, FT_NIL if
+ * not: the entry takes a reference). 0, or -ENOMEM after evicting the
+ * entry (it cannot stay unindexed). */
+int ft_cache_index_entry(struct ft_cache *c, uint32_t idx, uint32_t from);
 void ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e);
 /* Free the tables' key indexes (at destroy). */
 void ft_cache_index_free(struct ft_cache *c);
@@ -199,6 +230,19 @@ void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
 
 /* ft_cache_fold.c */
 void ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e);
+
+/* ft_cache_cont.c: continuations. */
+int ft_cache_conts_init(struct ft_cache *c);
+void ft_cache_conts_free(struct ft_cache *c);
+/* A reference to the continuation equal to wc (kept anew if none is), or
+ * FT_NIL when the table is full. */
+uint32_t ft_cache_cont_get(struct ft_cache *c, const struct ft_walk_cont *wc);
+void ft_cache_cont_ref(struct ft_cache *c, uint32_t idx);
+void ft_cache_cont_unref(struct ft_cache *c, uint32_t idx);
+/* The continuation a recirculated key names, or NULL (none, or replaced). */
+const struct ft_walk_cont *ft_cache_cont_of(const struct ft_cache *c, const struct ft_key *key);
+/* Free the continuations nothing refers to any more (between polls). */
+void ft_cache_conts_reap(struct ft_cache *c);
 
 static inline uint32_t
 ft_ptr_hash(const void *ptr)

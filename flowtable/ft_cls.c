@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_alloc.h"
 
 #define ST_HASH_BASIS 0x243f6a8885a308d3ull
 
@@ -24,7 +25,7 @@
 static struct ft_pvec *
 pvec_alloc(uint32_t n)
 {
-    struct ft_pvec *pv = malloc(sizeof *pv + (size_t)n * sizeof pv->e[0]);
+    struct ft_pvec *pv = ft_malloc(sizeof *pv + (size_t)n * sizeof pv->e[0]);
     if (pv)
         pv->n = n;
     return pv;
@@ -53,48 +54,64 @@ pvec_publish(struct ft_pipeline *p, struct ft_table *t, struct ft_pvec *pv)
     ft_pipeline_retire(p, FT_GARBAGE_MEM, old);
 }
 
-/* Rebuild from the writer's subtable map: the live subtables, sorted. */
-static int
-pvec_rebuild(struct ft_pipeline *p, struct ft_table *t)
+/* Fill pv (room for t->n_subtables) from the writer's subtable map: the
+ * live subtables, sorted. */
+static void
+pvec_fill_sorted(const struct ft_table *t, struct ft_pvec *pv)
 {
-    struct ft_pvec *pv = pvec_alloc(t->n_subtables);
-    if (!pv)
-        return -ENOMEM;
     uint32_t n = 0;
     for (uint32_t b = 0; b <= t->st_map_mask; b++)
         for (struct ft_subtable *st = t->st_map[b]; st; st = st->map_next)
             pv->e[n++] = (struct ft_pvec_entry){st->max_priority, st};
     pv->n = n;
     qsort(pv->e, n, sizeof pv->e[0], pvec_cmp);
+}
+
+static int
+pvec_rebuild(struct ft_pipeline *p, struct ft_table *t)
+{
+    struct ft_pvec *pv = pvec_alloc(t->n_subtables);
+    if (!pv)
+        return -ENOMEM;
+    pvec_fill_sorted(t, pv);
     pvec_publish(p, t, pv);
     t->pvec_dirty = false;
     return 0;
 }
 
-/* st's max priority rose: copy the vector with st's entry moved up. */
-static int
-pvec_raise(struct ft_pipeline *p, struct ft_table *t, struct ft_subtable *st)
+/* Room for the vector after st is created or its max priority rises;
+ * allocated before anything changes, so that failing changes nothing. */
+static struct ft_pvec *
+pvec_alloc_for_raise(const struct ft_table *t)
+{
+    uint32_t old = pvec_cur(t)->n, n = t->n_subtables + 1;
+    return pvec_alloc(old > n ? old : n);
+}
+
+/* Publish pv (from pvec_alloc_for_raise) with st at its new max priority:
+ * the current vector with st's entry moved up, or a fresh sort when st is
+ * new or the vector is due for a rebuild. */
+static void
+pvec_raise(struct ft_pipeline *p, struct ft_table *t, struct ft_subtable *st, struct ft_pvec *pv)
 {
     struct ft_pvec *old = pvec_cur(t);
-    struct ft_pvec *pv = pvec_alloc(old->n);
-    if (!pv)
-        return -ENOMEM;
-    memcpy(pv->e, old->e, (size_t)old->n * sizeof pv->e[0]);
     uint32_t i = 0;
-    while (i < pv->n && pv->e[i].st != st)
+    while (i < old->n && old->e[i].st != st)
         i++;
-    if (i == pv->n) { /* Not there yet: a new subtable goes in by rebuild. */
-        free(pv);
-        return pvec_rebuild(p, t);
+    if (t->pvec_dirty || i == old->n) {
+        pvec_fill_sorted(t, pv);
+        t->pvec_dirty = false;
+    } else {
+        memcpy(pv->e, old->e, (size_t)old->n * sizeof pv->e[0]);
+        pv->n = old->n;
+        struct ft_pvec_entry moved = {st->max_priority, st};
+        while (i > 0 && pvec_cmp(&moved, &pv->e[i - 1]) < 0) {
+            pv->e[i] = pv->e[i - 1];
+            i--;
+        }
+        pv->e[i] = moved;
     }
-    struct ft_pvec_entry moved = {st->max_priority, st};
-    while (i > 0 && pvec_cmp(&moved, &pv->e[i - 1]) < 0) {
-        pv->e[i] = pv->e[i - 1];
-        i--;
-    }
-    pv->e[i] = moved;
     pvec_publish(p, t, pv);
-    return 0;
 }
 
 /* ---- tables and subtables ------------------------------------------------------ */
@@ -106,7 +123,7 @@ ft_table_init(struct ft_table *t, uint8_t table_id)
     memset(t, 0, sizeof *t);
     struct ft_pvec *pv = pvec_alloc(0);
     t->st_map_mask = 15;
-    t->st_map = calloc(t->st_map_mask + 1, sizeof *t->st_map);
+    t->st_map = ft_calloc(t->st_map_mask + 1, sizeof *t->st_map);
     if (!pv || !t->st_map) {
         free(pv);
         free(t->st_map);
@@ -168,7 +185,7 @@ static int
 st_map_grow(struct ft_table *t)
 {
     uint32_t mask = t->st_map_mask * 2 + 1;
-    struct ft_subtable **m = calloc(mask + 1, sizeof *m);
+    struct ft_subtable **m = ft_calloc(mask + 1, sizeof *m);
     if (!m)
         return -ENOMEM;
     for (uint32_t b = 0; b <= t->st_map_mask; b++) {
@@ -189,7 +206,7 @@ subtable_create(struct ft_table *t, const struct ft_key *mask, uint32_t h)
 {
     if (t->n_subtables + 1 > t->st_map_mask + 1 && st_map_grow(t))
         return NULL;
-    struct ft_subtable *st = calloc(1, sizeof *st);
+    struct ft_subtable *st = ft_calloc(1, sizeof *st);
     if (!st || ft_vmap_init(&st->map, 16)) {
         free(st);
         return NULL;
@@ -233,7 +250,7 @@ struct ft_rule *
 ft_rule_alloc(const struct ft_match *m, uint8_t table_id)
 {
     unsigned n = mask_words(&m->mask);
-    struct ft_rule *r = calloc(1, sizeof *r + n * sizeof r->key[0]);
+    struct ft_rule *r = ft_calloc(1, sizeof *r + n * sizeof r->key[0]);
     if (!r)
         return NULL;
     unsigned j = 0;
@@ -350,6 +367,13 @@ ft_cls_insert(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r,
             return -ENOMEM;
         created = true;
     }
+    /* Readers must see a raised bound before the rule is committed: the
+     * vector that says it is allocated first, so a failure leaves the
+     * table as it was instead of holding a rule lookups cannot find. */
+    bool raise = created || r->priority > st->max_priority;
+    struct ft_pvec *pv = raise ? pvec_alloc_for_raise(t) : NULL;
+    if (raise && !pv)
+        goto enomem;
     r->subtable = st;
     r->node.hash = rule_hash(st, r->key);
 
@@ -358,11 +382,8 @@ ft_cls_insert(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r,
     if (!head) {
         atomic_store_explicit(&r->node.next, NULL, memory_order_relaxed);
         if (ft_vmap_insert(&st->map, &r->node, retire_slots, p)) {
-            if (created) {
-                subtable_unmap(t, st);
-                subtable_free(st);
-            }
-            return -ENOMEM;
+            free(pv);
+            goto enomem;
         }
     } else if (r->priority >= ((struct ft_rule *)head)->priority) {
         /* Equal priority: the newer rule first (it replaces the older). */
@@ -377,17 +398,20 @@ ft_cls_insert(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r,
     }
     st->n_rules++;
 
-    if (created || r->priority > st->max_priority) {
+    if (raise) {
         st->max_priority = r->priority;
         st->n_at_max = 1;
-        /* Readers must see the higher bound before the rule is committed. */
-        int err = created ? pvec_rebuild(p, t) : pvec_raise(p, t, st);
-        if (err)
-            t->pvec_dirty = true; /* Rebuilt at the next reclaim; bound kept. */
+        pvec_raise(p, t, st, pv);
     } else if (r->priority == st->max_priority) {
         st->n_at_max++;
     }
     return 0;
+enomem:
+    if (created) {
+        subtable_unmap(t, st);
+        subtable_free(st);
+    }
+    return -ENOMEM;
 }
 
 void

@@ -136,12 +136,21 @@ rule_new(struct ft_pipeline *p, uint8_t table_id, const struct ft_match *m,
     return r;
 }
 
+/* A rule made by rule_new that will not go in. */
+static void
+rule_drop(struct ft_pipeline *p, struct ft_rule *r)
+{
+    if (!r)
+        return;
+    ft_intern_unref(&p->interned, r->insts);
+    ft_rule_free(r);
+}
+
 static enum ft_err
 rule_link(struct ft_pipeline *p, struct ft_rule *r, const struct ft_match *m)
 {
     if (ft_cls_insert(p, &p->tables[r->table_id], r, &m->mask)) {
-        ft_intern_unref(&p->interned, r->insts);
-        ft_rule_free(r);
+        rule_drop(p, r);
         return FT_ERR_FLOW_MOD_FAILED_UNKNOWN;
     }
     p->tables[r->table_id].n_rules++;
@@ -310,34 +319,54 @@ flow_modify(struct ft_pipeline *p, const struct ft_flow_mod *fm, bool strict, ui
         return err;
     struct ft_flow_filter f;
     filter_from_mod(fm, &f, strict, false);
-    struct ft_vec sel = {0};
+    struct ft_vec sel = {0}, made = {0};
     if (select_rules(p, &f, &sel)) {
         free(sel.data);
         return FT_ERR_FLOW_MOD_FAILED_UNKNOWN;
     }
+    /* All or nothing: every replacement is made before any goes in (a
+     * replacement takes its old rule's place in the same chain, which
+     * needs no memory), so running out of memory changes nothing. */
     for (size_t i = 0; i < sel.n && !err; i++) {
         struct ft_rule *old = *FT_VEC_AT(&sel, struct ft_rule *, i);
         /* A modify keeps cookie, flags and timeouts; with the same
          * instructions and the counters kept it changes nothing, and the
          * cache entries that use the rule stay (a controller that re-sends
          * its table must not cost the datapath). */
-        if (!(fm->flags & FT_FF_RESET_COUNTS) && same_insts(old->insts, fm->insts))
+        struct ft_rule *r = NULL;
+        if ((fm->flags & FT_FF_RESET_COUNTS) || !same_insts(old->insts, fm->insts)) {
+            struct ft_match m;
+            ft_rule_get_match(old, &m);
+            if (!(r = rule_new(p, old->table_id, &m, fm->insts, &err)))
+                break;
+            r->priority = old->priority;
+            r->cookie = old->cookie;
+            r->flags = old->flags;
+            r->idle_timeout = old->idle_timeout;
+            r->hard_timeout = old->hard_timeout;
+            r->created_ns = old->created_ns; /* A modify keeps the duration. */
+        }
+        if (ft_vec_push(&made, &r, sizeof r)) {
+            rule_drop(p, r);
+            err = FT_ERR_FLOW_MOD_FAILED_UNKNOWN;
+        }
+    }
+    for (size_t i = 0; i < made.n; i++) {
+        struct ft_rule *r = *FT_VEC_AT(&made, struct ft_rule *, i);
+        struct ft_rule *old = *FT_VEC_AT(&sel, struct ft_rule *, i);
+        if (!r)
             continue;
+        if (err) {
+            rule_drop(p, r);
+            continue;
+        }
         struct ft_match m;
         ft_rule_get_match(old, &m);
-        struct ft_rule *r = rule_new(p, old->table_id, &m, fm->insts, &err);
-        if (!r)
-            break;
-        r->priority = old->priority;
-        r->cookie = old->cookie;
-        r->flags = old->flags;
-        r->idle_timeout = old->idle_timeout;
-        r->hard_timeout = old->hard_timeout;
-        r->created_ns = old->created_ns; /* A modify keeps the duration. */
         err = rule_link(p, r, &m);
         if (!err)
             rule_replace(p, old, r, fm->flags & FT_FF_RESET_COUNTS, now_ns);
     }
+    free(made.data);
     free(sel.data);
     return err;
 }
@@ -380,7 +409,10 @@ ft_pipeline_flow_mod(struct ft_pipeline *p, const struct ft_flow_mod *fm, uint64
 }
 
 /* Remove the rules whose instructions satisfy pred (staged). */
-static void
+/* Remove every rule pred selects; -ENOMEM (and nothing removed) when the
+ * rules cannot all be listed: a group or meter must not go while a rule
+ * still uses it. */
+static int
 remove_rules_if(struct ft_pipeline *p, bool (*pred)(const struct ft_insts *, uint32_t), uint32_t id,
                 uint8_t reason, uint64_t now_ns)
 {
@@ -388,13 +420,17 @@ remove_rules_if(struct ft_pipeline *p, bool (*pred)(const struct ft_insts *, uin
         .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
     ft_match_init_catchall(&f.match);
     struct ft_vec sel = {0};
-    select_rules(p, &f, &sel);
+    if (select_rules(p, &f, &sel)) {
+        free(sel.data);
+        return -ENOMEM;
+    }
     for (size_t i = 0; i < sel.n; i++) {
         struct ft_rule *r = *FT_VEC_AT(&sel, struct ft_rule *, i);
         if (r->insts && pred(r->insts, id))
             ft_rule_remove(p, r, reason, now_ns);
     }
     free(sel.data);
+    return 0;
 }
 
 static bool
@@ -409,16 +445,16 @@ uses_meter(const struct ft_insts *in, uint32_t id)
     return (in->present & FT_INST_BIT(FT_IT_METER)) && in->meter_id == id;
 }
 
-void
+int
 ft_remove_rules_using_group(struct ft_pipeline *p, uint32_t group_id, uint64_t now_ns)
 {
-    remove_rules_if(p, uses_group, group_id, FT_RR_GROUP_DELETE, now_ns);
+    return remove_rules_if(p, uses_group, group_id, FT_RR_GROUP_DELETE, now_ns);
 }
 
-void
+int
 ft_remove_rules_using_meter(struct ft_pipeline *p, uint32_t meter_id, uint64_t now_ns)
 {
-    remove_rules_if(p, uses_meter, meter_id, FT_RR_METER_DELETE, now_ns);
+    return remove_rules_if(p, uses_meter, meter_id, FT_RR_METER_DELETE, now_ns);
 }
 
 /* ---- expiry ---------------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_alloc.h"
 
 #define GROUP_OFS offsetof(struct ft_group, id)
 
@@ -107,11 +108,11 @@ group_build(const struct ft_pipeline *p, const struct ft_group_mod *gm, uint64_t
     size_t n_actions = 0;
     for (uint32_t b = 0; b < gm->n_buckets; b++)
         n_actions += gm->buckets[b].n_actions;
-    struct ft_group *g = calloc(1, sizeof *g);
+    struct ft_group *g = ft_calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    g->buckets = calloc(gm->n_buckets ? gm->n_buckets : 1, sizeof *g->buckets);
-    g->actions = calloc(n_actions ? n_actions : 1, sizeof *g->actions);
+    g->buckets = ft_calloc(gm->n_buckets ? gm->n_buckets : 1, sizeof *g->buckets);
+    g->actions = ft_calloc(n_actions ? n_actions : 1, sizeof *g->actions);
     if (!g->buckets || !g->actions) {
         ft_group_free(g);
         return NULL;
@@ -134,7 +135,7 @@ group_build(const struct ft_pipeline *p, const struct ft_group_mod *gm, uint64_t
 static struct ft_group_counters *
 counters_new(uint32_t n_buckets)
 {
-    struct ft_group_counters *c = calloc(1, sizeof *c + (size_t)n_buckets * sizeof c->bucket[0]);
+    struct ft_group_counters *c = ft_calloc(1, sizeof *c + (size_t)n_buckets * sizeof c->bucket[0]);
     if (c) {
         c->refs = 1;
         c->n_buckets = n_buckets;
@@ -149,13 +150,15 @@ group_remove(struct ft_pipeline *p, struct ft_group *g)
     (void)ft_pipeline_doom(p, FT_GARBAGE_GROUP, g);
 }
 
-static void
+static int
 group_delete(struct ft_pipeline *p, struct ft_group *g, uint64_t now_ns)
 {
-    ft_remove_rules_using_group(p, g->id, now_ns);
+    if (ft_remove_rules_using_group(p, g->id, now_ns))
+        return -ENOMEM;
     group_remove(p, g);
     p->n_groups--;
     ft_pipeline_note(p, FT_CHG_GROUP, 0, 0, g->id, NULL);
+    return 0;
 }
 
 static int
@@ -198,10 +201,11 @@ ft_pipeline_group_mod(struct ft_pipeline *p, const struct ft_group_mod *gm, uint
                 free(all.data);
                 return FT_ERR_GROUP_MOD_FAILED_EPERM;
             }
-            for (size_t i = 0; i < all.n; i++)
-                group_delete(p, *FT_VEC_AT(&all, struct ft_group *, i), now_ns);
+            int r = 0;
+            for (size_t i = 0; i < all.n && !r; i++)
+                r = group_delete(p, *FT_VEC_AT(&all, struct ft_group *, i), now_ns);
             free(all.data);
-            return FT_OK;
+            return r ? FT_ERR_GROUP_MOD_FAILED_EPERM : FT_OK;
         }
         if (gm->group_id > FT_GROUP_MAX)
             return FT_ERR_GROUP_MOD_FAILED_INVALID_GROUP;
@@ -210,8 +214,7 @@ ft_pipeline_group_mod(struct ft_pipeline *p, const struct ft_group_mod *gm, uint
             return FT_OK; /* Deleting an unknown group is not an error (spec). */
         if (group_is_chained(p, g->id))
             return FT_ERR_GROUP_MOD_FAILED_CHAINED_GROUP;
-        group_delete(p, g, now_ns);
-        return FT_OK;
+        return group_delete(p, g, now_ns) ? FT_ERR_GROUP_MOD_FAILED_EPERM : FT_OK;
     }
 
     if (gm->group_id > FT_GROUP_MAX)

@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "ft_action.h"
+#include "ft_alloc.h"
 
 struct ft_insts *
 ft_insts_new(size_t n_apply, size_t n_write)
 {
     if (n_apply > UINT16_MAX || n_write > UINT16_MAX)
         return NULL;
-    struct ft_insts *in = calloc(1, sizeof *in + (n_apply + n_write) * sizeof in->actions[0]);
+    struct ft_insts *in = ft_calloc(1, sizeof *in + (n_apply + n_write) * sizeof in->actions[0]);
     if (!in)
         return NULL;
     in->n_apply = (uint16_t)n_apply;
@@ -28,7 +29,7 @@ struct ft_insts *
 ft_insts_clone(const struct ft_insts *in)
 {
     size_t size = ft_insts_size(in);
-    struct ft_insts *copy = malloc(size);
+    struct ft_insts *copy = ft_malloc(size);
     if (copy)
         memcpy(copy, in, size);
     return copy;

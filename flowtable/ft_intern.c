@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_alloc.h"
 
 int
 ft_intern_init(struct ft_intern_table *t)
 {
     t->mask = 255;
     t->n = 0;
-    t->buckets = calloc(t->mask + 1, sizeof *t->buckets);
+    t->buckets = ft_calloc(t->mask + 1, sizeof *t->buckets);
     return t->buckets ? 0 : -ENOMEM;
 }
 
@@ -93,7 +94,7 @@ static int
 grow(struct ft_intern_table *t)
 {
     uint32_t mask = t->mask * 2 + 1;
-    struct ft_interned **b = calloc(mask + 1, sizeof *b);
+    struct ft_interned **b = ft_calloc(mask + 1, sizeof *b);
     if (!b)
         return -ENOMEM;
     for (uint32_t i = 0; i <= t->mask; i++) {
@@ -113,7 +114,7 @@ const struct ft_insts *
 ft_intern(struct ft_intern_table *t, const struct ft_insts *in)
 {
     size_t size = ft_insts_size(in);
-    struct ft_interned *e = malloc(sizeof *e + size);
+    struct ft_interned *e = ft_malloc(sizeof *e + size);
     if (!e)
         return NULL;
     struct ft_insts *copy = ft_interned_insts(e);

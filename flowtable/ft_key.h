@@ -17,6 +17,11 @@
  * tp_src/tp_dst, ICMPv4/ICMPv6 type and code in icmp_type/icmp_code,
  * ARP_SHA in nd_sll ...): a rule matching one of them also matches the
  * eth_type/ip_proto that tells which.
+ *
+ * Hidden fields no OXM names: the inner VLAN tag (vlan2_*), the IP fragment
+ * bits (ip_frag) and, for a packet parsed again after a pop revealed
+ * headers the first parse could not see, where its walk resumes
+ * (recirc_id, recirc_gen; see ft_walk.h). The parser leaves recirc_* 0.
  */
 #ifndef FT_KEY_H
 #define FT_KEY_H
@@ -103,12 +108,13 @@ struct ft_key {
                 uint8_t nd_sll[6];
                 uint8_t arp_sha[6];
             };
-            uint16_t pad16_;
+            uint16_t recirc_id; /* Hidden: after a recirculation, the flow cache's
+                                   continuation (its index + 1), else 0. */
             union {
                 uint8_t nd_tll[6];
                 uint8_t arp_tha[6];
             };
-            uint16_t pad17_;
+            uint16_t recirc_gen; /* Hidden: that continuation's generation. */
         };
     };
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_alloc.h"
 
 #define METER_OFS offsetof(struct ft_meter, id)
 
@@ -51,14 +52,16 @@ check_meter(const struct ft_pipeline *p, const struct ft_meter_mod *mm)
     return FT_OK;
 }
 
-static void
+static int
 meter_remove(struct ft_pipeline *p, struct ft_meter *m, uint64_t now_ns)
 {
-    ft_remove_rules_using_meter(p, m->id, now_ns);
+    if (ft_remove_rules_using_meter(p, m->id, now_ns))
+        return -ENOMEM;
     atomic_store_explicit(&m->node.remove_version, ft_staged_version(p), memory_order_relaxed);
     (void)ft_pipeline_doom(p, FT_GARBAGE_METER, m);
     p->n_meters--;
     ft_pipeline_note(p, FT_CHG_METER, 0, 0, m->id, NULL);
+    return 0;
 }
 
 static int
@@ -78,15 +81,15 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
             struct ft_vec all = {0};
             int err = meters_sorted(p, &all);
             for (size_t i = 0; !err && i < all.n; i++)
-                meter_remove(p, *FT_VEC_AT(&all, struct ft_meter *, i), now_ns);
+                err = meter_remove(p, *FT_VEC_AT(&all, struct ft_meter *, i), now_ns);
             free(all.data);
             return err ? FT_ERR_METER_MOD_FAILED_UNKNOWN : FT_OK;
         }
         if (mm->meter_id == 0 || mm->meter_id > FT_METER_MAX)
             return FT_ERR_METER_MOD_FAILED_INVALID_METER;
         struct ft_meter *m = meter_staged(p, mm->meter_id);
-        if (m)
-            meter_remove(p, m, now_ns);
+        if (m && meter_remove(p, m, now_ns))
+            return FT_ERR_METER_MOD_FAILED_UNKNOWN;
         return FT_OK;
     }
 
@@ -101,10 +104,10 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
     if (!old && p->n_meters >= p->cfg.max_meters)
         return FT_ERR_METER_MOD_FAILED_OUT_OF_METERS;
 
-    struct ft_meter *m = calloc(1, sizeof *m);
+    struct ft_meter *m = ft_calloc(1, sizeof *m);
     if (!m)
         return FT_ERR_METER_MOD_FAILED_OUT_OF_METERS;
-    m->bands = calloc(mm->n_bands ? mm->n_bands : 1, sizeof *m->bands);
+    m->bands = ft_calloc(mm->n_bands ? mm->n_bands : 1, sizeof *m->bands);
     if (!m->bands) {
         ft_meter_free(m);
         return FT_ERR_METER_MOD_FAILED_OUT_OF_METERS;
@@ -120,7 +123,7 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
         m->counters->refs++;
         m->created_ns = old->created_ns;
     } else {
-        m->counters = calloc(1, sizeof *m->counters + m->n_bands * sizeof m->counters->band[0]);
+        m->counters = ft_calloc(1, sizeof *m->counters + m->n_bands * sizeof m->counters->band[0]);
         if (!m->counters) {
             ft_meter_free(m);
             return FT_ERR_METER_MOD_FAILED_OUT_OF_METERS;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_alloc.h"
 
 void
 ft_pipeline_config_default(struct ft_pipeline_config *cfg)
@@ -30,7 +31,7 @@ ft_vec_push(struct ft_vec *v, const void *elem, size_t size)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 16;
-        void *data = realloc(v->data, cap * size);
+        void *data = ft_realloc(v->data, cap * size);
         if (!data)
             return -ENOMEM;
         v->data = data;
@@ -51,7 +52,7 @@ vec_free(struct ft_vec *v)
 struct ft_pipeline *
 ft_pipeline_create(const struct ft_pipeline_config *cfg)
 {
-    struct ft_pipeline *p = calloc(1, sizeof *p);
+    struct ft_pipeline *p = ft_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     if (cfg)
@@ -444,7 +445,7 @@ ft_pipeline_port_set(struct ft_pipeline *p, uint32_t port_no, bool link_up, uint
     struct ft_port *old = port_find(p, sv, port_no);
     if (old && old->link_up == link_up && old->config == config)
         return 0;
-    struct ft_port *port = calloc(1, sizeof *port);
+    struct ft_port *port = ft_calloc(1, sizeof *port);
     if (!port)
         return -ENOMEM;
     ft_vnode_init(&port->node, 0, sv);

@@ -298,8 +298,9 @@ void ft_meter_ref_rules(struct ft_pipeline *p, const struct ft_insts *in, int de
 /* Flow removal (ft_flow_mod.c): stage the removal of r with reason. */
 void ft_rule_remove(struct ft_pipeline *p, struct ft_rule *r, uint8_t reason, uint64_t now_ns);
 /* Remove every rule whose instructions use group / meter (staged). */
-void ft_remove_rules_using_group(struct ft_pipeline *p, uint32_t group_id, uint64_t now_ns);
-void ft_remove_rules_using_meter(struct ft_pipeline *p, uint32_t meter_id, uint64_t now_ns);
+/* 0, or -ENOMEM with nothing removed. */
+int ft_remove_rules_using_group(struct ft_pipeline *p, uint32_t group_id, uint64_t now_ns);
+int ft_remove_rules_using_meter(struct ft_pipeline *p, uint32_t meter_id, uint64_t now_ns);
 /* Deliver FLOW_REMOVED and counters of a rule being freed. */
 void ft_rule_finalize(struct ft_pipeline *p, struct ft_rule *r);
 

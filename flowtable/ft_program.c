@@ -80,6 +80,8 @@ format_op(char *buf, size_t size, const struct ft_op *op)
     }
     case FT_OP_BUCKET:
         return snprintf(buf, size, "bucket%u(", op->a16);
+    case FT_OP_RECIRC:
+        return snprintf(buf, size, "recirc");
     default:
         return snprintf(buf, size, "op%u", op->type);
     }

@@ -22,6 +22,8 @@ ft_trace_format(char *buf, size_t size, const struct ft_pipeline *p, uint64_t v,
     for (uint16_t i = 0; i < out->n_visits; i++) {
         const struct ft_walk_visit *vis = &out->visits[i];
         n += snprintf(buf + n, REST(n), "\nTable %u: ", vis->table_id);
+        if (vis->resumed)
+            n += snprintf(buf + n, REST(n), "(resumed after recirculation) ");
         if (!vis->rule) {
             n += snprintf(buf + n, REST(n), "no match, no table-miss rule: drop\n");
             continue;
@@ -42,10 +44,11 @@ ft_trace_format(char *buf, size_t size, const struct ft_pipeline *p, uint64_t v,
     n += snprintf(buf + n, REST(n), "\nMegaflow: %s\n", *tmp ? tmp : "(any packet)");
     ft_program_format(tmp, sizeof tmp, out->ops, out->n_ops);
     n += snprintf(buf + n, REST(n), "Actions: %s\n", tmp);
-    if (out->flags & FT_WALK_F_UNMODELLED)
+    if (out->flags & FT_WALK_F_RECIRC)
         n += snprintf(buf + n, REST(n),
-                      "Note: a table read headers a pop revealed but the key never parsed; "
-                      "such packets are dropped and counted (unmodelled)\n");
+                      "Note: the pop revealed headers this key does not hold: the packet is "
+                      "parsed again and goes on from here (recirculation); trace it as it is "
+                      "after the pop to follow it further\n");
     if (out->flags & FT_WALK_F_OVERFLOW)
         n += snprintf(buf + n, REST(n), "Note: the program overflowed; dropped\n");
     return n;

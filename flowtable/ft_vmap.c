@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ft_vmap.h"
+#include "ft_alloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 static struct ft_vmap_slots *
 slots_alloc(uint32_t capacity)
 {
-    struct ft_vmap_slots *s = calloc(1, sizeof *s + (size_t)capacity * sizeof s->slot[0]);
+    struct ft_vmap_slots *s = ft_calloc(1, sizeof *s + (size_t)capacity * sizeof s->slot[0]);
     if (s)
         s->mask = capacity - 1;
     return s;

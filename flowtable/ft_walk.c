@@ -6,10 +6,18 @@
  *   - mask:    every key bit whose packet value the outcome depended on;
  *   - written: bits whose value now comes from an action, not the packet
  *              (consulting them adds nothing to the mask);
- *   - stale:   bits the key cannot know any more (what a pop revealed);
- *              consulting them makes the packet "unmodelled".
+ *   - stale:   bits the key cannot know any more (what a pop inside a
+ *              group bucket revealed): never read into the mask.
  * Everything the walk decides is a function of the masked bits, which is
  * why one cache entry can stand for every packet equal under the mask.
+ *
+ * A pop that reveals headers the key never held (the packet under an MPLS
+ * label or a PBB I-TAG, the tag under two VLAN tags) ends the program with
+ * FT_OP_RECIRC: the packet is parsed again and the walk resumes from
+ * out->cont (ft_walk_resume), so later tables match the real headers, as
+ * Open vSwitch's recirculation does. Inside group buckets (clones, which
+ * no table ever sees) pops are modelled without it: bits they hide become
+ * stale and are not modelled further.
  */
 #include <errno.h>
 #include <string.h>
@@ -19,6 +27,16 @@
 
 /* Deepest group chain the walk composes (group-mod refuses deeper). */
 #define MAX_GROUP_DEPTH 16
+
+/* Where a top-level action being composed sits: a continuation starts
+ * after it. */
+struct walk_pos {
+    uint8_t kind;                    /* enum ft_cont_kind; 0: none. */
+    const struct ft_rule *rule;      /* FT_CONT_APPLY. */
+    const struct ft_action *list;    /* FT_CONT_LIST. */
+    const struct ft_action_set *set; /* FT_CONT_SET. */
+    size_t pos, n;
+};
 
 struct walk {
     const struct ft_pipeline *p;
@@ -33,26 +51,23 @@ struct walk {
     uint8_t table_id;
     uint64_t cookie;
     bool table_miss_rule;
-    bool failed; /* Overflow or unmodelled: stop composing. */
+    bool failed;           /* Overflow: stop composing. */
+    bool stop;             /* Recirculated: the rest belongs to the continuation. */
+    unsigned in_bucket;    /* Composing a group bucket (a clone): no recirculation. */
+    struct walk_pos cur;   /* The top-level action being composed. */
+    struct walk_pos outer; /* The packet-out action whose output:TABLE runs the tables. */
 };
 
 /* ---- mask bookkeeping ----------------------------------------------------------- */
 
+/* The walk's outcome depends on these bits of the packet. Stale bits exist
+ * only inside a bucket, where just the key's own model reads them (what a
+ * bucket emits never depends on them: the executor checks headers). */
 static void
 consult(struct walk *w, const struct ft_key *bits)
 {
-    uint64_t stale = 0;
-    for (int i = 0; i < FT_KEY_WORDS; i++) {
-        uint64_t b = bits->w[i];
-        if (!b)
-            continue;
-        stale |= b & w->stale.w[i];
-        w->out->mask.w[i] |= b & ~w->written.w[i];
-    }
-    if (stale) {
-        w->out->flags |= FT_WALK_F_UNMODELLED;
-        w->failed = true;
-    }
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        w->out->mask.w[i] |= bits->w[i] & ~w->written.w[i] & ~w->stale.w[i];
 }
 
 static void
@@ -232,6 +247,54 @@ add_dep(struct walk *w, uint8_t kind, uint32_t id)
     o->deps[o->n_deps++] = (struct ft_walk_dep){.kind = kind, .id = id};
 }
 
+/* ---- recirculation --------------------------------------------------------------------- */
+
+/* An action set's copy with the slots not present zeroed, so that two
+ * continuations with the same set compare equal bytewise. */
+static void
+set_copy(struct ft_action_set *dst, const struct ft_action_set *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->present = src->present;
+    for (uint64_t bits = src->present; bits; bits &= bits - 1) {
+        unsigned s = (unsigned)__builtin_ctzll(bits);
+        dst->slot[s] = src->slot[s];
+    }
+}
+
+/* A pop revealed headers the key does not hold. Outside buckets: end the
+ * program here, to go on (out->cont) with the packet parsed again. In a
+ * bucket: the bits become stale (returns false: model the pop). */
+static bool
+recirculate(struct walk *w)
+{
+    if (w->in_bucket)
+        return false;
+    struct ft_op *op = emit(w, FT_OP_RECIRC);
+    if (!op)
+        return true;
+    struct ft_walk_cont *c = &w->out->cont;
+    memset(c, 0, offsetof(struct ft_walk_cont, as));
+    c->kind = w->cur.kind;
+    c->next = (uint16_t)(w->cur.pos + 1);
+    c->rule = w->cur.kind == FT_CONT_APPLY ? w->cur.rule : NULL;
+    /* A packet-out's list: resumed in, or after the tables its output:TABLE runs. */
+    const struct walk_pos *po = w->cur.kind == FT_CONT_LIST ? &w->cur : &w->outer;
+    if (po->kind == FT_CONT_LIST) {
+        c->list = po->list;
+        c->n_list = (uint16_t)po->n;
+        c->list_next = (uint16_t)(po->pos + 1);
+    }
+    c->metadata = w->key.metadata;
+    c->cookie = w->cookie;
+    c->table_id = w->table_id;
+    c->table_miss_rule = w->table_miss_rule;
+    set_copy(&c->as, w->cur.kind == FT_CONT_SET ? w->cur.set : &w->as);
+    w->out->flags |= FT_WALK_F_RECIRC;
+    w->stop = true;
+    return true;
+}
+
 /* ---- actions on the key -------------------------------------------------------------- */
 
 static void compose_group(struct walk *w, uint32_t id, int depth);
@@ -239,42 +302,46 @@ static void walk_tables(struct walk *w, uint8_t table_id);
 
 static void mark_l3_stale(struct walk *w);
 
-/* Set-field of a type field (ETH_TYPE, IP_PROTO, MPLS_BOS): the executor
- * re-parses what follows, the walk does not (issue 13, class 2), so the
- * headers the old type described become stale, never guessed. */
+/* Set-field of a type field (ETH_TYPE, IP_PROTO, MPLS_BOS) that changes
+ * how the rest of the packet parses: the headers the key holds after it
+ * are no longer the packet's. Consults the old value. */
+static bool
+retypes(struct walk *w, const struct ft_action *a)
+{
+    switch (a->field) {
+    case FT_F_ETH_TYPE: {
+        /* MPLS unicast <-> multicast: the label stack stays a label stack. */
+        bool mpls_to_mpls =
+            eth_type_in(w, 0x8847, 0x8848) && (a->value.u16 == 0x8847 || a->value.u16 == 0x8848);
+        return w->key.eth_type != a->value.u16 && !mpls_to_mpls;
+    }
+    case FT_F_IP_PROTO:
+        return !ip_proto_is(w, a->value.u8);
+    case FT_F_MPLS_BOS:
+        consult_field(w, FT_F_MPLS_BOS);
+        return w->key.mpls_bos != a->value.u8;
+    default:
+        return false;
+    }
+}
+
+/* In a bucket (no recirculation) what the new type hides is stale. */
 static void
-retype(struct walk *w, const struct ft_action *a)
+retyped_stale(struct walk *w, enum ft_field f)
 {
     static const enum ft_field l4[] = {FT_F_TCP_SRC,     FT_F_TCP_DST,        FT_F_ICMPV4_TYPE,
                                        FT_F_ICMPV4_CODE, FT_F_IPV6_ND_TARGET, FT_F_IPV6_ND_SLL,
                                        FT_F_IPV6_ND_TLL};
-    static const enum ft_field l25[] = {FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_MPLS_BOS,
-                                        FT_F_PBB_ISID};
-    switch (a->field) {
-    case FT_F_ETH_TYPE: {
-        bool mpls_to_mpls =
-            eth_type_in(w, 0x8847, 0x8848) && (a->value.u16 == 0x8847 || a->value.u16 == 0x8848);
-        if (w->key.eth_type == a->value.u16 || mpls_to_mpls)
-            return;
-        for (size_t i = 0; i < sizeof l25 / sizeof l25[0]; i++)
-            mark_stale(w, l25[i]);
-        mark_l3_stale(w);
-        return;
-    }
-    case FT_F_IP_PROTO:
-        if (ip_proto_is(w, a->value.u8))
-            return;
+    static const enum ft_field l25[] = {FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_PBB_ISID};
+    if (f == FT_F_IP_PROTO) {
         for (size_t i = 0; i < sizeof l4 / sizeof l4[0]; i++)
             mark_stale(w, l4[i]);
         return;
-    case FT_F_MPLS_BOS:
-        consult_field(w, FT_F_MPLS_BOS);
-        if (w->key.mpls_bos != a->value.u8)
-            mark_l3_stale(w);
-        return;
-    default:
-        return;
     }
+    if (f == FT_F_ETH_TYPE)
+        for (size_t i = 0; i < sizeof l25 / sizeof l25[0]; i++)
+            mark_stale(w, l25[i]);
+    mark_l3_stale(w);
 }
 
 static void
@@ -294,8 +361,11 @@ do_set_field(struct walk *w, const struct ft_action *a)
         set_key_u(w, FT_F_VLAN_VID, FT_VID_PRESENT | (a->value.u16 & 0x0fff));
         return;
     }
-    retype(w, a);
+    bool re = retypes(w, a);
     set_key_field(w, a->field, &a->value);
+    /* The executor parses the packet again, as after a pop. */
+    if (re && !recirculate(w))
+        retyped_stale(w, a->field);
 }
 
 static void
@@ -331,6 +401,8 @@ do_pop_vlan(struct walk *w)
     inner_tag_bits(&inner);
     consult(w, &inner);
     bool had_inner = w->key.vlan2_vid & FT_VID_PRESENT;
+    if (had_inner && recirculate(w)) /* A third tag may be the inner one now. */
+        return;
     set_key_u(w, FT_F_VLAN_VID, w->key.vlan2_vid);
     set_key_u(w, FT_F_VLAN_PCP, w->key.vlan2_pcp);
     w->key.vlan2_vid = 0;
@@ -386,6 +458,8 @@ do_pop_mpls(struct walk *w, uint16_t ethertype)
     op->a16 = ethertype;
     if (!eth_type_in(w, 0x8847, 0x8848))
         return;
+    if (recirculate(w)) /* The next label, or what follows the stack. */
+        return;
     consult_field(w, FT_F_MPLS_BOS);
     bool bos = w->key.mpls_bos;
     set_key_u(w, FT_F_ETH_TYPE, ethertype);
@@ -430,6 +504,8 @@ do_pop_pbb(struct walk *w)
 {
     if (!emit(w, FT_OP_POP_PBB) || !eth_type_in(w, 0x88e7, 0x88e7))
         return;
+    if (recirculate(w)) /* The customer frame. */
+        return;
     /* The customer frame was never parsed: everything above L1 is unknown. */
     static const enum ft_field l2[] = {
         FT_F_ETH_DST,    FT_F_ETH_SRC, FT_F_ETH_TYPE, FT_F_VLAN_VID, FT_F_VLAN_PCP,
@@ -459,7 +535,10 @@ do_output(struct walk *w, const struct ft_action *a)
         return;
     }
     if (a->arg == FT_PORT_TABLE) { /* Packet-out only (checked at decode). */
+        w->outer = w->cur;
         walk_tables(w, 0);
+        w->cur = w->outer;
+        w->outer.kind = 0;
         return;
     }
     struct ft_op *op = emit(w, FT_OP_OUTPUT);
@@ -527,19 +606,44 @@ compose_action(struct walk *w, const struct ft_action *a, int depth)
     }
 }
 
+/* a[from..n); a[i]'s position is i (for a continuation). */
 static void
-compose_list(struct walk *w, const struct ft_action *a, size_t n, int depth)
+compose_list(struct walk *w, const struct ft_action *a, size_t from, size_t n, int depth)
 {
-    for (size_t i = 0; i < n && !w->failed; i++)
+    for (size_t i = from; i < n && !w->failed && !w->stop; i++) {
+        if (!w->in_bucket)
+            w->cur.pos = i;
         compose_action(w, &a[i], depth);
+    }
 }
 
+/* A packet-out's action list from its from-th action. */
+static void
+run_list(struct walk *w, const struct ft_action *a, size_t from, size_t n)
+{
+    w->cur = (struct walk_pos){.kind = FT_CONT_LIST, .list = a, .n = n};
+    compose_list(w, a, from, n, 0);
+}
+
+/* A bucket's action set. */
 static void
 compose_set(struct walk *w, const struct ft_action_set *as, int depth)
 {
     struct ft_action list[FT_AS_N_SLOTS];
     size_t n = ft_action_set_list(as, list);
-    compose_list(w, list, n, depth);
+    compose_list(w, list, 0, n, depth);
+}
+
+/* The action set at the end of the pipeline, from its from-th action. */
+static void
+run_action_set(struct walk *w, const struct ft_action_set *as, size_t from)
+{
+    if (w->failed || w->stop)
+        return;
+    struct ft_action list[FT_AS_N_SLOTS];
+    size_t n = ft_action_set_list(as, list);
+    w->cur = (struct walk_pos){.kind = FT_CONT_SET, .set = as, .n = n};
+    compose_list(w, list, from, n, 0);
 }
 
 /* ---- groups ------------------------------------------------------------------------- */
@@ -563,10 +667,11 @@ bucket_live(struct walk *w, const struct ft_bucket *b, int depth)
 static bool
 group_live(struct walk *w, uint32_t id, int depth)
 {
+    /* A group that does not exist yet is dead; its arrival changes that. */
+    add_dep(w, FT_DEP_GROUP, id);
     const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
     if (!g || depth > MAX_GROUP_DEPTH)
         return false;
-    add_dep(w, FT_DEP_GROUP, id);
     for (uint32_t b = 0; b < g->n_buckets; b++)
         if (bucket_live(w, &g->buckets[b], depth))
             return true;
@@ -587,7 +692,9 @@ compose_bucket(struct walk *w, const struct ft_group *g, uint32_t b, int depth)
     struct ft_action_set as;
     ft_action_set_clear(&as);
     ft_action_set_write(&as, g->buckets[b].actions, g->buckets[b].n_actions);
+    w->in_bucket++;
     compose_set(w, &as, depth);
+    w->in_bucket--;
     w->key = key;
     w->written = written;
     w->stale = stale;
@@ -598,6 +705,7 @@ compose_bucket(struct walk *w, const struct ft_group *g, uint32_t b, int depth)
 static void
 compose_group(struct walk *w, uint32_t id, int depth)
 {
+    add_dep(w, FT_DEP_GROUP, id);
     const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
     if (!g)
         return; /* Gone in this version: rules using it went with it. */
@@ -606,7 +714,6 @@ compose_group(struct walk *w, uint32_t id, int depth)
         w->failed = true;
         return;
     }
-    add_dep(w, FT_DEP_GROUP, id);
     struct ft_op *op = emit(w, FT_OP_GROUP);
     if (!op)
         return;
@@ -648,9 +755,63 @@ visit(struct walk *w, uint8_t table_id, const struct ft_rule *r)
 {
     struct ft_walk_out *o = w->out;
     if (o->n_visits < FT_WALK_MAX_VISITS)
-        o->visits[o->n_visits++] = (struct ft_walk_visit){table_id, r};
+        o->visits[o->n_visits++] = (struct ft_walk_visit){.table_id = table_id, .rule = r};
 }
 
+/* A resumed walk goes on with r's instructions: they decide the result. */
+static void
+visit_resumed(struct walk *w, uint8_t table_id, const struct ft_rule *r)
+{
+    struct ft_walk_out *o = w->out;
+    if (o->n_visits < FT_WALK_MAX_VISITS)
+        o->visits[o->n_visits++] =
+            (struct ft_walk_visit){.table_id = table_id, .resumed = true, .rule = r};
+}
+
+/* Rule r's instructions from its from-th apply action on (a resumed walk
+ * starts mid-list): apply, clear, write, metadata. The goto table, or -1
+ * when there is none or the walk stopped. */
+static int
+run_insts(struct walk *w, const struct ft_rule *r, size_t from)
+{
+    const struct ft_insts *in = r->insts;
+    if (in->present & FT_INST_BIT(FT_IT_APPLY_ACTIONS)) {
+        w->cur = (struct walk_pos){.kind = FT_CONT_APPLY, .rule = r, .n = in->n_apply};
+        compose_list(w, ft_insts_apply(in), from, in->n_apply, 0);
+        if (w->failed || w->stop)
+            return -1;
+    }
+    if (in->present & FT_INST_BIT(FT_IT_CLEAR_ACTIONS))
+        ft_action_set_clear(&w->as);
+    if (in->present & FT_INST_BIT(FT_IT_WRITE_ACTIONS))
+        ft_action_set_write(&w->as, ft_insts_write(in), in->n_write);
+    if (in->present & FT_INST_BIT(FT_IT_WRITE_METADATA))
+        w->key.metadata =
+            (w->key.metadata & ~in->metadata_mask) | (in->metadata & in->metadata_mask);
+    if (w->failed || !(in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
+        return -1;
+    return in->goto_table;
+}
+
+/* The rule whose instructions run now: packet-ins and TTL ops name it. */
+static void
+enter_rule(struct walk *w, uint8_t table_id, const struct ft_rule *r)
+{
+    w->table_id = table_id;
+    w->cookie = r->cookie;
+    w->table_miss_rule = r->priority == 0 && r->subtable->n_words == 0;
+}
+
+/* The end of the pipeline: the action set runs. */
+static void
+finish_pipeline(struct walk *w)
+{
+    run_action_set(w, &w->as, 0);
+    if (!w->stop)
+        ft_action_set_clear(&w->as); /* A packet-out may run the tables again. */
+}
+
+/* Tables from table_id on, then the action set. */
 static void
 walk_tables(struct walk *w, uint8_t table_id)
 {
@@ -659,17 +820,12 @@ walk_tables(struct walk *w, uint8_t table_id)
         ft_key_zero(&probed);
         const struct ft_rule *r = ft_cls_lookup(&w->p->tables[table_id], w->v, &w->key, &probed);
         consult(w, &probed);
-        if (w->failed)
-            return;
         visit(w, table_id, r);
         if (!r) { /* Table miss without a table-miss rule: drop. */
             w->out->flags |= FT_WALK_F_TABLE_MISS;
             return;
         }
-
-        w->table_id = table_id;
-        w->cookie = r->cookie;
-        w->table_miss_rule = r->priority == 0 && r->subtable->n_words == 0;
+        enter_rule(w, table_id, r);
         const struct ft_insts *in = r->insts;
         if (!in)
             break;
@@ -679,22 +835,12 @@ walk_tables(struct walk *w, uint8_t table_id)
                 op->a32 = in->meter_id;
             add_dep(w, FT_DEP_METER, in->meter_id);
         }
-        if (in->present & FT_INST_BIT(FT_IT_APPLY_ACTIONS))
-            compose_list(w, ft_insts_apply(in), in->n_apply, 0);
-        if (in->present & FT_INST_BIT(FT_IT_CLEAR_ACTIONS))
-            ft_action_set_clear(&w->as);
-        if (in->present & FT_INST_BIT(FT_IT_WRITE_ACTIONS))
-            ft_action_set_write(&w->as, ft_insts_write(in), in->n_write);
-        if (in->present & FT_INST_BIT(FT_IT_WRITE_METADATA)) {
-            w->key.metadata =
-                (w->key.metadata & ~in->metadata_mask) | (in->metadata & in->metadata_mask);
-        }
-        if (w->failed || !(in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
+        int next = run_insts(w, r, 0);
+        if (next < 0)
             break;
-        table_id = in->goto_table;
+        table_id = (uint8_t)next;
     }
-    compose_set(w, &w->as, 0);
-    ft_action_set_clear(&w->as);
+    finish_pipeline(w);
 }
 
 static void
@@ -712,10 +858,17 @@ walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct 
     w->written.metadata = UINT64_MAX; /* Starts at 0 for every packet. */
     w->table_miss_rule = false;
     w->failed = false;
+    w->stop = false;
+    w->in_bucket = 0;
+    w->cur.kind = 0;
+    w->outer.kind = 0;
     w->table_id = FT_TABLE_ALL;
     w->cookie = UINT64_MAX;
     ft_action_set_clear(&w->as);
     ft_key_zero(&out->mask);
+    /* Whether the packet was recirculated is part of every answer: a walk
+     * from table 0 stands for keys with recirc_id 0 only. */
+    out->mask.recirc_id = UINT16_MAX;
     out->flags = 0;
     out->n_ops = 0;
     out->n_visits = 0;
@@ -742,11 +895,49 @@ ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key, struc
 }
 
 int
+ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+               const struct ft_walk_cont *cont, struct ft_walk_out *out)
+{
+    struct walk w;
+    walk_init(&w, p, v, key, out);
+    /* The recirc fields name the continuation: every answer depends on them. */
+    out->mask.recirc_gen = UINT16_MAX;
+    w.key.metadata = cont->metadata; /* Written, as in any walk. */
+    w.table_id = cont->table_id;
+    w.cookie = cont->cookie;
+    w.table_miss_rule = cont->table_miss_rule;
+    switch (cont->kind) {
+    case FT_CONT_APPLY: {
+        w.as = cont->as;
+        visit_resumed(&w, cont->table_id, cont->rule);
+        int next = run_insts(&w, cont->rule, cont->next);
+        if (next >= 0)
+            walk_tables(&w, (uint8_t)next);
+        else if (!w.stop)
+            finish_pipeline(&w);
+        break;
+    }
+    case FT_CONT_SET:
+        run_action_set(&w, &cont->as, cont->next);
+        break;
+    case FT_CONT_LIST:
+        run_list(&w, cont->list, cont->next, cont->n_list);
+        break;
+    default:
+        w.failed = true;
+        break;
+    }
+    if (cont->kind != FT_CONT_LIST && cont->list && !w.stop)
+        run_list(&w, cont->list, cont->list_next, cont->n_list);
+    return walk_finish(&w);
+}
+
+int
 ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
                    const struct ft_action *actions, size_t n, struct ft_walk_out *out)
 {
     struct walk w;
     walk_init(&w, p, v, key, out);
-    compose_list(&w, actions, n, 0);
+    run_list(&w, actions, 0, n);
     return walk_finish(&w);
 }

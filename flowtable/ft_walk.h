@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ft_action.h"
 #include "ft_key.h"
 #include "ft_pipeline.h"
 
@@ -62,6 +63,11 @@ enum ft_op_type {
                         walk; none live = no bucket). */
     FT_OP_BUCKET,    /* a16 bucket index in its group, a32 ops in this bucket,
                         value.u32 weight. */
+    FT_OP_RECIRC,    /* Last op of a program that popped what hid further headers
+                        (an MPLS label, a PBB I-TAG, one of two VLAN tags): parse
+                        the packet again, set the key's recirc_id to a32 and
+                        recirc_gen to a16 (the flow cache's continuation), keep
+                        in_port and tunnel_id, and classify it again. */
 };
 
 struct ft_op {
@@ -84,10 +90,7 @@ enum ft_walk_flags {
     /* The program did not fit FT_WALK_MAX_OPS (or groups nested too deep):
      * it was replaced by an empty program (drop). */
     FT_WALK_F_OVERFLOW = 1 << 0,
-    /* A table consulted fields the key cannot know after a pop (the inner
-     * headers of an MPLS label stack or a PBB frame, a third VLAN tag): the
-     * walk stopped there and the packet is dropped, counted. */
-    FT_WALK_F_UNMODELLED = 1 << 1,
+    /* (1 << 1 was "unmodelled": walks recirculate after pops instead.) */
     /* The program sends to the controller (packet-in). */
     FT_WALK_F_CONTROLLER = 1 << 2,
     /* More than FT_WALK_MAX_DEPS dependencies: treat every group, meter and
@@ -95,11 +98,17 @@ enum ft_walk_flags {
     FT_WALK_F_DEPS_ALL = 1 << 3,
     /* The walk ended on a table miss with no table-miss rule. */
     FT_WALK_F_TABLE_MISS = 1 << 4,
+    /* The program ends with FT_OP_RECIRC; out->cont says where to resume. */
+    FT_WALK_F_RECIRC = 1 << 5,
 };
 
 /* One table lookup of the walk, in order. */
 struct ft_walk_visit {
     uint8_t table_id;
+    /* Not a lookup: the rule whose instructions a resumed walk (after a
+     * recirculation) goes on with. Changing the rule changes the result;
+     * its packets and the table's lookups were counted before. */
+    bool resumed;
     const struct ft_rule *rule; /* NULL: table miss without a table-miss rule. */
 };
 
@@ -115,6 +124,35 @@ struct ft_walk_dep {
     uint32_t id;
 };
 
+/* Where a walk goes on after FT_OP_RECIRC, once the packet was parsed
+ * again: plain data, compared and hashed bytewise by the flow cache, which
+ * keeps one copy per distinct continuation. */
+enum ft_cont_kind {
+    FT_CONT_APPLY = 1, /* In rule's apply-actions at `next`, then its other
+                          instructions; `as` is the action set so far. */
+    FT_CONT_SET = 2,   /* Executing the action set `as`, its `next`-th action
+                          in execution order (ft_action_set_list). */
+    FT_CONT_LIST = 3,  /* A packet-out's action list `list` at `next`. */
+    /* With `list` set for APPLY or SET, the walk ran from a packet-out's
+     * output:TABLE: the list goes on at list_next afterwards. */
+};
+
+struct ft_walk_cont {
+    const struct ft_rule *rule;   /* FT_CONT_APPLY. */
+    const struct ft_action *list; /* FT_CONT_LIST (packet-outs only: not kept). */
+    uint64_t metadata;            /* The pipeline's metadata at the pop. */
+    uint64_t cookie;              /* The running rule's, for packet-in/TTL ops. */
+    uint16_t next;
+    uint16_t n_list;
+    uint16_t list_next; /* APPLY/SET inside a packet-out's output:TABLE: where
+                           its list goes on once the tables are done. */
+    uint8_t kind;       /* enum ft_cont_kind. */
+    uint8_t table_id;
+    bool table_miss_rule;
+    uint8_t pad_[3];
+    struct ft_action_set as; /* Slots not present are zero. */
+};
+
 struct ft_walk_out {
     struct ft_key mask;    /* Megaflow mask: the key bits consulted. */
     struct ft_key written; /* Bits some action overwrote before a later lookup could
@@ -127,6 +165,7 @@ struct ft_walk_out {
     struct ft_op ops[FT_WALK_MAX_OPS];
     struct ft_walk_visit visits[FT_WALK_MAX_VISITS];
     struct ft_walk_dep deps[FT_WALK_MAX_DEPS];
+    struct ft_walk_cont cont; /* With FT_WALK_F_RECIRC. */
 };
 
 /*
@@ -136,6 +175,14 @@ struct ft_walk_out {
  */
 int ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
             struct ft_walk_out *out);
+
+/*
+ * Go on with a walk that ended in FT_OP_RECIRC, for the packet parsed again
+ * (key: its new key; metadata comes from cont). Same output contract; the
+ * mask includes the key's recirc fields, which name cont for the cache.
+ */
+int ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+                   const struct ft_walk_cont *cont, struct ft_walk_out *out);
 
 /*
  * Compose a packet-out action list for key (its in_port is the packet-out's

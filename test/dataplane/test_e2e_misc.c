@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * End to end: what arrives broken or unusual (malformed, truncated, jumbo
- * and random frames, IP fragments), what the pipeline cannot model
- * (unmodelled), the standalone L2 learning switch and output:NORMAL.
+ * and random frames, IP fragments), pops that reveal headers (the packet
+ * is parsed again), the standalone L2 learning switch and output:NORMAL.
  */
 #include "dp_e2e.h"
 
@@ -101,25 +101,56 @@ START_TEST(fragments_dropped_in_frag_drop_mode)
 }
 END_TEST
 
-START_TEST(unmodelled_after_pop_mpls)
+/* An MPLS frame of n labels (the last one bottom of stack) over the UDP
+ * frame in[0..len); returns the new length. */
+static uint32_t
+mpls_over(uint8_t *f, const uint8_t *in, uint32_t len, const uint32_t *labels, unsigned n)
 {
-    /* Table 1 matches IP fields after pop_mpls revealed a header the key
-     * never parsed: the walk cannot know the outcome, the packet is
-     * dropped and counted. */
-    e2e_start(&e, 2);
-    uint8_t f[128];
-    uint32_t len = e2e_udp4(f + 4, e2e_mac_b, e2e_mac_a, 1, 2, 3, 4, 64, 10, 0);
-    memmove(f, f + 4, 12);
+    memcpy(f, in, 12);
     dp_wr16(f + 12, 0x8847);
-    dp_wr32(f + 14, 100u << 12 | 1u << 8 | 64);
-    e2e_input(&e, 0, f, len + 4);
+    for (unsigned i = 0; i < n; i++)
+        dp_wr32(f + 14 + 4 * i, labels[i] << 12 | (i + 1 == n ? 1u << 8 : 0) | 64);
+    memcpy(f + 14 + 4 * n, in + 14, len - 14);
+    return len + 4 * n;
+}
+
+START_TEST(pop_mpls_recirculates)
+{
+    /* After pop_mpls the packet is parsed again: later tables match the IP
+     * header under the label (and, under two labels, pop the next one). */
+    e2e_start(&e, 2);
+    uint8_t udp[128], f[160], g[160];
+    uint32_t len = e2e_udp4(udp, e2e_mac_b, e2e_mac_a, 1, 2, 3, 4, 64, 10, 0);
+    const uint32_t one[1] = {100}, two[2] = {200, 100};
+    e2e_input(&e, 0, f, mpls_over(f, udp, len, one, 1));
+    e2e_input(&e, 0, g, mpls_over(g, udp, len, two, 2));
+    udp[33] = 9; /* Another destination: table 1 misses. */
+    e2e_input(&e, 0, f, mpls_over(f, udp, len, one, 1));
+    udp[33] = 2;
     e2e_attach(&e);
-    e2e_flow(&e, "in_port=1,mpls", "pop_mpls:0x0800,goto_table:1");
-    e2e_flow(&e, "table=1,ip,nw_dst=0.0.0.2", "output:2");
+    e2e_flow(&e, "in_port=1,mpls,mpls_bos=1", "pop_mpls:0x0800,goto_table:1");
+    e2e_flow(&e, "in_port=1,mpls,mpls_bos=0", "pop_mpls:0x8847,goto_table:1");
+    e2e_flow(&e, "table=1,priority=5,udp,nw_dst=0.0.0.2,tp_dst=4", "set_field:8->ip_dscp,output:2");
+    e2e_flow(&e, "table=1,priority=1,mpls", "pop_mpls:0x0800,goto_table:2");
+    e2e_flow(&e, "table=2,ip", "output:2");
     e2e_run(&e);
-    ck_assert_uint_eq(e2e_counter(&e, "unmodelled"), 1);
     e2e_detach(&e);
-    ck_assert_uint_eq(e.out[1].n, 0);
+    ck_assert_uint_eq(e.out[1].n, 2);
+    /* One label: DSCP 8 set on the IP header found under it. */
+    uint8_t want[128];
+    memcpy(want, udp, len);
+    want[15] = 8 << 2;
+    dp_wr16(want + 24, 0);
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)(want[14 + i] << 8 | want[15 + i]);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    dp_wr16(want + 24, (uint16_t)~sum);
+    e2e_expect(&e, 1, 0, want, len, "one label popped");
+    /* Two labels: popped one after the other, the frame as it was inside. */
+    e2e_expect(&e, 1, 1, udp, len, "two labels popped");
+    ck_assert_uint_eq(e2e_counter(&e, "no_match"), 1);
     e2e_finish(&e);
 }
 END_TEST
@@ -224,7 +255,7 @@ make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, malformed_truncated_jumbo);
     tcase_add_test(tc, fragments_dropped_in_frag_drop_mode);
-    tcase_add_test(tc, unmodelled_after_pop_mpls);
+    tcase_add_test(tc, pop_mpls_recirculates);
     tcase_add_test(tc, set_queue_and_tunnel_id);
     tcase_add_test(tc, standalone_learning_switch);
     tcase_add_test(tc, standalone_forwards_learnt);

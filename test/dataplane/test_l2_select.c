@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Two pieces of the executor on their own: the SELECT bucket choice
- * (dp_select_bucket: weights, zero weights, stability) and the shared MAC
+ * (dp_select_bucket: weights, zero weights, stability; dp_select_hash: the
+ * flow, not its marks) and the shared MAC
  * table of standalone mode (dp_l2: learning per VLAN, moves, aging, a full
  * window, and four threads learning and looking up at once without ever
  * pairing a MAC with another MAC's port).
@@ -24,6 +25,33 @@ select_block(struct ft_op *ops, const uint32_t *weights, uint16_t n)
         ops[2 + 2 * i] = (struct ft_op){.type = FT_OP_OUTPUT, .a32 = i + 1};
     }
 }
+
+START_TEST(select_hash_ignores_marks)
+{
+    uint64_t s = test_seed();
+    for (int i = 0; i < 1000; i++) {
+        struct ft_key k;
+        ft_key_zero(&k);
+        k.eth_type = 0x0800;
+        k.ipv4_src = (uint32_t)test_rand(&s);
+        k.ipv4_dst = (uint32_t)test_rand(&s);
+        k.ip_proto = 6;
+        k.tp_src = (uint16_t)test_rand(&s);
+        k.tp_dst = 80;
+        k.vlan_vid = FT_VID_PRESENT | 7;
+        uint32_t h = dp_select_hash(&k);
+        struct ft_key marked = k;
+        marked.ip_dscp = (uint8_t)(1 + test_rand(&s) % 63);
+        marked.ip_ecn = (uint8_t)(1 + test_rand(&s) % 3);
+        marked.vlan_pcp = (uint8_t)(1 + test_rand(&s) % 7);
+        marked.mpls_tc = (uint8_t)(1 + test_rand(&s) % 7);
+        ck_assert_uint_eq(dp_select_hash(&marked), h);
+        struct ft_key other = k;
+        other.tp_src ^= 1;
+        ck_assert_uint_ne(dp_select_hash(&other), h);
+    }
+}
+END_TEST
 
 START_TEST(select_by_weight)
 {
@@ -160,6 +188,7 @@ make_suite(void)
     Suite *s = suite_create("l2_select");
     TCase *tc = tcase_create("l2_select");
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, select_hash_ignores_marks);
     tcase_add_test(tc, select_by_weight);
     tcase_add_test(tc, l2_learn_lookup_age);
     tcase_add_test(tc, l2_full_window);

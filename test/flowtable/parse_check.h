@@ -36,7 +36,7 @@ static const struct pc_field pc_fields[] = {
     PC_F(ip_proto),  PC_F(icmp_type), PC_F(icmp_code),  PC_F(arp_op),      PC_F(ipv6_exthdr),
     PC_F(mpls_tc),   PC_F(mpls_bos),  PC_F(mpls_label), PC_F(pbb_isid),    PC_F(ipv6_flabel),
     PC_F(vlan2_vid), PC_F(vlan2_pcp), PC_F(ip_frag),    PC_F(ipv6_src),    PC_F(ipv6_dst),
-    PC_F(nd_target), PC_F(nd_sll),    PC_F(pad16_),     PC_F(nd_tll),      PC_F(pad17_),
+    PC_F(nd_target), PC_F(nd_sll),    PC_F(recirc_id),  PC_F(nd_tll),      PC_F(recirc_gen),
 };
 
 #define PC_N_FIELDS (sizeof pc_fields / sizeof pc_fields[0])
@@ -102,7 +102,7 @@ parse_check_invariants(const uint8_t *pkt, size_t len, const struct ft_port_meta
     PC_FAIL_IF(k->metadata != 0);
     PC_FAIL_IF(k->in_port != meta->in_port || k->in_phy_port != meta->in_phy_port);
     PC_FAIL_IF(k->tunnel_id != meta->tunnel_id);
-    PC_FAIL_IF(k->pad16_ != 0 || k->pad17_ != 0);
+    PC_FAIL_IF(k->recirc_id != 0 || k->recirc_gen != 0);
 
     /* Ranges. */
     PC_FAIL_IF(k->vlan_vid != 0 && (k->vlan_vid & 0xf000) != FT_VID_PRESENT);

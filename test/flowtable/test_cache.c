@@ -4,6 +4,7 @@
  * pipeline churn, exact counters after a fold, bounded masks under mask
  * explosion, invalidation precision and idle expiry.
  */
+#include "cache_check.h"
 #include "check_main.h"
 #include "ft_cache.h"
 #include "ft_random.h"
@@ -83,13 +84,6 @@ random_edit(struct ft_pipeline *p, uint64_t *s)
     }
 }
 
-static bool
-same(const struct ft_cache_result *r, const struct ft_walk_out *w)
-{
-    return r->n_ops == w->n_ops && r->flags == (uint16_t)w->flags &&
-           !memcmp(r->ops, w->ops, w->n_ops * sizeof w->ops[0]);
-}
-
 START_TEST(differential_against_fresh_walks)
 {
     uint64_t seed = test_seed() + (uint64_t)_i * 15485863, s = seed;
@@ -124,7 +118,7 @@ START_TEST(differential_against_fresh_walks)
             const struct ft_key *k = &flows[rnd(&s, N_FLOWS)];
             struct ft_cache_result r = lookup1(c, k, 64);
             ft_walk(p, ft_pipeline_version(p), k, &fresh);
-            if (!same(&r, &fresh)) {
+            if (!cc_same(c, &r, &fresh)) {
                 char a[2048], b[2048];
                 ft_program_format(a, sizeof a, r.ops, r.n_ops);
                 ft_program_format(b, sizeof b, fresh.ops, fresh.n_ops);
@@ -297,7 +291,7 @@ START_TEST(mask_explosion_is_bounded)
         k.ipv4_src = (uint32_t)(test_rand(&s) & 0x3);
         struct ft_cache_result r = lookup1(c, &k, 64);
         ft_walk(p, ft_pipeline_version(p), &k, &fresh);
-        ck_assert(same(&r, &fresh));
+        ck_assert(cc_same(c, &r, &fresh));
     }
     struct ft_cache_stats st;
     ft_cache_stats(c, &st);
@@ -372,6 +366,77 @@ START_TEST(invalidation_is_precise)
     ft_cache_stats(c, &st1);
     ck_assert_uint_gt(st1.evict_invalidated, st0.evict_invalidated);
     ck_assert_int_eq(lookup1(c, &keys[4], 64).source, FT_SRC_MISS);
+
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+/* A pop that reveals headers the key never held ends the program with a
+ * recirculation; the packet parsed again is looked up with the cache's
+ * continuation in its key. Both lookups are cached, and each is evicted by
+ * exactly what can change it. */
+START_TEST(recirculation_cached_and_invalidated)
+{
+    static struct ft_walk_out fresh;
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls", "pop_mpls:0x0800,goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,ip,nw_dst=10.0.0.0/24", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "output:2"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache *c = ft_cache_create(p, NULL);
+    struct ft_key k1 = tu_key("in_port=1,mpls,mpls_label=5");
+    k1.mpls_bos = 1;
+    struct ft_key inner = tu_key("in_port=1,ip,nw_dst=10.0.0.7");
+
+    struct ft_cache_result r1 = lookup1(c, &k1, 64);
+    ck_assert_int_eq(r1.source, FT_SRC_MISS);
+    ck_assert(r1.flags & FT_WALK_F_RECIRC);
+    ft_walk(p, ft_pipeline_version(p), &k1, &fresh);
+    ck_assert(cc_same(c, &r1, &fresh));
+    struct ft_walk_cont cont = fresh.cont;
+    struct ft_key k2 = cc_recirc_key(&r1, &inner);
+    struct ft_cache_result r2 = lookup1(c, &k2, 64);
+    ck_assert_int_eq(r2.source, FT_SRC_MISS);
+    ft_walk_resume(p, ft_pipeline_version(p), &k2, &cont, &fresh);
+    ck_assert(cc_same(c, &r2, &fresh));
+    ck_assert_int_eq(lookup1(c, &k1, 64).source, FT_SRC_EMC);
+    ck_assert_int_eq(lookup1(c, &k2, 64).source, FT_SRC_EMC);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.conts, 1);
+
+    /* A route in table 1 changes what follows the recirculation only. */
+    ck_assert_int_eq(tu_add(p, "table=1,priority=9,ip,nw_dst=10.0.0.7", "output:3"), FT_OK);
+    sync(p, c);
+    ck_assert_int_ne(lookup1(c, &k1, 64).source, FT_SRC_MISS);
+    r2 = lookup1(c, &k2, 64);
+    ck_assert_int_eq(r2.source, FT_SRC_MISS);
+    ft_walk_resume(p, ft_pipeline_version(p), &k2, &cont, &fresh);
+    ck_assert(cc_same(c, &r2, &fresh));
+
+    /* The popping rule changes: both go, and the continuation with them
+     * (the next sync frees it; a key that still names it names nothing). */
+    ck_assert_int_eq(tu_flow(p, FT_FC_MODIFY_STRICT, "table=0,priority=1,mpls",
+                             "pop_mpls:0x0800,set_field:4->ip_dscp,goto_table:1"),
+                     FT_OK);
+    sync(p, c);
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.conts, 0);
+    ck_assert_int_eq(lookup1(c, &k2, 64).n_ops, 0); /* The old name: dropped. */
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.recirc_lost, 1);
+    r1 = lookup1(c, &k1, 64);
+    ck_assert_int_eq(r1.source, FT_SRC_MISS);
+    ft_walk(p, ft_pipeline_version(p), &k1, &fresh);
+    ck_assert(cc_same(c, &r1, &fresh));
+    cont = fresh.cont;
+    k2 = cc_recirc_key(&r1, &inner);
+    r2 = lookup1(c, &k2, 64);
+    ft_walk_resume(p, ft_pipeline_version(p), &k2, &cont, &fresh);
+    ck_assert(cc_same(c, &r2, &fresh));
+    ck_assert_int_eq(r2.n_ops, 2); /* set_field:4->ip_dscp,output:3 */
 
     ft_cache_destroy(c, 1);
     tu_settle(p);
@@ -532,6 +597,7 @@ make_suite(void)
     tcase_add_test(tc, counters_follow_a_modify);
     tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, invalidation_is_precise);
+    tcase_add_test(tc, recirculation_cached_and_invalidated);
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, periodic_fold_goes_in_slices);

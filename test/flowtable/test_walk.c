@@ -19,6 +19,17 @@ teardown(void)
     ft_pipeline_destroy(p);
 }
 
+/* Nothing but the recirc_id (every walk's): the mask of an entry that
+ * stands for every packet not recirculated. */
+static bool
+mask_is_minimal(const struct ft_key *mask)
+{
+    struct ft_key only;
+    ft_key_zero(&only);
+    only.recirc_id = 0xffff;
+    return ft_key_equal(mask, &only);
+}
+
 static const char *
 walk(const char *key)
 {
@@ -32,8 +43,9 @@ START_TEST(miss_drops)
     ck_assert_str_eq(walk("in_port=1"), "drop");
     ck_assert_int_eq(out.n_visits, 1);
     ck_assert_ptr_null(out.visits[0].rule);
-    /* Nothing was consulted: one entry can stand for every packet. */
-    ck_assert(ft_key_is_zero(&out.mask));
+    /* Nothing was consulted but that the packet was not recirculated: one
+     * entry can stand for every packet. */
+    ck_assert(mask_is_minimal(&out.mask));
 }
 END_TEST
 
@@ -44,7 +56,7 @@ START_TEST(table_miss_rule_sends_no_match)
     ck_assert_str_eq(walk("in_port=3"),
                      "controller(reason=no_match,max_len=128,table=0,cookie=0x77)");
     ck_assert(out.flags & FT_WALK_F_CONTROLLER);
-    ck_assert(ft_key_is_zero(&out.mask));
+    ck_assert(mask_is_minimal(&out.mask));
 }
 END_TEST
 
@@ -203,6 +215,16 @@ START_TEST(group_types_and_liveness)
 }
 END_TEST
 
+/* Resume a walk after its recirculation, for key (the packet parsed again). */
+static const char *
+resume(const struct ft_key *key, const struct ft_walk_cont *cont)
+{
+    static char buf[4096];
+    ft_walk_resume(p, ft_pipeline_version(p), key, cont, &out);
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    return buf;
+}
+
 START_TEST(vlan_push_pop_model)
 {
     ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=1",
@@ -223,34 +245,142 @@ START_TEST(vlan_push_pop_model)
     /* Pop with no inner tag: table 1 sees an untagged packet. */
     struct ft_key k = tu_key("in_port=5,dl_vlan=10");
     ck_assert_str_eq(tu_walk(p, &k, &out), "pop_vlan,output:3");
-    /* QinQ: the inner tag becomes the outer one. */
+    /* QinQ: the inner tag becomes the outer one, and a third, if any, the
+     * inner one: the key does not hold it, the packet is parsed again. */
     k.vlan2_vid = FT_VID_PRESENT | 10;
-    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_vlan,output:2");
-    ck_assert_uint_eq(out.mask.vlan2_vid, 0x1fff);
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_vlan,recirc");
+    ck_assert(out.flags & FT_WALK_F_RECIRC);
+    ck_assert_int_eq(out.cont.kind, FT_CONT_APPLY);
+    ck_assert_uint_eq(out.cont.next, 1);
+    struct ft_walk_cont cont = out.cont;
+    struct ft_key again = tu_key("in_port=5,dl_vlan=10"); /* As parsed after the pop. */
+    again.recirc_id = 1;
+    ck_assert_str_eq(resume(&again, &cont), "output:2");
 }
 END_TEST
 
-START_TEST(pop_mpls_then_l3_match_is_unmodelled)
+START_TEST(pop_mpls_recirculates_then_l3_matches)
 {
-    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls", "pop_mpls:0x0800,goto_table:1"), FT_OK);
-    ck_assert_int_eq(tu_add(p, "table=1,priority=5,ip,nw_dst=10.0.0.1", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls",
+                            "write_metadata:0x7/0xff,pop_mpls:0x0800,set_field:8->ip_dscp,"
+                            "write_actions(output:4),goto_table:1"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,ip,nw_dst=10.0.0.1,metadata=0x7",
+                            "CONTROLLER:64,goto_table:2"),
+                     FT_OK);
     ck_assert_int_eq(tu_add(p, "table=1,priority=1", "output:3"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=1,ip,ip_dscp=8", "dec_ttl"), FT_OK);
     tu_settle(p);
-    struct ft_key k = tu_key("mpls,mpls_label=5");
+    struct ft_key k = tu_key("in_port=1,mpls,mpls_label=5");
     k.mpls_bos = 1;
-    ck_assert_str_eq(tu_walk(p, &k, &out), "drop");
-    ck_assert(out.flags & FT_WALK_F_UNMODELLED);
-    /* Without an L3 match after the pop the walk knows enough. */
-    ck_assert_int_eq(tu_flow(p, FT_FC_DELETE_STRICT, "table=1,priority=5,ip,nw_dst=10.0.0.1", NULL),
+    /* The pop ends the program: the rest needs the headers under the label. */
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_mpls:0x0800,recirc");
+    ck_assert(out.flags & FT_WALK_F_RECIRC);
+    ck_assert_int_eq(out.cont.kind, FT_CONT_APPLY);
+    ck_assert_uint_eq(out.cont.next, 1); /* After the pop: set_field, then the rest. */
+    ck_assert_ptr_eq(out.cont.rule, out.visits[0].rule);
+    ck_assert_uint_eq(out.cont.metadata, 0); /* write_metadata runs after apply-actions. */
+    struct ft_walk_cont cont = out.cont;
+
+    /* The packet as parsed again: table 1 matches its IP header. */
+    struct ft_key in = tu_key("in_port=1,ip,nw_dst=10.0.0.1");
+    in.recirc_id = 3;
+    in.recirc_gen = 9;
+    ck_assert_str_eq(resume(&in, &cont),
+                     "set_field:8->ip_dscp,controller(reason=action,max_len=64,table=1,"
+                     "cookie=0x0),dec_ttl,output:4");
+    /* Table 0's rule goes on (not looked up again), then tables 1 and 2. */
+    ck_assert_int_eq(out.n_visits, 3);
+    ck_assert(out.visits[0].resumed);
+    ck_assert_uint_eq(out.visits[0].table_id, 0);
+    ck_assert_uint_eq(out.visits[1].table_id, 1);
+    ck_assert_uint_eq(out.mask.recirc_id, 0xffff); /* The continuation is part of the answer. */
+    ck_assert_uint_eq(out.mask.recirc_gen, 0xffff);
+    ck_assert_uint_eq(out.mask.metadata, 0); /* Metadata comes with the continuation. */
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffffffff);
+    struct ft_key other = in;
+    other.ipv4_dst = 0x0a000002;
+    ck_assert_str_eq(resume(&other, &cont), "set_field:8->ip_dscp,output:3,output:4");
+}
+END_TEST
+
+START_TEST(pop_in_action_set_recirculates)
+{
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls",
+                            "write_actions(pop_mpls:0x0800,set_field:8->ip_dscp,output:2)"),
                      FT_OK);
     tu_settle(p);
-    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_mpls:0x0800,output:3");
-    ck_assert(!(out.flags & FT_WALK_F_UNMODELLED));
+    struct ft_key k = tu_key("mpls,mpls_label=5");
+    ck_assert_str_eq(tu_walk(p, &k, &out), "pop_mpls:0x0800,recirc");
+    ck_assert_int_eq(out.cont.kind, FT_CONT_SET);
+    struct ft_walk_cont cont = out.cont;
+    struct ft_key in = tu_key("ip,nw_dst=10.0.0.1");
+    in.recirc_id = 1;
+    ck_assert_str_eq(resume(&in, &cont), "set_field:8->ip_dscp,output:2");
+    ck_assert_int_eq(out.n_visits, 0); /* No table: the set goes on. */
+}
+END_TEST
+
+START_TEST(pop_in_bucket_does_not_recirculate)
+{
+    struct ft_action a[3];
+    ck_assert(tu_action("pop_mpls:0x0800", &a[0]));
+    ck_assert(tu_action("set_field:8->ip_dscp", &a[1]));
+    ck_assert(tu_action("output:2", &a[2]));
+    struct ft_bucket b = {
+        .n_actions = 3, .actions = a, .watch_port = FT_PORT_ANY, .watch_group = FT_GROUP_ANY};
+    struct ft_group_mod gm = {
+        .command = FT_GC_ADD, .type = FT_GT_ALL, .group_id = 1, .n_buckets = 1, .buckets = &b};
+    ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,mpls", "group:1,output:3"), FT_OK);
+    tu_settle(p);
+    /* A bucket runs on a clone no table sees: the executor does the rest. */
+    struct ft_key k = tu_key("mpls,mpls_label=5");
+    k.mpls_bos = 1;
+    ck_assert_str_eq(
+        tu_walk(p, &k, &out),
+        "group:1(all,bucket0(pop_mpls:0x0800,set_field:8->ip_dscp,output:2)),output:3");
+    ck_assert(!(out.flags & FT_WALK_F_RECIRC));
+}
+END_TEST
+
+START_TEST(packet_out_recirculates)
+{
+    ck_assert_int_eq(tu_add(p, "priority=2,ip,nw_dst=10.0.0.1", "output:6"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1,mpls", "pop_mpls:0x0800,output:5"), FT_OK);
+    tu_settle(p);
+    struct ft_action a[3];
+    ck_assert(tu_action("output:TABLE", &a[0]));
+    ck_assert(tu_action("pop_mpls:0x0800", &a[1]));
+    ck_assert(tu_action("output:7", &a[2]));
+    struct ft_key k = tu_key("mpls,mpls_label=5");
+    /* The tables pop: they go on after the parse, then the list's pop. */
+    ft_walk_packet_out(p, ft_pipeline_version(p), &k, a, 3, &out);
+    char buf[256];
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "pop_mpls:0x0800,recirc");
+    ck_assert_int_eq(out.cont.kind, FT_CONT_APPLY);
+    ck_assert_ptr_eq(out.cont.list, a);
+    ck_assert_uint_eq(out.cont.list_next, 1);
+    struct ft_walk_cont cont = out.cont;
+    struct ft_key in = tu_key("ip,nw_dst=10.0.0.1");
+    ck_assert_str_eq(resume(&in, &cont), "output:5,pop_mpls:0x0800,output:7");
+    ck_assert(!(out.flags & FT_WALK_F_RECIRC)); /* No label left to pop. */
+
+    /* A pop in the list itself: the list goes on after the parse. */
+    ft_walk_packet_out(p, ft_pipeline_version(p), &k, a + 1, 2, &out);
+    ft_program_format(buf, sizeof buf, out.ops, out.n_ops);
+    ck_assert_str_eq(buf, "pop_mpls:0x0800,recirc");
+    ck_assert_int_eq(out.cont.kind, FT_CONT_LIST);
+    ck_assert_uint_eq(out.cont.next, 1);
+    cont = out.cont;
+    ck_assert_str_eq(resume(&in, &cont), "output:7");
 }
 END_TEST
 
 /* Set-field of a type field (issue 13, class 3): later tables see the new
- * type; headers it would re-parse differently are stale, not guessed. */
+ * type; when the rest parses differently the packet recirculates, as after
+ * a pop, instead of later tables guessing from the old headers. */
 START_TEST(set_type_fields_then_match)
 {
     ck_assert_int_eq(
@@ -264,13 +394,14 @@ START_TEST(set_type_fields_then_match)
     tu_settle(p);
     /* MPLS unicast -> multicast: the label is still the label. */
     ck_assert_str_eq(walk("mpls,mpls_label=5"), "set_field:0x8848->eth_type,output:2");
-    /* IPv4 retyped as IPv6: an IPv6 address match cannot be answered. */
-    ck_assert_str_eq(walk("ip,nw_dst=10.0.0.1"), "drop");
-    ck_assert(out.flags & FT_WALK_F_UNMODELLED);
-    ck_assert_int_eq(tu_flow(p, FT_FC_DELETE_STRICT, "table=2,priority=5,ipv6,ipv6_dst=::1", NULL),
-                     FT_OK);
-    tu_settle(p);
-    ck_assert_str_eq(walk("ip,nw_dst=10.0.0.1"), "set_field:0x86dd->eth_type,output:3");
+    ck_assert(!(out.flags & FT_WALK_F_RECIRC));
+    /* IPv4 retyped as IPv6: the IPv6 header is read from the packet. */
+    ck_assert_str_eq(walk("ip,nw_dst=10.0.0.1"), "set_field:0x86dd->eth_type,recirc");
+    ck_assert(out.flags & FT_WALK_F_RECIRC);
+    struct ft_walk_cont cont = out.cont;
+    struct ft_key in = tu_key("ipv6,ipv6_dst=::1");
+    in.recirc_id = 1;
+    ck_assert_str_eq(resume(&in, &cont), "output:2");
 }
 END_TEST
 
@@ -384,7 +515,10 @@ make_suite(void)
     tcase_add_test(tc, group_output_wins_over_output);
     tcase_add_test(tc, group_types_and_liveness);
     tcase_add_test(tc, vlan_push_pop_model);
-    tcase_add_test(tc, pop_mpls_then_l3_match_is_unmodelled);
+    tcase_add_test(tc, pop_mpls_recirculates_then_l3_matches);
+    tcase_add_test(tc, pop_in_action_set_recirculates);
+    tcase_add_test(tc, pop_in_bucket_does_not_recirculate);
+    tcase_add_test(tc, packet_out_recirculates);
     tcase_add_test(tc, set_type_fields_then_match);
     tcase_add_test(tc, push_pbb_keeps_isid);
     tcase_add_test(tc, packet_out_with_table);

@@ -108,16 +108,27 @@ def cleanup():
 def wait_for(pred, what, timeout=30.0, proc=None, log=None):
     """Poll PRED until true; BenchError naming WHAT (and LOG's tail) if not."""
     t_end = time.monotonic() + timeout
+    why = "within %g s" % timeout
     while time.monotonic() < t_end:
         if pred():
             return
         if proc is not None and proc.poll() is not None:
+            why = "(it exited with status %d)" % proc.returncode
             break
         time.sleep(0.1)
-    tail = ""
-    if log and os.path.exists(log):
-        tail = ": " + open(log, errors="replace").read()[-600:].strip()
-    raise BenchError("%s did not happen%s" % (what, tail))
+    tail = ": " + log_tail(log) if log else ""
+    raise BenchError("%s did not happen %s%s" % (what, why, tail))
+
+
+def log_tail(log, n=600):
+    """The end of a log file, on one line (sanitizer reports: their first line)."""
+    if not os.path.exists(log):
+        return "(no log)"
+    text = open(log, errors="replace").read()
+    i = text.find("ERROR: AddressSanitizer")
+    if i < 0:
+        i = text.find("runtime error")
+    return (text[i:i + n] if i >= 0 else text[-n:]).strip().replace("\n", " | ")
 
 
 def free_tcp_port():

@@ -105,7 +105,13 @@ class Ofswitch(System):
 
     def ctl(self, *args):
         exe = os.path.join(self.build, "tools", "ofswitch-ctl")
-        out = procs.run([exe, "-t", self.ctl_sock, "--json"] + list(args), timeout=30)
+        try:
+            out = procs.run([exe, "-t", self.ctl_sock, "--json"] + list(args), timeout=30)
+        except procs.BenchError:
+            if self.proc.poll() is not None:  # Say why: the switch is gone.
+                raise procs.BenchError("ofswitch exited with status %d: %s" % (
+                    self.proc.returncode, procs.log_tail(self.log)))
+            raise
         return json.loads(out) if out.strip() else {}
 
     def clear_stats(self):

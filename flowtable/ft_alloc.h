@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_alloc.h — heap allocation for flowtable and the dataplane, with a
+ * failure-injection hook for tests. Every malloc/calloc/realloc of those
+ * two modules goes through here, so a test can make the Nth allocation
+ * from now fail and check that the out-of-memory path of whatever it
+ * drives answers with an error and loses nothing.
+ *
+ * The hook exists only in builds configured with -Dfault_injection=true
+ * (FT_FAULT_INJECTION); elsewhere ft_malloc() is malloc() and the control
+ * functions below report that injection is unavailable.
+ *
+ * Thread safety: the allocators are as thread-safe as libc's; the hook's
+ * countdown is one atomic, shared by every thread (tests arm it while only
+ * the thread under test allocates).
+ */
+#ifndef FT_ALLOC_H
+#define FT_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifdef FT_FAULT_INJECTION
+/* True when this allocation is to fail (and counts it). */
+bool ft_fault_hit(void);
+#else
+static inline bool
+ft_fault_hit(void)
+{
+    return false;
+}
+#endif
+
+static inline void *
+ft_malloc(size_t size)
+{
+    return ft_fault_hit() ? NULL : malloc(size);
+}
+
+static inline void *
+ft_calloc(size_t n, size_t size)
+{
+    return ft_fault_hit() ? NULL : calloc(n, size);
+}
+
+/* On failure the old block is untouched, as with realloc(). */
+static inline void *
+ft_realloc(void *ptr, size_t size)
+{
+    return ft_fault_hit() ? NULL : realloc(ptr, size);
+}
+
+/* Whether this build can inject failures. */
+bool ft_fault_available(void);
+
+/* Let the next `skip` allocations succeed, then fail `count` of them
+ * (UINT64_MAX: all that follow). ft_fault_disarm() ends it. */
+void ft_fault_arm(uint64_t skip, uint64_t count);
+void ft_fault_disarm(void);
+
+/* Allocations that failed by injection since the last arm. */
+uint64_t ft_fault_failed(void);
+
+#endif /* FT_ALLOC_H */
