@@ -196,6 +196,17 @@ dp_destroy(struct dp *dp)
     free(dp);
 }
 
+void
+dp_mbuf_stats(struct dp *dp, struct dp_mbuf_stats *out)
+{
+    *out = (struct dp_mbuf_stats){
+        .mbufs = dp->pool->size,
+        .mbufs_in_use = rte_mempool_in_use_count(dp->pool),
+        .pin_mbufs = dp->pin_pool->size,
+        .pin_mbufs_in_use = rte_mempool_in_use_count(dp->pin_pool),
+    };
+}
+
 bool
 dp_inline(const struct dp *dp)
 {

@@ -232,6 +232,15 @@ struct dp_cache_info {
 /* Up to max workers' cache reports; returns the number of workers. */
 size_t dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max);
 
+/* The packet buffer pools: the ports' (packets and their copies) and the
+ * packet-ins'. In use = not in the pool (queues, rings, caches, packets
+ * on their way). */
+struct dp_mbuf_stats {
+    uint32_t mbufs, mbufs_in_use;
+    uint32_t pin_mbufs, pin_mbufs_in_use;
+};
+void dp_mbuf_stats(struct dp *dp, struct dp_mbuf_stats *out);
+
 /* TSC frequency, for turning cycles into time. */
 uint64_t dp_tsc_hz(struct dp *dp);
 

@@ -39,6 +39,7 @@
     X(NO_LOCAL, "no_local_port")    /* Output to LOCAL without a LOCAL port. */                    \
     X(NO_PACKET_IN, "no_packet_in") /* To the controller from a NO_PACKET_IN port. */              \
     X(PIN_FULL, "pin_ring_full")    /* The agent is behind on packet-ins. */                       \
+    X(PIN_METER, "packet_in_meter") /* OFPM_CONTROLLER / OFPM_SLOWPATH's drop band. */             \
     X(NOMEM, "nomem")               /* No mbuf for a copy. */                                      \
     X(NO_HEADROOM, "no_headroom")   /* A push found no headroom. */                                \
     X(TX_FULL, "tx_full")           /* The TX queue took no more. */                               \

@@ -128,6 +128,22 @@ dp_exec_output(struct dp_worker *w, struct dp_xctx *x, uint32_t port, bool give)
 
 /* A packet-in: a copy cut to max_len, with what the agent needs in the
  * copy's private area, onto this worker's ring. */
+/* The virtual meters a controller may set on packet-ins: OFPM_CONTROLLER
+ * on every one, and OFPM_SLOWPATH also on those that left the fast path
+ * without an explicit CONTROLLER action (table misses, invalid TTLs).
+ * True when a drop band took the packet-in. */
+static bool
+packet_in_metered(struct dp_worker *w, uint8_t reason, uint32_t len)
+{
+    const struct dp_meter_table *t = w->snap->meters;
+    /* SLOWPATH first: what it drops does not use the controller's budget. */
+    struct dp_meter_rt *rt = reason != FT_PR_ACTION ? dp_meter_lookup(t, FT_METER_SLOWPATH) : NULL;
+    if (rt && dp_meter_run(rt, NULL, NULL, len, w->meter_now) == DP_METER_DROP)
+        return true;
+    rt = dp_meter_lookup(t, FT_METER_CONTROLLER);
+    return rt && dp_meter_run(rt, NULL, NULL, len, w->meter_now) == DP_METER_DROP;
+}
+
 static void
 packet_in(struct dp_worker *w, struct dp_xctx *x, uint8_t reason, uint16_t max_len,
           uint8_t table_id, uint64_t cookie, uint64_t metadata)
@@ -137,6 +153,10 @@ packet_in(struct dp_worker *w, struct dp_xctx *x, uint8_t reason, uint16_t max_l
         return;
     }
     uint32_t len = rte_pktmbuf_pkt_len(x->m);
+    if (packet_in_metered(w, reason, len)) {
+        dp_xctx_drop(w, x, DP_DROP_PIN_METER);
+        return;
+    }
     uint32_t cut = max_len == FT_CML_NO_BUFFER || max_len > len ? len : max_len;
     struct rte_mbuf *c = rte_pktmbuf_copy(x->m, w->dp->pin_pool, 0, cut);
     if (!c) {

@@ -45,6 +45,12 @@ ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath
     cfg.tls_key = opts->private_key;
     cfg.tls_cert = opts->certificate;
     cfg.tls_ca = opts->ca_cert;
+    if (opts->has_packet_in_rate) {
+        cfg.packet_in_rate = opts->packet_in_rate;
+        cfg.packet_in_burst = opts->packet_in_burst;
+    }
+    if (opts->has_stall_timeout)
+        cfg.stall_timeout_ms = opts->stall_timeout_s * 1000;
     c->agent = ofa_agent_create(&cfg, dp, err, errlen);
     if (!c->agent) {
         free(c);

@@ -31,14 +31,19 @@ ofs_opts_usage(void)
            "ptls:[PORT][:IP] ...]\n"
            "         [--datapath-id HEX] [--fail-mode secure|standalone]\n"
            "         [--private-key FILE --certificate FILE --ca-cert FILE] [--rxq N] [--mbufs N]\n"
-           "         [--ctl-socket PATH] [--cache-entries N]\n"
+           "         [--ctl-socket PATH] [--cache-entries N] [--packet-in-rate RATE[/BURST]]\n"
+           "         [--stall-timeout SECONDS]\n"
            "  NUM: an OpenFlow port number (1-4294967040) or LOCAL\n"
            "  DEVARGS: a PCI address or a vdev, e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
            "  --rxq N: RX queues per port (default: one per worker lcore)\n"
            "  --mbufs N: packet buffers shared by all ports (default 16383)\n"
            "  --ctl-socket PATH: where ofswitch-ctl connects (default "
            "/run/ofswitch/ofswitch.ctl)\n"
-           "  --cache-entries N: flow cache entries per worker (default 262144)\n";
+           "  --cache-entries N: flow cache entries per worker (default 262144)\n"
+           "  --packet-in-rate RATE[/BURST]: packet-ins per second to each controller, and\n"
+           "    the burst above it (default 1000/250; 0: no limit)\n"
+           "  --stall-timeout SECONDS: close a controller that takes nothing of what is\n"
+           "    queued for it this long (default 15; 0: never)\n";
 }
 
 /* A decimal number in [lo, hi]; the whole string. */
@@ -54,6 +59,29 @@ parse_uint(const char *s, unsigned long long lo, unsigned long long hi, unsigned
         return false;
     *out = v;
     return true;
+}
+
+/* RATE[/BURST] packet-ins per second. */
+static int
+parse_pin_rate(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
+{
+    char rate[32];
+    const char *slash = strchr(arg, '/');
+    size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+    unsigned long long r, b = 0;
+    if (n >= sizeof rate)
+        n = sizeof rate - 1;
+    memcpy(rate, arg, n);
+    rate[n] = '\0';
+    if (!parse_uint(rate, 0, 10000000, &r) || (slash && !parse_uint(slash + 1, 1, 10000000, &b)))
+        return fail(err, errlen,
+                    "--packet-in-rate wants RATE[/BURST] packets per second (RATE 0-10000000, "
+                    "0: no limit), got '%s'",
+                    arg);
+    o->has_packet_in_rate = true;
+    o->packet_in_rate = (uint32_t)r;
+    o->packet_in_burst = slash ? (uint32_t)b : (r / 4 ? (uint32_t)(r / 4) : 1);
+    return 0;
 }
 
 static int
@@ -181,9 +209,10 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
             return 0;
         }
         static const char *const with_arg[] = {
-            "--port",        "--controller",  "--datapath-id",   "--fail-mode",
-            "--private-key", "--certificate", "--ca-cert",       "--rxq",
-            "--mbufs",       "--ctl-socket",  "--cache-entries",
+            "--port",          "--controller",  "--datapath-id",   "--fail-mode",
+            "--private-key",   "--certificate", "--ca-cert",       "--rxq",
+            "--mbufs",         "--ctl-socket",  "--cache-entries", "--packet-in-rate",
+            "--stall-timeout",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++)
@@ -231,6 +260,15 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
                 o->cache_entries = (unsigned)v;
             else
                 r = fail(err, errlen, "--cache-entries wants 64-67108864, got '%s'", arg);
+        } else if (!strcmp(opt, "--packet-in-rate")) {
+            r = parse_pin_rate(o, arg, err, errlen);
+        } else if (!strcmp(opt, "--stall-timeout")) {
+            if (parse_uint(arg, 0, 86400, &v)) {
+                o->stall_timeout_s = (uint32_t)v;
+                o->has_stall_timeout = true;
+            } else {
+                r = fail(err, errlen, "--stall-timeout wants 0-86400 seconds, got '%s'", arg);
+            }
         }
         if (r)
             return r;

@@ -7,6 +7,7 @@
  *            [--fail-mode secure|standalone]
  *            [--private-key FILE --certificate FILE --ca-cert FILE]
  *            [--rxq N] [--mbufs N] [--ctl-socket PATH] [--cache-entries N]
+ *            [--packet-in-rate RATE[/BURST]] [--stall-timeout SECONDS]
  *
  * NUM is an OpenFlow port number (1..0xffffff00) or LOCAL; DEVARGS a PCI
  * address or a vdev string, hot-plugged by ofswitch. TARGET is
@@ -62,6 +63,11 @@ struct ofs_opts {
     unsigned n_mbufs;       /* 0: the dataplane's default. */
     const char *ctl_socket; /* NULL: the default path (and no error if unusable). */
     unsigned cache_entries; /* 0: the flow cache's default. */
+    bool has_packet_in_rate;
+    uint32_t packet_in_rate;  /* Per controller connection; 0: unlimited. */
+    uint32_t packet_in_burst; /* 0: a quarter of the rate (at least 1). */
+    bool has_stall_timeout;
+    uint32_t stall_timeout_s; /* 0: never close a stalled controller. */
     bool help;
 };
 

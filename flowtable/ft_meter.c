@@ -30,10 +30,18 @@ ft_meter_free(struct ft_meter *m)
     free(m);
 }
 
+/* A meter a METER_MOD may name: 1..FT_METER_MAX, and the virtual meters
+ * the dataplane enforces (OFPM_CONTROLLER, OFPM_SLOWPATH: packet-ins). */
+static bool
+meter_id_settable(uint32_t id)
+{
+    return (id && id <= FT_METER_MAX) || id == FT_METER_CONTROLLER || id == FT_METER_SLOWPATH;
+}
+
 static enum ft_err
 check_meter(const struct ft_pipeline *p, const struct ft_meter_mod *mm)
 {
-    if (mm->meter_id == 0 || mm->meter_id > FT_METER_MAX)
+    if (!meter_id_settable(mm->meter_id))
         return FT_ERR_METER_MOD_FAILED_INVALID_METER;
     const uint16_t known = FT_MF_KBPS | FT_MF_PKTPS | FT_MF_BURST | FT_MF_STATS;
     if ((mm->flags & ~known) || !(mm->flags & FT_MF_KBPS) == !(mm->flags & FT_MF_PKTPS))
@@ -85,7 +93,7 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
             free(all.data);
             return err ? FT_ERR_METER_MOD_FAILED_UNKNOWN : FT_OK;
         }
-        if (mm->meter_id == 0 || mm->meter_id > FT_METER_MAX)
+        if (!meter_id_settable(mm->meter_id))
             return FT_ERR_METER_MOD_FAILED_INVALID_METER;
         struct ft_meter *m = meter_staged(p, mm->meter_id);
         if (m && meter_remove(p, m, now_ns))
@@ -117,7 +125,8 @@ ft_pipeline_meter_mod(struct ft_pipeline *p, const struct ft_meter_mod *mm, uint
     m->flags = mm->flags;
     m->n_bands = mm->n_bands;
     m->created_ns = now_ns;
-    memcpy(m->bands, mm->bands, mm->n_bands * sizeof *m->bands);
+    if (mm->n_bands) /* A meter without bands is valid; its bands may be NULL. */
+        memcpy(m->bands, mm->bands, mm->n_bands * sizeof *m->bands);
     if (old && old->counters->n_bands == m->n_bands) {
         m->counters = old->counters;
         m->counters->refs++;

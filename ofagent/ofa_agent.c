@@ -76,6 +76,10 @@ ofa_config_default(struct ofa_config *cfg)
     cfg->probe_interval_ms = 5000;
     cfg->min_backoff_ms = 250;
     cfg->max_backoff_ms = 8000;
+    cfg->packet_in_rate = 1000;
+    cfg->packet_in_burst = 250;
+    cfg->stall_timeout_ms = 15000;
+    cfg->log_level = 3;
 }
 
 int
@@ -111,6 +115,20 @@ ofa_agent_update_dp_modes(struct ofa_agent *a)
     if ((int)ttl != a->invalid_ttl_on) {
         dp_set_invalid_ttl_to_controller(a->dp, ttl);
         a->invalid_ttl_on = ttl;
+    }
+}
+
+void
+ofa_agent_conn_totals(const struct ofa_agent *a, struct ofa_conn_stats *out)
+{
+    *out = a->closed_st;
+    out->backlog_bytes = 0;
+    for (const struct ofa_conn *c = a->conns; c; c = c->next) {
+        out->packet_ins += c->st.packet_ins;
+        out->pin_rate_drops += c->st.pin_rate_drops;
+        out->pin_backlog_drops += c->st.pin_backlog_drops;
+        out->async_drops += c->st.async_drops;
+        out->backlog_bytes += ofa_conn_backlog(c);
     }
 }
 
@@ -333,6 +351,9 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
     a->datapath_id = cfg->datapath_id;
     a->fail_mode = cfg->fail_mode;
     a->probe_ms = cfg->probe_interval_ms;
+    a->pin_rate = cfg->packet_in_rate;
+    a->pin_burst = cfg->packet_in_burst ? cfg->packet_in_burst : 1;
+    a->stall_ms = cfg->stall_timeout_ms;
     a->min_backoff_ms = cfg->min_backoff_ms ? cfg->min_backoff_ms : 250;
     a->max_backoff_ms = cfg->max_backoff_ms ? cfg->max_backoff_ms : 8000;
     if (a->max_backoff_ms < a->min_backoff_ms)
@@ -345,7 +366,7 @@ ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, char *err, size_t 
     a->start_ns = ofa_now_ns();
     a->rl.window_ns = a->start_ns;
     a->rl.tokens = LOG_BURST;
-    a->log_level = 3;
+    a->log_level = cfg->log_level;
     a->next_expire_ns = a->start_ns + EXPIRE_PERIOD;
 
     a->slots = calloc(cfg->n_targets ? cfg->n_targets : 1, sizeof *a->slots);

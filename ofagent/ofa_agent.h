@@ -56,6 +56,18 @@ struct ofa_config {
     uint32_t max_backoff_ms;
     /* DESC reply's dp_desc; NULL: "ofswitch datapath". Borrowed during create. */
     const char *dp_desc;
+    /* Packet-ins per second to each controller connection, and the burst
+     * above that rate it may take at once (Open vSwitch's
+     * controller_rate_limit and controller_burst_limit); the rest are
+     * dropped and counted. rate 0: no limit. Defaults 1000 and 250. */
+    uint32_t packet_in_rate;
+    uint32_t packet_in_burst;
+    /* A connection whose peer takes none of what is queued for this long
+     * is closed (it would hold its queue forever). 0: never. Default 15000. */
+    uint32_t stall_timeout_ms;
+    /* Log lines on stderr: 0 none, 1 errors, 2 warnings, 3 information
+     * (default), 4 debugging; ofswitch-ctl log-level changes it later. */
+    int log_level;
 };
 
 /* Fill cfg with the defaults above (no targets, datapath id 0, secure). */
@@ -107,5 +119,17 @@ int ofa_agent_attach(struct ofa_agent *a, int fd);
 
 /* Connections that completed the OpenFlow handshake. */
 size_t ofa_agent_n_connected(const struct ofa_agent *a);
+
+/* What one controller connection was sent and what it was not. */
+struct ofa_conn_stats {
+    uint64_t packet_ins;        /* Queued for the peer. */
+    uint64_t pin_rate_drops;    /* Over the packet-in rate limit. */
+    uint64_t pin_backlog_drops; /* The peer was too far behind. */
+    uint64_t async_drops;       /* Port status / flow removed, peer too far behind. */
+    uint64_t backlog_bytes;     /* Queued, not yet taken by the peer. */
+};
+
+/* Sum of every connection's counters, including closed ones'. */
+void ofa_agent_conn_totals(const struct ofa_agent *a, struct ofa_conn_stats *out);
 
 #endif /* OFA_AGENT_H */

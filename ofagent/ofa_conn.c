@@ -9,7 +9,11 @@
  * committed once by the agent loop. Output is queued in one buffer and
  * written whenever the socket takes it; while more than OFA_TX_HIGH bytes
  * wait, the connection is not read (a peer that does not read its replies
- * cannot make the agent buffer without bound).
+ * cannot make the agent buffer without bound). Async messages are bounded
+ * too: packet-ins by the connection's rate limit and, past
+ * OFA_ASYNC_BACKLOG queued bytes, dropped (counted); port status and flow
+ * removed past OFA_TX_HIGH. A peer that takes nothing of what waits for
+ * stall_timeout is closed.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,13 +25,14 @@
 
 #include "ofa_int.h"
 
-#define OFA_RX_CHUNK     (256 * 1024)
-#define OFA_RX_BUDGET    (4 * 1024 * 1024) /* Bytes read per connection per iteration. */
-#define OFA_TX_HIGH      (8 * 1024 * 1024)
-#define OFA_HANDSHAKE_NS (10 * 1000000000ull)
-#define OFA_LINGER_NS    (2 * 1000000000ull)
-#define OFA_REASM_MAX    (1024 * 1024) /* Bytes of one multipart request in parts. */
-#define MS_NS            1000000ull
+#define OFA_RX_CHUNK      (256 * 1024)
+#define OFA_RX_BUDGET     (4 * 1024 * 1024) /* Bytes read per connection per iteration. */
+#define OFA_TX_HIGH       (8 * 1024 * 1024)
+#define OFA_ASYNC_BACKLOG (1024 * 1024) /* Packet-ins wait behind at most this much. */
+#define OFA_HANDSHAKE_NS  (10 * 1000000000ull)
+#define OFA_LINGER_NS     (2 * 1000000000ull)
+#define OFA_REASM_MAX     (1024 * 1024) /* Bytes of one multipart request in parts. */
+#define MS_NS             1000000ull
 
 static void
 conn_start_hello(struct ofa_conn *c)
@@ -83,6 +88,11 @@ ofa_conn_free(struct ofa_conn *c)
 {
     if (!c)
         return;
+    struct ofa_conn_stats *t = &c->agent->closed_st;
+    t->packet_ins += c->st.packet_ins;
+    t->pin_rate_drops += c->st.pin_rate_drops;
+    t->pin_backlog_drops += c->st.pin_backlog_drops;
+    t->async_drops += c->st.async_drops;
     ofa_tls_ses_free(c->tls);
     if (c->fd >= 0)
         close(c->fd);
@@ -90,6 +100,43 @@ ofa_conn_free(struct ofa_conn *c)
     ofa_buf_free(&c->tx);
     ofa_mp_reasm_reset(&c->reasm);
     free(c);
+}
+
+bool
+ofa_conn_admit_packet_in(struct ofa_conn *c, uint64_t now_ns)
+{
+    struct ofa_agent *a = c->agent;
+    if (a->pin_rate) {
+        uint64_t cost = 1000000000ull / a->pin_rate, cap = cost * a->pin_burst;
+        if (!c->pin_credit_at) { /* A new connection starts with a full bucket. */
+            c->pin_credit_at = now_ns;
+            c->pin_credit_ns = cap;
+        }
+        c->pin_credit_ns += now_ns - c->pin_credit_at;
+        c->pin_credit_at = now_ns;
+        if (c->pin_credit_ns > cap)
+            c->pin_credit_ns = cap;
+        if (c->pin_credit_ns < cost) {
+            c->st.pin_rate_drops++;
+            return false;
+        }
+        c->pin_credit_ns -= cost;
+    }
+    if (ofa_conn_backlog(c) > OFA_ASYNC_BACKLOG) {
+        c->st.pin_backlog_drops++;
+        return false;
+    }
+    c->st.packet_ins++;
+    return true;
+}
+
+bool
+ofa_conn_admit_async(struct ofa_conn *c)
+{
+    if (ofa_conn_backlog(c) <= OFA_TX_HIGH)
+        return true;
+    c->st.async_drops++;
+    return false;
 }
 
 int
@@ -176,6 +223,14 @@ ofa_conn_flush(struct ofa_conn *c)
             return false;
         }
         c->tx_ofs += (size_t)w;
+        c->stalled_since = 0; /* It takes something: not stalled. */
+        /* A peer that always lags a little would never let the buffer
+         * empty: move what waits to the front once the sent part dominates. */
+        if (c->tx_ofs > OFA_RX_CHUNK && c->tx_ofs > ofa_conn_backlog(c)) {
+            memmove(c->tx.data, c->tx.data + c->tx_ofs, ofa_conn_backlog(c));
+            ofa_buf_truncate(&c->tx, ofa_conn_backlog(c));
+            c->tx_ofs = 0;
+        }
     }
     c->tx_ofs = 0;
     /* Keep a moderate buffer for the next replies; give a big one back. */
@@ -374,6 +429,17 @@ ofa_conn_timers(struct ofa_conn *c, uint64_t now_ns)
         return true;
     case OFA_CS_ACTIVE:
         break;
+    }
+    if (ofa_conn_backlog(c) && a->stall_ms) {
+        if (!c->stalled_since)
+            c->stalled_since = now_ns;
+        else if (now_ns - c->stalled_since > a->stall_ms * MS_NS) {
+            ofa_log(a, "%s: took none of %zu queued bytes in %u ms, disconnecting", c->peer,
+                    ofa_conn_backlog(c), a->stall_ms);
+            return false;
+        }
+    } else {
+        c->stalled_since = 0;
     }
     if (!a->probe_ms)
         return true;

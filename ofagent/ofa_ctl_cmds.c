@@ -143,8 +143,17 @@ cmd_show(struct ofa_ctl_req *req)
     rep_kv(r, "datapath_id", "%016" PRIx64, a->datapath_id);
     rep_kv(r, "fail_mode", "%s", a->fail_mode == OFA_FAIL_STANDALONE ? "standalone" : "secure");
     rep_kv_u64(r, "pipeline_version", ft_pipeline_version(a->p));
+    struct ofa_conn_stats cs; /* Every connection's, closed ones' too. */
+    ofa_agent_conn_totals(a, &cs);
+    rep_kv_u64(r, "packet_ins", cs.packet_ins);
+    rep_kv_u64(r, "pin_rate_drops", cs.pin_rate_drops);
+    rep_kv_u64(r, "pin_backlog_drops", cs.pin_backlog_drops);
+    rep_kv_u64(r, "async_drops", cs.async_drops);
 
-    rep_table(r, "controllers", (const char *[]){"target", "state", "role", "peer"}, 4);
+    rep_table(r, "controllers",
+              (const char *[]){"target", "state", "role", "peer", "packet_ins", "pin_rate_drops",
+                               "pin_backlog_drops", "async_drops", "backlog"},
+              9);
     for (size_t i = 0; i < a->n_slots; i++) {
         char t[OFA_HOST_LEN + 32];
         target_text(&a->slots[i].t, a->slots[i].bound_port, t, sizeof t);
@@ -157,12 +166,19 @@ cmd_show(struct ofa_ctl_req *req)
             rep_cell(r, "%s", conn_state_name(c->state));
             rep_cell(r, "%s", role_name(c->role));
             rep_cell(r, "%s", c->peer);
+            rep_cell_u64(r, c->st.packet_ins);
+            rep_cell_u64(r, c->st.pin_rate_drops);
+            rep_cell_u64(r, c->st.pin_backlog_drops);
+            rep_cell_u64(r, c->st.async_drops);
+            rep_cell_u64(r, ofa_conn_backlog(c));
         }
         if (!any) {
             rep_cell(r, "%s", t);
             rep_cell(r, "%s", a->slots[i].t.passive ? "listening" : "backoff");
             rep_cell(r, "-");
             rep_cell(r, "-");
+            for (int k = 0; k < 5; k++)
+                rep_cell_u64(r, 0);
         }
     }
     rep_table_end(r);
@@ -373,6 +389,11 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
     double mhz = (double)dp_tsc_hz(dp) / 1e6;
     struct ofa_report *r = &req->rep;
     rep_kv_f64(r, "tsc_mhz", 0, mhz);
+    struct dp_mbuf_stats mb;
+    dp_mbuf_stats(dp, &mb);
+    rep_kv_u64(r, "mbufs", mb.mbufs);
+    rep_kv_u64(r, "mbufs_in_use", mb.mbufs_in_use);
+    rep_kv_u64(r, "packet_in_mbufs_in_use", mb.pin_mbufs_in_use);
     rep_table(r, "workers",
               (const char *[]){"worker", "lcore", "packets", "busy_pct", "cycles_per_pkt",
                                "pkts_per_poll", "miss_cycles_per_miss", "emc_hits", "cache_hits",

@@ -34,6 +34,6 @@ ofa_flow_removed_cb(void *aux, const struct ft_flow_removed *fr)
     struct ofa_msg m = {.type = OFA_FLOW_REMOVED, .xid = 0};
     m.u.flow_removed = *fr;
     for (struct ofa_conn *c = a->conns; c; c = c->next)
-        if (c->state == OFA_CS_ACTIVE && ofa_async_wants(c, 2, reason))
+        if (c->state == OFA_CS_ACTIVE && ofa_async_wants(c, 2, reason) && ofa_conn_admit_async(c))
             ofa_conn_send(c, &m);
 }

@@ -74,6 +74,7 @@ ofa_send_packet_ins(struct ofa_agent *a)
     struct dp_packet_in *pins[32];
     /* Bounded per iteration so a packet-in storm cannot starve the
      * controllers' requests. */
+    uint64_t now = ofa_now_ns();
     for (int round = 0; round < 32; round++) {
         size_t n = dp_packet_in_pop(a->dp, pins, 32);
         if (!n)
@@ -86,7 +87,8 @@ ofa_send_packet_ins(struct ofa_agent *a)
             struct ofa_msg m;
             bool built = false;
             for (struct ofa_conn *c = a->conns; c && !muted; c = c->next) {
-                if (c->state != OFA_CS_ACTIVE || !ofa_async_wants(c, 0, pin->reason))
+                if (c->state != OFA_CS_ACTIVE || !ofa_async_wants(c, 0, pin->reason) ||
+                    !ofa_conn_admit_packet_in(c, now))
                     continue;
                 if (!built) {
                     packet_in_msg(pin, &m);

@@ -86,7 +86,8 @@ ofa_send_port_status(struct ofa_agent *a)
             m.u.port_status.reason = ev[i].reason;
             ofa_port_from_dp(&ev[i].port, &m.u.port_status.port);
             for (struct ofa_conn *c = a->conns; c; c = c->next)
-                if (c->state == OFA_CS_ACTIVE && ofa_async_wants(c, 1, ev[i].reason))
+                if (c->state == OFA_CS_ACTIVE && ofa_async_wants(c, 1, ev[i].reason) &&
+                    ofa_conn_admit_async(c))
                     ofa_conn_send(c, &m);
         }
     }

@@ -99,7 +99,21 @@ struct ofa_conn {
     uint32_t role;             /* enum ofa_role_kind: EQUAL, MASTER or SLAVE. */
     struct ofa_async async;    /* [0] master/equal, [1] slave. */
     struct ofa_mp_reasm reasm; /* A multipart request arriving in parts. */
+
+    /* Packet-in rate limit: time credit in ns, each packet-in costs
+     * 1e9/rate, at most burst of them banked (a GCRA bucket). */
+    uint64_t pin_credit_ns;
+    uint64_t pin_credit_at;
+    uint64_t stalled_since; /* Output waiting, none of it taken since (0: not). */
+    struct ofa_conn_stats st;
 };
+
+/* Whether c may take one more packet-in now (rate limit, then backlog),
+ * counting the refusal. */
+bool ofa_conn_admit_packet_in(struct ofa_conn *c, uint64_t now_ns);
+/* Whether c may take one more async message (port status, flow removed):
+ * false (counted) when its peer is that far behind. */
+bool ofa_conn_admit_async(struct ofa_conn *c);
 
 /* Queue an encoded message (or several: a split multipart reply). On an
  * encoding failure the connection gets nothing and -errno is returned. */
@@ -174,6 +188,9 @@ struct ofa_agent {
     int invalid_ttl_on; /* Last value given to dp_set_invalid_ttl_to_controller. */
     uint64_t next_expire_ns;
     uint64_t start_ns;
+    uint32_t pin_rate, pin_burst; /* Per connection (ofa_config). */
+    uint32_t stall_ms;
+    struct ofa_conn_stats closed_st; /* Counters of connections gone. */
     struct ofa_ratelimit rl;
     int log_level; /* 0 off, 1 err, 2 warn, 3 info (ofa_log), 4 debug. */
 };

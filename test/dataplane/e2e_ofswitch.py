@@ -26,6 +26,9 @@ import time
 from scapy.all import IP, TCP, UDP, Dot1Q, Ether, Raw, rdpcap, wrpcap  # noqa: E402
 from scapy.contrib.mpls import MPLS  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_util import wait_until  # noqa: E402
+
 OFSWITCH, CTL = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="ofs-e2e-")
 # Open vSwitch tools (ovs-ofctl monitor) keep their control sockets here, not
@@ -50,19 +53,6 @@ def ctl(*args, check=True):
 def of(*args):
     subprocess.run(["ovs-ofctl", "-O", "OpenFlow13"] + list(args[:1]) + [TARGET] + list(args[1:]),
                    check=True, capture_output=True, text=True, timeout=20)
-
-
-def wait_until(cond, what, timeout=10.0):
-    """Poll cond() until it returns something true (returned); raise naming
-    `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = cond()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.02)
 
 
 class Monitor:

@@ -117,6 +117,54 @@ START_TEST(full_ring_counts)
 }
 END_TEST
 
+/* The virtual meters a controller sets on packet-ins: OFPM_CONTROLLER on
+ * all of them, OFPM_SLOWPATH on table misses only. */
+static void
+set_meter(uint32_t id, uint32_t burst)
+{
+    struct ft_meter_band band = {.type = FT_MBT_DROP, .rate = 1, .burst_size = burst};
+    struct ft_meter_mod mm = {.command = FT_MC_ADD,
+                              .flags = FT_MF_PKTPS | FT_MF_BURST,
+                              .meter_id = id,
+                              .n_bands = 1,
+                              .bands = &band};
+    ck_assert_int_eq(ft_pipeline_meter_mod(dp_pipeline(e.dp), &mm, 0), FT_OK);
+}
+
+START_TEST(packet_in_meters)
+{
+    e2e_start(&e, 2);
+    for (unsigned i = 0; i < 100; i++) {
+        e2e_input_udp(&e, 0, e2e_mac_b, e2e_mac_a, 1000, (uint8_t)i); /* Misses. */
+        e2e_input_udp(&e, 1, e2e_mac_b, e2e_mac_a, 1000, (uint8_t)i); /* CONTROLLER action. */
+    }
+    e2e_attach(&e);
+    set_meter(FT_METER_SLOWPATH, 5);
+    set_meter(FT_METER_CONTROLLER, 30);
+    e2e_flow(&e, "priority=0", "CONTROLLER");
+    e2e_flow(&e, "priority=5,in_port=2", "CONTROLLER");
+    e2e_run(&e);
+    struct dp_packet_in *pins[256];
+    size_t n = pop_all(pins, 256);
+    unsigned miss = 0, action = 0;
+    for (size_t i = 0; i < n; i++) {
+        miss += pins[i]->reason == FT_PR_NO_MATCH;
+        action += pins[i]->reason == FT_PR_ACTION;
+    }
+    free_all(pins, n);
+    /* A burst of 5 misses passes SLOWPATH (the rest are not charged to
+     * CONTROLLER); CONTROLLER's 30 are shared by those and the action
+     * packet-ins. At 1/s, the run adds at most one more to each. */
+    ck_assert_uint_ge(miss, 5);
+    ck_assert_uint_le(miss, 5 + 1);
+    ck_assert_uint_ge(miss + action, 30);
+    ck_assert_uint_le(miss + action, 30 + 2);
+    ck_assert_uint_eq(e2e_counter(&e, "packet_in_meter"), 200 - n);
+    e2e_detach(&e);
+    e2e_finish(&e);
+}
+END_TEST
+
 START_TEST(ttl_expiry)
 {
     e2e_start(&e, 2);
@@ -267,6 +315,7 @@ make_suite(void)
     tcase_add_test(tc, table_miss_rule_is_no_match);
     tcase_add_test(tc, no_packet_in_port);
     tcase_add_test(tc, full_ring_counts);
+    tcase_add_test(tc, packet_in_meters);
     tcase_add_test(tc, ttl_expiry);
     tcase_add_test(tc, packet_out);
     tcase_add_test(tc, rule_and_table_counters);

@@ -402,7 +402,9 @@ START_TEST(meter_mod_semantics)
     ck_assert_int_eq(meter_mod(5, FT_MF_KBPS, 1, &drop, 1), FT_ERR_METER_MOD_FAILED_BAD_COMMAND);
     ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_KBPS, 0, &drop, 1),
                      FT_ERR_METER_MOD_FAILED_INVALID_METER);
-    ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_KBPS, FT_METER_CONTROLLER, &drop, 1),
+    ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_KBPS, FT_METER_MAX + 1, &drop, 1),
+                     FT_ERR_METER_MOD_FAILED_INVALID_METER);
+    ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_KBPS, FT_METER_ALL, &drop, 1),
                      FT_ERR_METER_MOD_FAILED_INVALID_METER);
     ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_KBPS | FT_MF_PKTPS, 1, &drop, 1),
                      FT_ERR_METER_MOD_FAILED_BAD_FLAGS);
@@ -446,6 +448,16 @@ START_TEST(meter_mod_semantics)
     ck_assert_uint_eq(active(0), 0);
     ck_assert_int_eq(n_removed, 1);
     ck_assert_int_eq(removed[0].reason, FT_RR_METER_DELETE);
+
+    /* The virtual meters on packet-ins can be set (a meter without bands
+     * too: it counts and never drops); rules cannot name them. */
+    ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_PKTPS, FT_METER_CONTROLLER, NULL, 0), FT_OK);
+    ck_assert_int_eq(meter_mod(FT_MC_ADD, FT_MF_PKTPS, FT_METER_SLOWPATH, &drop, 1), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1", "meter:4294967294,output:1"),
+                     FT_ERR_METER_MOD_FAILED_INVALID_METER);
+    ck_assert_int_eq(meter_mod(FT_MC_DELETE, 0, FT_METER_CONTROLLER, NULL, 0), FT_OK);
+    tu_settle(p);
+    ck_assert_ptr_null(ft_pipeline_meter_find(p, ft_pipeline_version(p), FT_METER_CONTROLLER));
 }
 END_TEST
 

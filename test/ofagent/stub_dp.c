@@ -330,6 +330,13 @@ dp_tsc_hz(struct dp *dp)
     return 1000000000ull;
 }
 
+void
+dp_mbuf_stats(struct dp *dp, struct dp_mbuf_stats *out)
+{
+    (void)dp;
+    memset(out, 0, sizeof *out); /* The stub has no packet buffers. */
+}
+
 /* ---- execution ---------------------------------------------------------------------- */
 
 static void

@@ -108,7 +108,9 @@ def churn(host, port, rate, seconds, dsts, unused_src, out_port=2, other_port=1)
     OTHER_PORT. A cache that applies them wrongly misforwards. Returns the
     flow mods acknowledged by barriers and the achieved rate."""
     c = Conn(host, port)
-    slice_s, per_slice = 0.01, max(4, int(rate * 0.01) // 4 * 4)
+    # About 10 ms slices of a multiple of 4 flow mods, paced to RATE exactly.
+    per_slice = 4 * max(1, -(-int(rate * 0.01) // 4))
+    slice_s = per_slice / rate
     xid, acked, i = 2, 0, 0
     t0 = time.monotonic()
     deadline = t0 + seconds

@@ -53,7 +53,7 @@ def run(argv, check=True, timeout=None, env=None):
     except subprocess.TimeoutExpired:
         raise BenchError("%s: no answer within %s s" % (" ".join(argv[:3]), timeout))
     if check and r.returncode != 0:
-        raise BenchError("%s failed (exit %d): %s" % (" ".join(argv[:4]), r.returncode,
+        raise BenchError("%s failed (exit %d): %s" % (" ".join(argv[:6]), r.returncode,
                                                       (r.stderr or r.stdout).strip()[-400:]))
     return r.stdout
 

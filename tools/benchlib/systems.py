@@ -88,7 +88,8 @@ class System:
 class Ofswitch(System):
     name = "ofswitch"
 
-    def start(self, tag):
+    def start(self, tag, extra=()):
+        """EXTRA: more ofswitch options (another controller, say)."""
         self.dir = procs.workdir(os.path.join(self.root, "ofswitch-" + tag))
         self.of_port = procs.free_tcp_port()
         self.ctl_sock = os.path.join(self.dir, "ctl")
@@ -96,7 +97,8 @@ class Ofswitch(System):
         exe = os.path.join(self.build, "dataplane", "ofswitch")
         argv = [exe, "-l", "0-1"] + self.mem.eal(1024) + procs.eal_common("bench-ofs") + [
             "--", "--port", "1=" + memif(1, self.dir), "--port", "2=" + memif(2, self.dir),
-            "--controller", "ptcp:%d:127.0.0.1" % self.of_port, "--ctl-socket", self.ctl_sock]
+            "--controller", "ptcp:%d:127.0.0.1" % self.of_port, "--ctl-socket",
+            self.ctl_sock] + list(extra)
         self.proc = procs.spawn(argv, self.log)
         procs.wait_for(lambda: procs.tcp_listening(self.of_port) and os.path.exists(self.ctl_sock)
                        and memif_ready(self.dir),
@@ -108,10 +110,12 @@ class Ofswitch(System):
         try:
             out = procs.run([exe, "-t", self.ctl_sock, "--json"] + list(args), timeout=30)
         except procs.BenchError:
-            if self.proc.poll() is not None:  # Say why: the switch is gone.
-                raise procs.BenchError("ofswitch exited with status %d: %s" % (
-                    self.proc.returncode, procs.log_tail(self.log)))
-            raise
+            try:  # A dying switch may still be writing its sanitizer report.
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                raise
+            raise procs.BenchError("ofswitch exited with status %d: %s" % (
+                self.proc.returncode, procs.log_tail(self.log)))
         return json.loads(out) if out.strip() else {}
 
     def clear_stats(self):
