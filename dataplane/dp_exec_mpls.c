@@ -20,9 +20,10 @@ dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
         lse = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & ~MPLS_BOS;
     } else {
         /* OpenFlow 1.3.5, the push-tag table: MPLS_TTL copies an MPLS or
-         * IP TTL; with neither (ARP, say) the new field is 0. */
-        bool ip = dp_hdr_is_ipv4(h) || dp_hdr_is_ipv6(h);
-        lse = MPLS_BOS | (ip ? h->lay.ip_ttl : 0);
+         * IP TTL — the TTL now, after any set_nw_ttl/dec_ttl before the
+         * push; with neither (ARP, say) the new field is 0. */
+        int ttl = dp_nw_ttl(m, h);
+        lse = MPLS_BOS | (uint32_t)(ttl >= 0 ? ttl : 0);
     }
     uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_MPLS_LEN);
     if (!p)

@@ -261,7 +261,8 @@ set_ipv4_addr(struct rte_mbuf *m, const struct dp_hdr *h, size_t ofs, uint32_t a
     uint8_t be[4];
     bool udp = false;
     dp_wr32(be, addr);
-    replace(ip + ofs, be, 4, ip + IPV4_CSUM_OFS, pseudo_csum(m, h, &udp), udp);
+    uint8_t *l4_csum = pseudo_csum(m, h, &udp); /* Sets udp: not in the call's arguments. */
+    replace(ip + ofs, be, 4, ip + IPV4_CSUM_OFS, l4_csum, udp);
     return 0;
 }
 
@@ -271,7 +272,8 @@ set_ipv6_addr(struct rte_mbuf *m, const struct dp_hdr *h, size_t ofs, const uint
     if (!dp_hdr_is_ipv6(h))
         return -ENOENT;
     bool udp = false;
-    replace(dp_pkt_data(m) + h->lay.l3 + ofs, addr, 16, NULL, pseudo_csum(m, h, &udp), udp);
+    uint8_t *l4_csum = pseudo_csum(m, h, &udp); /* Sets udp: not in the call's arguments. */
+    replace(dp_pkt_data(m) + h->lay.l3 + ofs, addr, 16, NULL, l4_csum, udp);
     return 0;
 }
 

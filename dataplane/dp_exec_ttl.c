@@ -56,6 +56,14 @@ nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h, bool *v4)
 }
 
 int
+dp_nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h)
+{
+    bool v4;
+    const uint8_t *t = nw_ttl(m, h, &v4);
+    return t ? *t : -ENOENT;
+}
+
+int
 dp_set_nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t ttl)
 {
     bool v4;

@@ -52,6 +52,8 @@ int dp_pop_pbb(struct rte_mbuf *m, const struct dp_hdr *h);
  * copy_ttl_in the other way. */
 int dp_set_mpls_ttl(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t ttl);
 int dp_dec_mpls_ttl(struct rte_mbuf *m, const struct dp_hdr *h);
+/* The IP TTL (hop limit) the packet carries now, or -ENOENT (not IP). */
+int dp_nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h);
 int dp_set_nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t ttl);
 int dp_dec_nw_ttl(struct rte_mbuf *m, const struct dp_hdr *h);
 int dp_copy_ttl_out(struct rte_mbuf *m, const struct dp_hdr *h);

@@ -580,14 +580,15 @@ ei_header_op(struct ei_ctx *x, struct ei_pkt *p, const struct ft_op *op)
         return true;
     case FT_OP_PUSH_MPLS: {
         /* After the VLAN tags (OF 1.3); label, TC and TTL from the old top
-         * label, else label 0, TC 0, BOS and the IP TTL (64 if not IP). */
+         * label, else label 0, TC 0, BOS and the IP TTL (0 if not IP: the
+         * push-tag table of OpenFlow 1.3.5 has nothing else to copy). */
         uint32_t lse;
         if (mpls) {
             if (h.mpls < 0)
                 return true;
             lse = ei_rd32(f + h.mpls) & ~0x100u;
         } else {
-            lse = 0x100u | (h.ip >= 0 ? f[h.ip + 8] : 64u);
+            lse = 0x100u | (h.ip >= 0 ? f[h.ip + 8] : 0u);
         }
         /* [addresses+tags][type][lse][old payload]: the old type goes. */
         uint8_t *t = ei_insert(p, h.et_ofs, 4);
@@ -750,6 +751,36 @@ ei_predict(const struct ft_op *ops, size_t n_ops, const uint8_t *frame, size_t l
         x.pick[j - 1]++;
         x.n_fixed = j;
     }
+}
+
+/*
+ * The packet a program's main path leaves (group buckets run on clones and
+ * leave it alone), for a walk that ends in FT_OP_RECIRC: ops are the ones
+ * before it. Returns 1 with the packet in out, 0 when the packet is dropped
+ * on the way (a TTL ran out), -1 when the program holds what the
+ * interpreter does not model (why says).
+ */
+static inline int
+ei_main_path(const struct ft_op *ops, size_t n_ops, const uint8_t *frame, size_t len,
+             uint32_t in_port, uint8_t down, uint8_t *out, uint16_t *out_len, char *why,
+             size_t why_len)
+{
+    static struct ei_outcome sink;
+    struct ei_ctx x = {.in_port = in_port, .down = down, .out = &sink};
+    struct ei_pkt p = {.off = EI_HEADROOM, .len = (uint16_t)len};
+    memcpy(ei_data(&p), frame, len);
+    sink.n = 0;
+    sink.overflow = false;
+    bool alive = ei_run(&x, &p, ops, n_ops);
+    if (x.bad) {
+        snprintf(why, why_len, "%s", x.why);
+        return -1;
+    }
+    if (!alive)
+        return 0;
+    memcpy(out, ei_data(&p), p.len);
+    *out_len = p.len;
+    return 1;
 }
 
 #endif /* TEST_E2E_INTERP_H */

@@ -56,6 +56,7 @@
 
 #include "dp.h"
 #include "dp_control.h"
+#include "dp_int.h"
 #include "dp_test.h"
 #include "e2e_edits.h"
 #include "e2e_interp.h"
@@ -378,17 +379,53 @@ prog_at(struct vrec *r, uint32_t f)
 {
     if (r->prog[f])
         return r->prog[f];
+    const struct flow *fl = &T.flows[f];
     struct ft_walk_out *w = &T.walk;
-    ft_walk(T.p, r->v, &T.flows[f].key, w);
-    struct prog *pg = malloc(sizeof *pg + w->n_ops * sizeof pg->ops[0]);
+    ft_walk(T.p, r->v, &fl->key, w);
+    size_t cap = w->n_ops + 1;
+    struct prog *pg = malloc(sizeof *pg + cap * sizeof pg->ops[0]);
     ck_assert_ptr_nonnull(pg);
-    pg->n_ops = w->n_ops;
-    pg->flags = (uint16_t)w->flags;
-    memcpy(pg->ops, w->ops, w->n_ops * sizeof pg->ops[0]);
+    pg->n_ops = 0;
+    pg->flags = 0;
     pg->n_cookies = 0;
-    for (uint16_t i = 0; i < w->n_visits && pg->n_cookies < 8; i++)
-        if (w->visits[i].rule)
-            pg->cookies[pg->n_cookies++] = ft_rule_cookie(w->visits[i].rule);
+    /* A program that recirculates goes on, as the dataplane's does, with the
+     * walk resumed for the packet parsed again: the ops before each
+     * FT_OP_RECIRC run on the same packet as the ones after it. */
+    for (unsigned pass = 0;; pass++) {
+        size_t n = w->n_ops - ((w->flags & FT_WALK_F_RECIRC) ? 1 : 0);
+        if ((size_t)pg->n_ops + w->n_ops + 1 > cap) {
+            cap = pg->n_ops + w->n_ops + 1;
+            pg = realloc(pg, sizeof *pg + cap * sizeof pg->ops[0]);
+            ck_assert_ptr_nonnull(pg);
+        }
+        memcpy(pg->ops + pg->n_ops, w->ops, n * sizeof pg->ops[0]);
+        pg->n_ops = (uint16_t)(pg->n_ops + n);
+        pg->flags |= (uint16_t)(w->flags & ~FT_WALK_F_RECIRC);
+        for (uint16_t i = 0; i < w->n_visits && pg->n_cookies < 8; i++)
+            if (w->visits[i].rule && !w->visits[i].resumed)
+                pg->cookies[pg->n_cookies++] = ft_rule_cookie(w->visits[i].rule);
+        if (!(w->flags & FT_WALK_F_RECIRC))
+            break;
+        if (pass >= DP_MAX_RECIRC)
+            break; /* The dataplane drops it here (recirc_limit). */
+        uint8_t pkt[EI_MAX_FRAME];
+        uint16_t len;
+        char why[128];
+        int alive = ei_main_path(pg->ops, pg->n_ops, fl->tmpl, fl->len, fl->in_port, r->down, pkt,
+                                 &len, why, sizeof why);
+        if (alive <= 0) {
+            if (alive < 0) /* Kept: the prediction says it cannot predict. */
+                pg->ops[pg->n_ops++] = w->ops[w->n_ops - 1];
+            break;
+        }
+        const struct ft_port_meta meta = {
+            .in_port = fl->in_port, .in_phy_port = fl->in_port, .tunnel_id = fl->key.tunnel_id};
+        struct ft_key key;
+        if (ft_parse(pkt, len, &meta, &key, NULL) != FT_STOP_DONE)
+            break; /* Dropped as a malformed frame is at ingress (parse_*). */
+        struct ft_walk_cont cont = w->cont;
+        ft_walk_resume(T.p, r->v, &key, &cont, w);
+    }
     r->prog[f] = pg;
     return pg;
 }
@@ -403,9 +440,7 @@ prog_current(uint32_t f)
  * dp_commit publishes it as the next version, then may commit again (a
  * reclaim stages changes of its own, as lower subtable priority bounds)
  * and return at a later version; the first one is forwarded by meanwhile
- * and reclaimed before dp_commit returns. Walks differ between the two
- * only in what the classifier probed, which decides whether a walk stops
- * at bits a pop made unknown (FT_WALK_F_UNMODELLED). */
+ * and reclaimed before dp_commit returns. */
 static void
 before_commit(void)
 {

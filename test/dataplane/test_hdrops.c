@@ -123,6 +123,87 @@ START_TEST(multi_segment_jumbo)
 }
 END_TEST
 
+/* The executor parses once and runs op after op on the same dp_hdr: a push
+ * must copy the IP TTL the packet has then, not the one it arrived with. */
+static const struct hv_case *
+hv_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof hv_cases / sizeof hv_cases[0]; i++)
+        if (!strcmp(hv_cases[i].name, name))
+            return &hv_cases[i];
+    ck_abort_msg("no vector %s", name);
+    return NULL;
+}
+
+START_TEST(push_mpls_after_ttl_ops)
+{
+    const struct hv_case *c = hv_find("push_mpls_ipv4_ttl"); /* UDP/IPv4, TTL 17. */
+    ck_assert_uint_eq(c->in[14 + 8], 17);
+    struct rte_mbuf *m = dp_test_mbuf(c->in, c->in_len);
+    struct dp_hdr h;
+    dp_hdr_parse(m, &h);
+    ck_assert_int_eq(dp_dec_nw_ttl(m, &h), 0);
+    ck_assert_int_eq(dp_push_mpls(m, &h, 0x8847), 0);
+    const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+    ck_assert_uint_eq(p[14 + 3], 16); /* The label's TTL. */
+    rte_pktmbuf_free(m);
+
+    m = dp_test_mbuf(c->in, c->in_len);
+    dp_hdr_parse(m, &h);
+    ck_assert_int_eq(dp_set_nw_ttl(m, &h, 9), 0);
+    ck_assert_int_eq(dp_push_mpls(m, &h, 0x8847), 0);
+    p = rte_pktmbuf_mtod(m, const uint8_t *);
+    ck_assert_uint_eq(p[14 + 3], 9);
+    rte_pktmbuf_free(m);
+}
+END_TEST
+
+/* The UDP checksum of an IPv4 frame, from scratch (RFC 768: a sum of 0 is
+ * sent as 0xffff). */
+static uint16_t
+udp4_csum(const uint8_t *f, size_t len)
+{
+    const uint8_t *ip = f + 14, *udp = ip + 20;
+    uint16_t ulen = dp_rd16(udp + 4);
+    ck_assert_uint_le(34u + ulen, len);
+    uint8_t ph[12];
+    memcpy(ph, ip + 12, 8);
+    ph[8] = 0;
+    ph[9] = 17;
+    dp_wr16(ph + 10, ulen);
+    uint8_t u[1600] = {0};
+    memcpy(u, udp, ulen);
+    u[6] = u[7] = 0;
+    uint32_t sum = dp_csum_words(ph, 12) + dp_csum_words(u, (ulen + 1u) & ~1u);
+    uint16_t c = (uint16_t)~dp_csum_fold(sum);
+    return c ? c : 0xffff;
+}
+
+/* Every destination address 10.0.x.y on a checksummed UDP frame: the
+ * incremental update equals the checksum computed from scratch, including
+ * the addresses whose sum comes out as 0 (sent as 0xffff, not "none"). */
+START_TEST(udp_checksum_never_becomes_zero)
+{
+    const struct hv_case *c = hv_find("push_mpls_ipv4_ttl"); /* UDP/IPv4 with a checksum. */
+    ck_assert_uint_ne(dp_rd16(c->in + 40), 0);
+    unsigned zero_cases = 0;
+    for (uint32_t low = 0; low <= 0xffff; low++) {
+        struct rte_mbuf *m = dp_test_mbuf(c->in, c->in_len);
+        struct dp_hdr h;
+        dp_hdr_parse(m, &h);
+        union ft_value v = {.u32 = 0x0a000000u | low};
+        ck_assert_int_eq(dp_set_field(m, &h, FT_F_IPV4_DST, &v), 0);
+        const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+        uint16_t want = udp4_csum(p, rte_pktmbuf_data_len(m));
+        ck_assert_msg(dp_rd16(p + 40) == want, "10.0.%u.%u: checksum 0x%04x, want 0x%04x", low >> 8,
+                      low & 0xff, dp_rd16(p + 40), want);
+        zero_cases += want == 0xffff;
+        rte_pktmbuf_free(m);
+    }
+    ck_assert_uint_gt(zero_cases, 0);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -131,6 +212,8 @@ make_suite(void)
     tcase_add_loop_test(tc, vector, 0, (int)(sizeof hv_cases / sizeof hv_cases[0]));
     tcase_add_test(tc, push_without_headroom);
     tcase_add_test(tc, multi_segment_jumbo);
+    tcase_add_test(tc, push_mpls_after_ttl_ops);
+    tcase_add_test(tc, udp_checksum_never_becomes_zero);
     suite_add_tcase(s, tc);
     return s;
 }
