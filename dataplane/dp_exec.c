@@ -238,6 +238,8 @@ header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
         ret = dp_set_field(x->m, &x->h, op->b8, &op->value);
         if (ret)
             dp_note(w, DP_NOTE_SETFIELD_ABSENT);
+        else if (dp_set_field_reparses(op->b8))
+            x->dirty = true; /* What follows the rewritten type field parses anew. */
         return 0;
     case FT_OP_PUSH_VLAN:
         ret = dp_push_vlan(x->m, &x->h, op->a16);

@@ -5,8 +5,7 @@
 
 #include "dp_hdrops.h"
 
-#define MPLS_BOS    0x00000100u
-#define DEFAULT_TTL 64
+#define MPLS_BOS 0x00000100u
 
 int
 dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
@@ -20,9 +19,11 @@ dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
             return -ENOENT; /* The old top label is truncated: nothing to copy. */
         lse = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & ~MPLS_BOS;
     } else {
-        /* The TTL now, after any set_nw_ttl/dec_ttl before the push. */
+        /* OpenFlow 1.3.5, the push-tag table: MPLS_TTL copies an MPLS or
+         * IP TTL — the TTL now, after any set_nw_ttl/dec_ttl before the
+         * push; with neither (ARP, say) the new field is 0. */
         int ttl = dp_nw_ttl(m, h);
-        lse = MPLS_BOS | (uint32_t)(ttl >= 0 ? ttl : DEFAULT_TTL);
+        lse = MPLS_BOS | (uint32_t)(ttl >= 0 ? ttl : 0);
     }
     uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_MPLS_LEN);
     if (!p)

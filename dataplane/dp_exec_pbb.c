@@ -13,12 +13,17 @@ dp_push_pbb(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype)
 {
     if (!h->eth_type)
         return -ENOENT;
+    /* The push-tag table: PBB_ISID copies an existing I-SID (a push on a
+     * PBB frame), else 0; I-PCP/DEI/UCA have no source and are 0. */
+    uint32_t isid = 0;
+    if (h->eth_type == DP_ETH_TYPE_PBB && h->lay.l2_5 != FT_OFS_NONE)
+        isid = dp_rd32(dp_pkt_data(m) + h->lay.l2_5) & 0x00ffffffu;
     uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, PBB_ENCAP_LEN);
     if (!p)
         return -ENOSPC;
     memcpy(p, p + PBB_ENCAP_LEN, DP_ETH_ADDRS_LEN); /* B-DA, B-SA := C-DA, C-SA */
     dp_wr16(p + DP_ETH_ADDRS_LEN, ethertype);
-    dp_wr32(p + DP_ETH_ADDRS_LEN + 2, 0); /* I-PCP/DEI/UCA 0, I-SID 0. */
+    dp_wr32(p + DP_ETH_ADDRS_LEN + 2, isid);
     return 0;
 }
 

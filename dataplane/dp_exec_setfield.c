@@ -171,7 +171,65 @@ set_isid(struct rte_mbuf *m, const struct dp_hdr *h, uint32_t isid)
     return 0;
 }
 
+static int
+set_eth_type(struct rte_mbuf *m, struct dp_hdr *h, uint16_t type)
+{
+    if (!h->eth_type)
+        return -ENOENT;
+    dp_wr16(dp_pkt_data(m) + dp_hdr_eth_type_ofs(h), type);
+    h->eth_type = type;
+    return 0;
+}
+
 /* ---- L3 ---------------------------------------------------------------------------- */
+
+/* The byte holding the IP protocol: IPv4's, or the next-header field of
+ * the last IPv6 header before the L4 header (the parser's chain). */
+static uint8_t *
+proto_byte(struct rte_mbuf *m, const struct dp_hdr *h)
+{
+    uint8_t *p = dp_pkt_data(m);
+    if (dp_hdr_is_ipv4(h))
+        return p + h->lay.l3 + 9;
+    if (!dp_hdr_is_ipv6(h))
+        return NULL;
+    size_t nxt = (size_t)h->lay.l3 + 6, cur = (size_t)h->lay.l3 + IPV6_LEN;
+    if (h->lay.l4 == FT_OFS_NONE)
+        return p[nxt] == h->ip_proto ? p + nxt : NULL;
+    while (cur < h->lay.l4) {
+        uint8_t type = p[nxt];
+        nxt = cur;
+        /* Fragment: 8 bytes; AH: (len + 2) * 4; the others (len + 1) * 8. */
+        cur += type == 44   ? 8
+               : type == 51 ? ((size_t)p[cur + 1] + 2) * 4
+                            : ((size_t)p[cur + 1] + 1) * 8;
+    }
+    return cur == h->lay.l4 ? p + nxt : NULL;
+}
+
+static int
+set_ip_proto(struct rte_mbuf *m, struct dp_hdr *h, uint8_t proto)
+{
+    uint8_t *pb = proto_byte(m, h);
+    if (!pb)
+        return -ENOENT;
+    bool udp = false;
+    uint8_t *l4csum = pseudo_csum(m, h, &udp); /* Of the L4 header that is there. */
+    uint8_t old = *pb;
+    if (dp_hdr_is_ipv4(h)) {
+        uint8_t *ip = dp_pkt_data(m) + h->lay.l3;
+        uint32_t before = dp_csum_words(ip + 8, 2);
+        *pb = proto;
+        dp_csum_fix(ip + IPV4_CSUM_OFS, before, dp_csum_words(ip + 8, 2));
+    } else {
+        *pb = proto;
+    }
+    /* The pseudo-header holds the protocol as the 16-bit word 0x00PP. */
+    if (l4csum)
+        fix_l4(l4csum, udp, old, proto);
+    h->ip_proto = proto;
+    return 0;
+}
 
 /* DSCP (6 bits) and ECN (2 bits) share the IPv4 TOS byte / IPv6 traffic
  * class: keep the bits in keep, or in bits. */
@@ -336,6 +394,12 @@ dp_set_field(struct rte_mbuf *m, struct dp_hdr *h, enum ft_field f, const union 
             return -ENOENT;
         memcpy(dp_pkt_data(m) + (f == FT_F_ETH_DST ? 0 : 6), v->bytes, 6);
         return 0;
+    case FT_F_ETH_TYPE:
+        return set_eth_type(m, h, v->u16);
+    case FT_F_IP_PROTO:
+        return set_ip_proto(m, h, v->u8);
+    case FT_F_MPLS_BOS:
+        return set_mpls(m, h, ~0x00000100u, (uint32_t)(v->u8 & 1) << 8);
     case FT_F_VLAN_VID:
         return set_vlan(m, h, 0xf000, v->u16 & 0x0fff);
     case FT_F_VLAN_PCP:

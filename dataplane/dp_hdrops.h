@@ -34,15 +34,15 @@ int dp_pop_vlan(struct rte_mbuf *m, const struct dp_hdr *h);
 
 /* MPLS (dp_exec_mpls.c). push: the label goes after the VLAN tags; label,
  * TC and TTL copy the old top label, else label 0, TC 0 and the TTL of the
- * IP header (64 if not IP); BOS is set only on the first label. pop: the
+ * IP header (0 if not IP); BOS is set only on the first label. pop: the
  * ethertype field takes the given value. */
 int dp_push_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype);
 int dp_pop_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype);
 
 /* PBB (dp_exec_pbb.c). push: B-DA/B-SA copied from C-DA/C-SA, the given
- * ethertype, an I-TAG with PCP/DEI/UCA 0 and I-SID 0, then the customer
- * frame from its C-DA on. pop: strips everything up to the customer
- * frame. */
+ * ethertype, an I-TAG with PCP/DEI/UCA 0 and the I-SID of an existing
+ * I-TAG (else 0), then the customer frame from its C-DA on. pop: strips everything up to the
+ * customer frame. */
 int dp_push_pbb(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t ethertype);
 int dp_pop_pbb(struct rte_mbuf *m, const struct dp_hdr *h);
 
@@ -64,9 +64,18 @@ int dp_copy_ttl_in(struct rte_mbuf *m, const struct dp_hdr *h);
  * (no header: the caller keeps it), with IPv4, TCP, UDP, ICMPv4, ICMPv6
  * checksums updated incrementally and the SCTP CRC32c recomputed. v is in
  * the field's key form (ft_field.h). VLAN_VID takes the low 12 bits. h is
- * updated where the change matters to later ops (ICMPv6 type).
+ * updated where the change matters to later ops (ICMPv6 type). ETH_TYPE
+ * (after the VLAN tags), IP_PROTO (the L4 checksum follows its
+ * pseudo-header) and MPLS_BOS change how the rest parses: the caller
+ * re-parses h before the next op (dp_set_field_reparses()).
  * -EINVAL for a field that is not settable.
  */
 int dp_set_field(struct rte_mbuf *m, struct dp_hdr *h, enum ft_field f, const union ft_value *v);
+
+static inline bool
+dp_set_field_reparses(enum ft_field f)
+{
+    return f == FT_F_ETH_TYPE || f == FT_F_IP_PROTO || f == FT_F_MPLS_BOS;
+}
 
 #endif /* DP_HDROPS_H */

@@ -164,6 +164,16 @@ check_one(const struct ft_action *a, struct ft_match *st, bool packet_out)
             return FT_ERR_BAD_ACTION_BAD_SET_ARGUMENT;
         if (st && !ft_match_requires(&st->key, &st->mask, fi->prereq))
             return FT_ERR_BAD_ACTION_MATCH_INCONSISTENT;
+        /* A new type is what later actions' prerequisites see. */
+        if (st && (a->field == FT_F_ETH_TYPE || a->field == FT_F_IP_PROTO)) {
+            ft_field_set(&st->key, a->field, &a->value);
+            struct ft_key exact;
+            ft_key_zero(&exact);
+            ft_field_mask_exact(&exact, a->field);
+            union ft_value m;
+            ft_field_get(&exact, a->field, &m);
+            ft_field_set(&st->mask, a->field, &m);
+        }
         return FT_OK;
     }
     default:

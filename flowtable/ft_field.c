@@ -9,7 +9,10 @@
 #define KOFS(member) ((uint8_t)offsetof(struct ft_key, member))
 #define KLEN(member) ((uint8_t)sizeof(((struct ft_key *)0)->member))
 
-/* name, wire_len, key member, n_bits, maskable, settable, prereq */
+/* name, wire_len, key member, n_bits, maskable, settable, prereq. Every
+ * header field is settable (ETH_TYPE, IP_PROTO and MPLS_BOS too: the
+ * executor re-parses after them); IN_PORT, IN_PHY_PORT and METADATA are
+ * pipeline state and IPV6_EXTHDR a summary of the packet, not fields. */
 #define F(name, wire, member, bits, maskable, settable, prereq)                                    \
     {                                                                                              \
         name, wire, KOFS(member), KLEN(member), bits, maskable, settable, prereq                   \
@@ -21,12 +24,12 @@ static const struct ft_field_info fields[FT_N_FIELDS] = {
     [FT_F_METADATA] = F("metadata", 8, metadata, 64, true, false, FT_PRE_NONE),
     [FT_F_ETH_DST] = F("eth_dst", 6, eth_dst, 48, true, true, FT_PRE_NONE),
     [FT_F_ETH_SRC] = F("eth_src", 6, eth_src, 48, true, true, FT_PRE_NONE),
-    [FT_F_ETH_TYPE] = F("eth_type", 2, eth_type, 16, false, false, FT_PRE_NONE),
+    [FT_F_ETH_TYPE] = F("eth_type", 2, eth_type, 16, false, true, FT_PRE_NONE),
     [FT_F_VLAN_VID] = F("vlan_vid", 2, vlan_vid, 13, true, true, FT_PRE_NONE),
     [FT_F_VLAN_PCP] = F("vlan_pcp", 1, vlan_pcp, 3, false, true, FT_PRE_VLAN),
     [FT_F_IP_DSCP] = F("ip_dscp", 1, ip_dscp, 6, false, true, FT_PRE_IP),
     [FT_F_IP_ECN] = F("ip_ecn", 1, ip_ecn, 2, false, true, FT_PRE_IP),
-    [FT_F_IP_PROTO] = F("ip_proto", 1, ip_proto, 8, false, false, FT_PRE_IP),
+    [FT_F_IP_PROTO] = F("ip_proto", 1, ip_proto, 8, false, true, FT_PRE_IP),
     [FT_F_IPV4_SRC] = F("ipv4_src", 4, ipv4_src, 32, true, true, FT_PRE_IPV4),
     [FT_F_IPV4_DST] = F("ipv4_dst", 4, ipv4_dst, 32, true, true, FT_PRE_IPV4),
     [FT_F_TCP_SRC] = F("tcp_src", 2, tp_src, 16, false, true, FT_PRE_TCP),
@@ -52,7 +55,7 @@ static const struct ft_field_info fields[FT_N_FIELDS] = {
     [FT_F_IPV6_ND_TLL] = F("ipv6_nd_tll", 6, nd_tll, 48, false, true, FT_PRE_ND_ADV),
     [FT_F_MPLS_LABEL] = F("mpls_label", 4, mpls_label, 20, false, true, FT_PRE_MPLS),
     [FT_F_MPLS_TC] = F("mpls_tc", 1, mpls_tc, 3, false, true, FT_PRE_MPLS),
-    [FT_F_MPLS_BOS] = F("mpls_bos", 1, mpls_bos, 1, false, false, FT_PRE_MPLS),
+    [FT_F_MPLS_BOS] = F("mpls_bos", 1, mpls_bos, 1, false, true, FT_PRE_MPLS),
     [FT_F_PBB_ISID] = F("pbb_isid", 3, pbb_isid, 24, true, true, FT_PRE_PBB),
     [FT_F_TUNNEL_ID] = F("tunnel_id", 8, tunnel_id, 64, true, true, FT_PRE_NONE),
     [FT_F_IPV6_EXTHDR] = F("ipv6_exthdr", 2, ipv6_exthdr, 9, true, false, FT_PRE_IPV6),

@@ -42,8 +42,10 @@ canon_action(struct ft_action *a)
     struct ft_action c = {.type = a->type};
     switch (a->type) {
     case FT_AT_OUTPUT:
+        /* max_len matters only to CONTROLLER, but a controller reads back
+         * what it wrote (OFPCML_MAX on a normal port, say): keep it. */
         c.arg = a->arg;
-        c.max_len = a->arg == FT_PORT_CONTROLLER ? a->max_len : 0;
+        c.max_len = a->max_len;
         break;
     case FT_AT_GROUP:
     case FT_AT_SET_QUEUE:

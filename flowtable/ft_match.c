@@ -113,8 +113,10 @@ ft_match_from_entries(struct ft_match *m, const struct ft_match_entry *e, size_t
             return FT_ERR_BAD_MATCH_BAD_VALUE;
         if (!value_within_mask(f, &e[i].value, &mask))
             return FT_ERR_BAD_MATCH_BAD_WILDCARDS;
-        /* A VID without OFPVID_PRESENT can match no packet. */
-        if (f == FT_F_VLAN_VID && (e[i].value.u16 & 0x0fff) && !(e[i].value.u16 & FT_VID_PRESENT))
+        /* A VID with OFPVID_PRESENT required to be 0 can match no packet;
+         * without the PRESENT bit in the mask only the VID bits count. */
+        if (f == FT_F_VLAN_VID && (e[i].value.u16 & 0x0fff) && (mask.u16 & FT_VID_PRESENT) &&
+            !(e[i].value.u16 & FT_VID_PRESENT))
             return FT_ERR_BAD_MATCH_BAD_VALUE;
         ft_field_set(&m->key, f, &e[i].value);
         ft_field_set(&m->mask, f, &mask);

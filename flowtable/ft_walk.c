@@ -300,6 +300,50 @@ recirculate(struct walk *w)
 static void compose_group(struct walk *w, uint32_t id, int depth);
 static void walk_tables(struct walk *w, uint8_t table_id);
 
+static void mark_l3_stale(struct walk *w);
+
+/* Set-field of a type field (ETH_TYPE, IP_PROTO, MPLS_BOS) that changes
+ * how the rest of the packet parses: the headers the key holds after it
+ * are no longer the packet's. Consults the old value. */
+static bool
+retypes(struct walk *w, const struct ft_action *a)
+{
+    switch (a->field) {
+    case FT_F_ETH_TYPE: {
+        /* MPLS unicast <-> multicast: the label stack stays a label stack. */
+        bool mpls_to_mpls =
+            eth_type_in(w, 0x8847, 0x8848) && (a->value.u16 == 0x8847 || a->value.u16 == 0x8848);
+        return w->key.eth_type != a->value.u16 && !mpls_to_mpls;
+    }
+    case FT_F_IP_PROTO:
+        return !ip_proto_is(w, a->value.u8);
+    case FT_F_MPLS_BOS:
+        consult_field(w, FT_F_MPLS_BOS);
+        return w->key.mpls_bos != a->value.u8;
+    default:
+        return false;
+    }
+}
+
+/* In a bucket (no recirculation) what the new type hides is stale. */
+static void
+retyped_stale(struct walk *w, enum ft_field f)
+{
+    static const enum ft_field l4[] = {FT_F_TCP_SRC,     FT_F_TCP_DST,        FT_F_ICMPV4_TYPE,
+                                       FT_F_ICMPV4_CODE, FT_F_IPV6_ND_TARGET, FT_F_IPV6_ND_SLL,
+                                       FT_F_IPV6_ND_TLL};
+    static const enum ft_field l25[] = {FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_PBB_ISID};
+    if (f == FT_F_IP_PROTO) {
+        for (size_t i = 0; i < sizeof l4 / sizeof l4[0]; i++)
+            mark_stale(w, l4[i]);
+        return;
+    }
+    if (f == FT_F_ETH_TYPE)
+        for (size_t i = 0; i < sizeof l25 / sizeof l25[0]; i++)
+            mark_stale(w, l25[i]);
+    mark_l3_stale(w);
+}
+
 static void
 do_set_field(struct walk *w, const struct ft_action *a)
 {
@@ -317,7 +361,11 @@ do_set_field(struct walk *w, const struct ft_action *a)
         set_key_u(w, FT_F_VLAN_VID, FT_VID_PRESENT | (a->value.u16 & 0x0fff));
         return;
     }
+    bool re = retypes(w, a);
     set_key_field(w, a->field, &a->value);
+    /* The executor parses the packet again, as after a pop. */
+    if (re && !recirculate(w))
+        retyped_stale(w, a->field);
 }
 
 static void
@@ -434,9 +482,14 @@ do_push_pbb(struct walk *w, uint16_t ethertype)
     if (!op)
         return;
     op->a16 = ethertype;
-    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. */
+    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. The I-SID
+     * copies an existing I-TAG's (the push-tag table of OpenFlow 1.3.5),
+     * else it is 0. */
+    if (eth_type_in(w, 0x88e7, 0x88e7))
+        consult_field(w, FT_F_PBB_ISID);
+    else
+        set_key_u(w, FT_F_PBB_ISID, 0);
     set_key_u(w, FT_F_ETH_TYPE, ethertype);
-    set_key_u(w, FT_F_PBB_ISID, 0);
     set_key_u(w, FT_F_VLAN_VID, 0);
     set_key_u(w, FT_F_VLAN_PCP, 0);
     w->key.vlan2_vid = 0;

@@ -580,14 +580,15 @@ ei_header_op(struct ei_ctx *x, struct ei_pkt *p, const struct ft_op *op)
         return true;
     case FT_OP_PUSH_MPLS: {
         /* After the VLAN tags (OF 1.3); label, TC and TTL from the old top
-         * label, else label 0, TC 0, BOS and the IP TTL (64 if not IP). */
+         * label, else label 0, TC 0, BOS and the IP TTL (0 if not IP: the
+         * push-tag table of OpenFlow 1.3.5 has nothing else to copy). */
         uint32_t lse;
         if (mpls) {
             if (h.mpls < 0)
                 return true;
             lse = ei_rd32(f + h.mpls) & ~0x100u;
         } else {
-            lse = 0x100u | (h.ip >= 0 ? f[h.ip + 8] : 64u);
+            lse = 0x100u | (h.ip >= 0 ? f[h.ip + 8] : 0u);
         }
         /* [addresses+tags][type][lse][old payload]: the old type goes. */
         uint8_t *t = ei_insert(p, h.et_ofs, 4);

@@ -65,6 +65,43 @@ def pbb(inner, isid=0, pcp=0):
 CASES = []
 
 
+def csum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def retype(pkt, proto):
+    """pkt with IP protocol `proto`: the IPv4 header checksum and the old
+    L4 header's checksum recomputed, the latter over a pseudo-header that
+    names the new protocol (what a switch's incremental update gives)."""
+    p = Ether(bytes(pkt))
+    ip = p[IP] if IP in p else p[IPv6]
+    old = ip.proto if IP in p else ip.nh
+    raw = bytearray(bytes(p))
+    l3 = len(p) - len(ip)
+    if IP in p:
+        raw[l3 + 9] = proto
+        raw[l3 + 10:l3 + 12] = b"\0\0"
+        raw[l3 + 10:l3 + 12] = struct.pack("!H", csum16(bytes(raw[l3:l3 + 20])))
+        l4, plen = l3 + 20, ip.len - 20
+        pseudo = bytes(raw[l3 + 12:l3 + 20]) + struct.pack("!BBH", 0, proto, plen)
+    else:
+        raw[l3 + 6] = proto
+        l4, plen = l3 + 40, ip.plen
+        pseudo = bytes(raw[l3 + 8:l3 + 40]) + struct.pack("!IxxxB", plen, proto)
+    ofs = {6: 16, 17: 6}[old]
+    if old == 17 and IP in p and raw[l4 + 6:l4 + 8] == b"\0\0":
+        return bytes(raw)  # IPv4 UDP without a checksum keeps none.
+    raw[l4 + ofs:l4 + ofs + 2] = b"\0\0"
+    c = csum16(pseudo + bytes(raw[l4:l4 + plen]))
+    raw[l4 + ofs:l4 + ofs + 2] = struct.pack("!H", c or (0xFFFF if old == 17 else 0))
+    return bytes(raw)
+
+
 def case(name, op, pin, pout=None, expect="ok"):
     bin_ = bytes(pin)
     bout = bin_ if pout is None else bytes(pout)
@@ -98,8 +135,10 @@ case("push_mpls_ipv4_ttl", "push_mpls:0x8847", U4,
      eth(0x8847) / MPLS(label=0, cos=0, s=1, ttl=17) / ip4() / udp() / PAY)
 case("push_mpls_ipv6_hlim", "push_mpls:0x8848", U6,
      eth(0x8848) / MPLS(label=0, cos=0, s=1, ttl=33) / ip6() / udp() / PAY)
-case("push_mpls_arp_ttl64", "push_mpls:0x8847", ARPP,
-     eth(0x8847) / MPLS(label=0, cos=0, s=1, ttl=64) / ARPP[ARP])
+# OpenFlow 1.3.5, push-tag table: MPLS_TTL copies an MPLS or IP TTL; a
+# packet with neither (ARP) gets 0.
+case("push_mpls_arp_ttl0", "push_mpls:0x8847", ARPP,
+     eth(0x8847) / MPLS(label=0, cos=0, s=1, ttl=0) / ARPP[ARP])
 case("push_mpls_on_mpls", "push_mpls:0x8847", M1,
      eth(0x8847) / MPLS(label=100, cos=5, s=0, ttl=9) / MPLS(label=100, cos=5, s=1, ttl=9) / ip4(ttl=44) / udp() / PAY)
 case("push_mpls_after_vlan", "push_mpls:0x8847", V10,
@@ -112,6 +151,9 @@ case("pop_mpls_not_mpls", "pop_mpls:0x0800", U4, None, "noent")
 # ---- PBB
 case("push_pbb", "push_pbb:0x88e7", U4, pbb(U4))
 case("push_pbb_tagged", "push_pbb:0x88e7", V10, pbb(V10))
+# PBB_ISID copies the existing I-SID (the push-tag table); PCP/DEI/UCA 0.
+case("push_pbb_on_pbb", "push_pbb:0x88e7", pbb(U4, isid=0x123456, pcp=2),
+     pbb(pbb(U4, isid=0x123456, pcp=2), isid=0x123456))
 case("pop_pbb", "pop_pbb", pbb(V10, isid=0x123456, pcp=2), V10)
 case("pop_pbb_not_pbb", "pop_pbb", U4, None, "noent")
 
@@ -207,6 +249,18 @@ case("sf_nd_tll", "set_field:0a:0b:0c:0d:0e:0f->nd_tll", NA,
 case("sf_nd_sll_on_na", "set_field:0a:0b:0c:0d:0e:0f->nd_sll", NA, None, "noent")
 case("sf_nd_tll_no_option", "set_field:0a:0b:0c:0d:0e:0f->nd_tll",
      eth() / ip6() / ICMPv6ND_NA(tgt="2001:db8::2"), None, "noent")
+# ETH_TYPE, IP_PROTO and MPLS_BOS are settable too (issue 13, class 3);
+# IP_PROTO moves the L4 checksum with its pseudo-header.
+case("sf_eth_type_mpls", "set_field:0x8848->eth_type", M1, bytes(eth(0x8848)) + bytes(M1)[14:])
+case("sf_eth_type_vlan", "set_field:0x88b5->eth_type", V10,
+     bytes(V10)[:16] + b"\x88\xb5" + bytes(V10)[18:])
+case("sf_mpls_bos", "set_field:0->mpls_bos", M1,
+     eth(0x8847) / MPLS(label=100, cos=5, s=0, ttl=9) / ip4(ttl=44) / udp() / PAY)
+case("sf_ip_proto_v4_tcp", "set_field:17->ip_proto", T4, retype(T4, 17))
+case("sf_ip_proto_v6_udp", "set_field:6->ip_proto", U6, retype(U6, 6))
+case("sf_ip_proto_v4_nocsum", "set_field:6->ip_proto", eth() / ip4() / udp(chksum=0) / PAY,
+     retype(eth() / ip4() / udp(chksum=0) / PAY, 6))
+case("sf_ip_proto_arp", "set_field:6->ip_proto", ARPP, None, "noent")
 case("sf_ipv6_src_on_ipv4", "set_field:2001:db8:1::99->ipv6_src", T4, None, "noent")
 
 # Fix up the one expected frame scapy cannot express directly: echo

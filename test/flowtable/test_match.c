@@ -67,6 +67,10 @@ START_TEST(valid_matches)
         BUILD(masked(FT_F_VLAN_VID, FT_VID_PRESENT, FT_VID_PRESENT), exact(FT_F_VLAN_PCP, 3)),
         FT_OK);
     ck_assert_int_eq(BUILD(exact(FT_F_IN_PORT, 1), exact(FT_F_IN_PHY_PORT, 1)), FT_OK);
+    /* VID bits under a mask without OFPVID_PRESENT (OpenFlow 1.3.5, the
+     * VLAN match table: the mask selects the bits that count). */
+    ck_assert_int_eq(BUILD(masked(FT_F_VLAN_VID, 0x060, 0x0f0)), FT_OK);
+    ck_assert_int_eq(BUILD(masked(FT_F_VLAN_VID, 0x064, 0x0fff)), FT_OK);
     ck_assert_int_eq(BUILD(exact(FT_F_ETH_TYPE, 0x88e7), masked(FT_F_PBB_ISID, 0x100, 0xf00)),
                      FT_OK);
     ck_assert_int_eq(BUILD(exact(FT_F_ETH_TYPE, 0x8847), exact(FT_F_MPLS_LABEL, 0xfffff),
@@ -85,6 +89,8 @@ START_TEST(spec_errors)
     ck_assert_int_eq(BUILD(masked(FT_F_VLAN_VID, 0x1000, 0x3000)), FT_ERR_BAD_MATCH_BAD_MASK);
     ck_assert_int_eq(BUILD(exact(FT_F_VLAN_VID, 0x2000)), FT_ERR_BAD_MATCH_BAD_VALUE);
     ck_assert_int_eq(BUILD(exact(FT_F_VLAN_VID, 5)), FT_ERR_BAD_MATCH_BAD_VALUE);
+    /* A VID under a mask that requires "no tag": no packet can match. */
+    ck_assert_int_eq(BUILD(masked(FT_F_VLAN_VID, 0x060, 0x10f0)), FT_ERR_BAD_MATCH_BAD_VALUE);
     ck_assert_int_eq(BUILD(exact(FT_F_ETH_TYPE, 0x800), exact(FT_F_IP_DSCP, 64)),
                      FT_ERR_BAD_MATCH_BAD_VALUE);
     ck_assert_int_eq(BUILD(exact(FT_F_ETH_TYPE, 0x8847), exact(FT_F_MPLS_LABEL, 1 << 20)),

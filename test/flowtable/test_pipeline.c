@@ -111,6 +111,19 @@ START_TEST(flow_mod_command_errors)
     /* push_vlan satisfies VLAN_PCP's prerequisite. */
     ck_assert_int_eq(tu_add(p, "", "set_field:3->vlan_pcp"), FT_ERR_BAD_ACTION_MATCH_INCONSISTENT);
     ck_assert_int_eq(tu_add(p, "", "push_vlan:0x88a8,set_field:3->vlan_pcp"), FT_OK);
+    /* ETH_TYPE, IP_PROTO and MPLS_BOS are header fields a switch can set
+     * (issue 13, class 3), with their prerequisites; what they set is
+     * what later actions may rely on. */
+    ck_assert_int_eq(tu_add(p, "table=2,priority=11,mpls", "set_field:0x8848->eth_type"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=12,tcp", "set_field:17->ip_proto"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=13,mpls", "set_field:0->mpls_bos"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=14", "set_field:17->ip_proto"),
+                     FT_ERR_BAD_ACTION_MATCH_INCONSISTENT);
+    ck_assert_int_eq(
+        tu_add(p, "table=2,priority=15,ip", "set_field:0x8847->eth_type,set_field:5->mpls_label"),
+        FT_OK);
+    ck_assert_int_eq(
+        tu_add(p, "table=2,priority=16,ip", "set_field:17->ip_proto,set_field:53->udp_dst"), FT_OK);
     /* In an action set the push runs before the set-field, whatever the order written. */
     ck_assert_int_eq(
         tu_add(p, "priority=9", "write_actions(set_field:3->vlan_pcp,push_vlan:0x8100)"), FT_OK);
@@ -120,6 +133,11 @@ START_TEST(flow_mod_command_errors)
     fm.insts = in;
     ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_ERR_BAD_ACTION_BAD_TYPE);
     in->actions[0] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_IN_PORT};
+    ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_ERR_BAD_ACTION_BAD_SET_TYPE);
+    /* Fields that are metadata or a summary of the packet cannot be set. */
+    in->actions[0] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_METADATA};
+    ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_ERR_BAD_ACTION_BAD_SET_TYPE);
+    in->actions[0] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_IPV6_EXTHDR};
     ck_assert_int_eq(ft_pipeline_flow_mod(p, &fm, 0), FT_ERR_BAD_ACTION_BAD_SET_TYPE);
     in->actions[0] =
         (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_VLAN_VID, .value.u16 = 0x2000};

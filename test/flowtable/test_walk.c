@@ -378,6 +378,48 @@ START_TEST(packet_out_recirculates)
 }
 END_TEST
 
+/* Set-field of a type field (issue 13, class 3): later tables see the new
+ * type; when the rest parses differently the packet recirculates, as after
+ * a pop, instead of later tables guessing from the old headers. */
+START_TEST(set_type_fields_then_match)
+{
+    ck_assert_int_eq(
+        tu_add(p, "table=0,priority=1,mpls", "set_field:0x8848->eth_type,goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,eth_type=0x8848,mpls_label=5", "output:2"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=0,priority=1,ip", "set_field:0x86dd->eth_type,goto_table:2"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=5,ipv6,ipv6_dst=::1", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=1", "output:3"), FT_OK);
+    tu_settle(p);
+    /* MPLS unicast -> multicast: the label is still the label. */
+    ck_assert_str_eq(walk("mpls,mpls_label=5"), "set_field:0x8848->eth_type,output:2");
+    ck_assert(!(out.flags & FT_WALK_F_RECIRC));
+    /* IPv4 retyped as IPv6: the IPv6 header is read from the packet. */
+    ck_assert_str_eq(walk("ip,nw_dst=10.0.0.1"), "set_field:0x86dd->eth_type,recirc");
+    ck_assert(out.flags & FT_WALK_F_RECIRC);
+    struct ft_walk_cont cont = out.cont;
+    struct ft_key in = tu_key("ipv6,ipv6_dst=::1");
+    in.recirc_id = 1;
+    ck_assert_str_eq(resume(&in, &cont), "output:2");
+}
+END_TEST
+
+/* push_pbb copies an existing I-SID (OpenFlow 1.3.5, the push-tag table). */
+START_TEST(push_pbb_keeps_isid)
+{
+    ck_assert_int_eq(
+        tu_add(p, "table=0,priority=1,eth_type=0x88e7", "push_pbb:0x88e7,goto_table:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=5,eth_type=0x88e7,pbb_isid=100", "output:2"),
+                     FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=1,priority=1", "output:3"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("eth_type=0x88e7,pbb_isid=100"), "push_pbb:0x88e7,output:2");
+    ck_assert_uint_eq(out.mask.pbb_isid, 0xffffff);
+    ck_assert_str_eq(walk("eth_type=0x88e7,pbb_isid=7"), "push_pbb:0x88e7,output:3");
+}
+END_TEST
+
 START_TEST(packet_out_with_table)
 {
     ck_assert_int_eq(tu_add(p, "priority=1,ip,nw_src=1.1.1.1", "output:6"), FT_OK);
@@ -477,6 +519,8 @@ make_suite(void)
     tcase_add_test(tc, pop_in_action_set_recirculates);
     tcase_add_test(tc, pop_in_bucket_does_not_recirculate);
     tcase_add_test(tc, packet_out_recirculates);
+    tcase_add_test(tc, set_type_fields_then_match);
+    tcase_add_test(tc, push_pbb_keeps_isid);
     tcase_add_test(tc, packet_out_with_table);
     tcase_add_test(tc, versions_isolate_readers);
     tcase_add_test(tc, trace_explains_each_table);
