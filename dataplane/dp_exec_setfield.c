@@ -14,7 +14,6 @@
 #include "dp_hdrops.h"
 
 #define IPV4_CSUM_OFS 10
-#define IPV6_LEN      40
 #define TCP_CSUM_OFS  16
 #define UDP_CSUM_OFS  6
 #define ICMP_CSUM_OFS 2
@@ -37,8 +36,9 @@ static size_t
 ip_end(struct rte_mbuf *m, const struct dp_hdr *h)
 {
     const uint8_t *ip = dp_pkt_data(m) + h->lay.l3;
-    size_t end = h->eth_type == DP_ETH_TYPE_IPV4 ? (size_t)h->lay.l3 + dp_rd16(ip + 2)
-                                                 : (size_t)h->lay.l3 + IPV6_LEN + dp_rd16(ip + 4);
+    size_t end = h->eth_type == FT_ETH_TYPE_IPV4
+                     ? (size_t)h->lay.l3 + ft_rd16(ip + 2)
+                     : (size_t)h->lay.l3 + FT_IPV6_LEN + ft_rd16(ip + 4);
     return end < dp_pkt_len(m) ? end : dp_pkt_len(m);
 }
 
@@ -56,16 +56,16 @@ pseudo_csum(struct rte_mbuf *m, const struct dp_hdr *h, bool *udp)
     uint8_t *l4 = dp_pkt_data(m) + h->lay.l4;
     *udp = false;
     switch (h->ip_proto) {
-    case DP_PROTO_TCP:
+    case FT_PROTO_TCP:
         return l4 + TCP_CSUM_OFS;
-    case DP_PROTO_UDP:
+    case FT_PROTO_UDP:
         /* IPv4 UDP checksum 0 means "none" (RFC 768): keep it so. */
-        if (h->eth_type == DP_ETH_TYPE_IPV4 && !dp_rd16(l4 + UDP_CSUM_OFS))
+        if (h->eth_type == FT_ETH_TYPE_IPV4 && !ft_rd16(l4 + UDP_CSUM_OFS))
             return NULL;
         *udp = true;
         return l4 + UDP_CSUM_OFS;
-    case DP_PROTO_ICMPV6:
-        return h->eth_type == DP_ETH_TYPE_IPV6 ? l4 + ICMP_CSUM_OFS : NULL;
+    case FT_PROTO_ICMPV6:
+        return h->eth_type == FT_ETH_TYPE_IPV6 ? l4 + ICMP_CSUM_OFS : NULL;
     default:
         return NULL;
     }
@@ -75,8 +75,8 @@ static void
 fix_l4(uint8_t *csum, bool udp, uint32_t old_sum, uint32_t new_sum)
 {
     dp_csum_fix(csum, old_sum, new_sum);
-    if (udp && !dp_rd16(csum))
-        dp_wr16(csum, 0xffff);
+    if (udp && !ft_rd16(csum))
+        ft_wr16(csum, 0xffff);
 }
 
 /* Replace n bytes at p (an even offset into the checksummed data) with
@@ -120,9 +120,9 @@ sctp_recompute(struct rte_mbuf *m, const struct dp_hdr *h)
     /* Later segments hold payload only; the IP length bounds them. */
     if (first_end == dp_pkt_len(m)) {
         const uint8_t *ip = dp_pkt_data(m) + h->lay.l3;
-        size_t total = h->eth_type == DP_ETH_TYPE_IPV4
-                           ? (size_t)h->lay.l3 + dp_rd16(ip + 2)
-                           : (size_t)h->lay.l3 + IPV6_LEN + dp_rd16(ip + 4);
+        size_t total = h->eth_type == FT_ETH_TYPE_IPV4
+                           ? (size_t)h->lay.l3 + ft_rd16(ip + 2)
+                           : (size_t)h->lay.l3 + FT_IPV6_LEN + ft_rd16(ip + 4);
         size_t done = first_end;
         for (struct rte_mbuf *s = m->next; s && done < total; s = s->next) {
             size_t n = rte_pktmbuf_data_len(s);
@@ -146,8 +146,8 @@ set_vlan(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t keep, uint16_t bit
 {
     if (!h->lay.n_vlans)
         return -ENOENT;
-    uint8_t *tci = dp_pkt_data(m) + DP_ETH_ADDRS_LEN + 2;
-    dp_wr16(tci, (uint16_t)((dp_rd16(tci) & keep) | bits));
+    uint8_t *tci = dp_pkt_data(m) + FT_ETH_ADDRS_LEN + 2;
+    ft_wr16(tci, (uint16_t)((ft_rd16(tci) & keep) | bits));
     return 0;
 }
 
@@ -157,17 +157,17 @@ set_mpls(struct rte_mbuf *m, const struct dp_hdr *h, uint32_t keep, uint32_t bit
     if (!dp_hdr_is_mpls(h))
         return -ENOENT;
     uint8_t *lse = dp_pkt_data(m) + h->lay.l2_5;
-    dp_wr32(lse, (dp_rd32(lse) & keep) | bits);
+    ft_wr32(lse, (ft_rd32(lse) & keep) | bits);
     return 0;
 }
 
 static int
 set_isid(struct rte_mbuf *m, const struct dp_hdr *h, uint32_t isid)
 {
-    if (h->eth_type != DP_ETH_TYPE_PBB || h->lay.l2_5 == FT_OFS_NONE)
+    if (h->eth_type != FT_ETH_TYPE_PBB || h->lay.l2_5 == FT_OFS_NONE)
         return -ENOENT;
     uint8_t *itag = dp_pkt_data(m) + h->lay.l2_5;
-    dp_wr32(itag, (dp_rd32(itag) & 0xff000000u) | (isid & 0x00ffffffu));
+    ft_wr32(itag, (ft_rd32(itag) & 0xff000000u) | (isid & 0x00ffffffu));
     return 0;
 }
 
@@ -176,7 +176,7 @@ set_eth_type(struct rte_mbuf *m, struct dp_hdr *h, uint16_t type)
 {
     if (!h->eth_type)
         return -ENOENT;
-    dp_wr16(dp_pkt_data(m) + dp_hdr_eth_type_ofs(h), type);
+    ft_wr16(dp_pkt_data(m) + dp_hdr_eth_type_ofs(h), type);
     h->eth_type = type;
     return 0;
 }
@@ -193,7 +193,7 @@ proto_byte(struct rte_mbuf *m, const struct dp_hdr *h)
         return p + h->lay.l3 + 9;
     if (!dp_hdr_is_ipv6(h))
         return NULL;
-    size_t nxt = (size_t)h->lay.l3 + 6, cur = (size_t)h->lay.l3 + IPV6_LEN;
+    size_t nxt = (size_t)h->lay.l3 + 6, cur = (size_t)h->lay.l3 + FT_IPV6_LEN;
     if (h->lay.l4 == FT_OFS_NONE)
         return p[nxt] == h->ip_proto ? p + nxt : NULL;
     while (cur < h->lay.l4) {
@@ -244,9 +244,9 @@ set_tos(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t keep, uint8_t bits)
         return 0;
     }
     if (dp_hdr_is_ipv6(h)) {
-        uint32_t vtf = dp_rd32(ip);
+        uint32_t vtf = ft_rd32(ip);
         uint8_t tc = (uint8_t)(((vtf >> 20) & keep) | bits);
-        dp_wr32(ip, (vtf & 0xf00fffffu) | (uint32_t)tc << 20);
+        ft_wr32(ip, (vtf & 0xf00fffffu) | (uint32_t)tc << 20);
         return 0;
     }
     return -ENOENT;
@@ -260,7 +260,7 @@ set_ipv4_addr(struct rte_mbuf *m, const struct dp_hdr *h, size_t ofs, uint32_t a
     uint8_t *ip = dp_pkt_data(m) + h->lay.l3;
     uint8_t be[4];
     bool udp = false;
-    dp_wr32(be, addr);
+    ft_wr32(be, addr);
     uint8_t *l4_csum = pseudo_csum(m, h, &udp); /* Sets udp: not in the call's arguments. */
     replace(ip + ofs, be, 4, ip + IPV4_CSUM_OFS, l4_csum, udp);
     return 0;
@@ -283,7 +283,7 @@ set_flabel(struct rte_mbuf *m, const struct dp_hdr *h, uint32_t label)
     if (!dp_hdr_is_ipv6(h))
         return -ENOENT;
     uint8_t *ip = dp_pkt_data(m) + h->lay.l3;
-    dp_wr32(ip, (dp_rd32(ip) & 0xfff00000u) | (label & 0x000fffffu));
+    ft_wr32(ip, (ft_rd32(ip) & 0xfff00000u) | (label & 0x000fffffu));
     return 0;
 }
 
@@ -292,11 +292,11 @@ set_flabel(struct rte_mbuf *m, const struct dp_hdr *h, uint32_t label)
 static int
 set_arp(struct rte_mbuf *m, const struct dp_hdr *h, size_t ofs, const void *val, size_t n)
 {
-    if (h->eth_type != DP_ETH_TYPE_ARP || h->lay.l3 == FT_OFS_NONE)
+    if (h->eth_type != FT_ETH_TYPE_ARP || h->lay.l3 == FT_OFS_NONE)
         return -ENOENT;
     uint8_t *arp = dp_pkt_data(m) + h->lay.l3;
     if (ofs != ARP_OP_OFS &&
-        (dp_rd16(arp) != 1 || dp_rd16(arp + 2) != DP_ETH_TYPE_IPV4 || arp[4] != 6 || arp[5] != 4))
+        (ft_rd16(arp) != 1 || ft_rd16(arp + 2) != FT_ETH_TYPE_IPV4 || arp[4] != 6 || arp[5] != 4))
         return -ENOENT;
     memcpy(arp + ofs, val, n);
     return 0;
@@ -311,15 +311,15 @@ set_port(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t proto, size_t ofs, 
         return -ENOENT;
     uint8_t *l4 = dp_pkt_data(m) + h->lay.l4;
     uint8_t be[2];
-    dp_wr16(be, port);
-    if (proto == DP_PROTO_SCTP) {
+    ft_wr16(be, port);
+    if (proto == FT_PROTO_SCTP) {
         memcpy(l4 + ofs, be, 2);
         sctp_recompute(m, h);
         return 0;
     }
-    bool udp = proto == DP_PROTO_UDP;
+    bool udp = proto == FT_PROTO_UDP;
     uint8_t *csum = l4 + (udp ? UDP_CSUM_OFS : TCP_CSUM_OFS);
-    if (udp && h->eth_type == DP_ETH_TYPE_IPV4 && !dp_rd16(csum))
+    if (udp && h->eth_type == FT_ETH_TYPE_IPV4 && !ft_rd16(csum))
         csum = NULL;
     replace(l4 + ofs, be, 2, NULL, csum, udp);
     return 0;
@@ -329,8 +329,8 @@ set_port(struct rte_mbuf *m, const struct dp_hdr *h, uint8_t proto, size_t ofs, 
 static int
 set_icmp(struct rte_mbuf *m, struct dp_hdr *h, bool v6, size_t ofs, uint8_t val)
 {
-    uint8_t proto = v6 ? DP_PROTO_ICMPV6 : DP_PROTO_ICMP;
-    uint16_t eth_type = v6 ? DP_ETH_TYPE_IPV6 : DP_ETH_TYPE_IPV4;
+    uint8_t proto = v6 ? FT_PROTO_ICMPV6 : FT_PROTO_ICMP;
+    uint16_t eth_type = v6 ? FT_ETH_TYPE_IPV6 : FT_ETH_TYPE_IPV4;
     if (h->lay.l4 == FT_OFS_NONE || h->ip_proto != proto || h->eth_type != eth_type)
         return -ENOENT;
     uint8_t *l4 = dp_pkt_data(m) + h->lay.l4;
@@ -345,7 +345,7 @@ set_icmp(struct rte_mbuf *m, struct dp_hdr *h, bool v6, size_t ofs, uint8_t val)
 static bool
 is_nd(struct rte_mbuf *m, const struct dp_hdr *h)
 {
-    return h->eth_type == DP_ETH_TYPE_IPV6 && h->ip_proto == DP_PROTO_ICMPV6 &&
+    return h->eth_type == FT_ETH_TYPE_IPV6 && h->ip_proto == FT_PROTO_ICMPV6 &&
            h->lay.l4 != FT_OFS_NONE && (h->icmp_type == ICMPV6_NS || h->icmp_type == ICMPV6_NA) &&
            ip_end(m, h) >= (size_t)h->lay.l4 + ND_OPTS_OFS;
 }
@@ -390,7 +390,7 @@ dp_set_field(struct rte_mbuf *m, struct dp_hdr *h, enum ft_field f, const union 
     switch (f) {
     case FT_F_ETH_DST:
     case FT_F_ETH_SRC:
-        if (dp_pkt_len(m) < DP_ETH_ADDRS_LEN)
+        if (dp_pkt_len(m) < FT_ETH_ADDRS_LEN)
             return -ENOENT;
         memcpy(dp_pkt_data(m) + (f == FT_F_ETH_DST ? 0 : 6), v->bytes, 6);
         return 0;
@@ -414,13 +414,13 @@ dp_set_field(struct rte_mbuf *m, struct dp_hdr *h, enum ft_field f, const union 
         return set_ipv4_addr(m, h, 16, v->u32);
     case FT_F_TCP_SRC:
     case FT_F_TCP_DST:
-        return set_port(m, h, DP_PROTO_TCP, f == FT_F_TCP_SRC ? 0 : 2, v->u16);
+        return set_port(m, h, FT_PROTO_TCP, f == FT_F_TCP_SRC ? 0 : 2, v->u16);
     case FT_F_UDP_SRC:
     case FT_F_UDP_DST:
-        return set_port(m, h, DP_PROTO_UDP, f == FT_F_UDP_SRC ? 0 : 2, v->u16);
+        return set_port(m, h, FT_PROTO_UDP, f == FT_F_UDP_SRC ? 0 : 2, v->u16);
     case FT_F_SCTP_SRC:
     case FT_F_SCTP_DST:
-        return set_port(m, h, DP_PROTO_SCTP, f == FT_F_SCTP_SRC ? 0 : 2, v->u16);
+        return set_port(m, h, FT_PROTO_SCTP, f == FT_F_SCTP_SRC ? 0 : 2, v->u16);
     case FT_F_ICMPV4_TYPE:
     case FT_F_ICMPV4_CODE:
         return set_icmp(m, h, false, f == FT_F_ICMPV4_TYPE ? 0 : 1, v->u8);
@@ -428,11 +428,11 @@ dp_set_field(struct rte_mbuf *m, struct dp_hdr *h, enum ft_field f, const union 
     case FT_F_ICMPV6_CODE:
         return set_icmp(m, h, true, f == FT_F_ICMPV6_TYPE ? 0 : 1, v->u8);
     case FT_F_ARP_OP:
-        dp_wr16(be, v->u16);
+        ft_wr16(be, v->u16);
         return set_arp(m, h, ARP_OP_OFS, be, 2);
     case FT_F_ARP_SPA:
     case FT_F_ARP_TPA:
-        dp_wr32(be, v->u32);
+        ft_wr32(be, v->u32);
         return set_arp(m, h, f == FT_F_ARP_SPA ? ARP_SPA_OFS : ARP_TPA_OFS, be, 4);
     case FT_F_ARP_SHA:
     case FT_F_ARP_THA:

@@ -8,9 +8,7 @@
 #define MPLS_TTL_OFS  3
 #define IPV4_TTL_OFS  8
 #define IPV4_CSUM_OFS 10
-#define IPV4_MIN_LEN  20
 #define IPV6_HLIM_OFS 7
-#define IPV6_LEN      40
 
 /* Where the TTL byte of the IP header at ofs is, or NULL if there is no
  * complete IPv4/IPv6 header there. *v4 tells which. */
@@ -22,11 +20,11 @@ ip_ttl_at(struct rte_mbuf *m, size_t ofs, bool *v4)
     if (ofs >= len)
         return NULL;
     unsigned version = p[ofs] >> 4;
-    if (version == 4 && len - ofs >= IPV4_MIN_LEN && (p[ofs] & 0x0f) >= 5) {
+    if (version == 4 && len - ofs >= FT_IPV4_MIN_LEN && (p[ofs] & 0x0f) >= 5) {
         *v4 = true;
         return p + ofs + IPV4_TTL_OFS;
     }
-    if (version == 6 && len - ofs >= IPV6_LEN) {
+    if (version == 6 && len - ofs >= FT_IPV6_LEN) {
         *v4 = false;
         return p + ofs + IPV6_HLIM_OFS;
     }
@@ -121,10 +119,10 @@ static uint8_t *
 inner_ttl(struct rte_mbuf *m, const struct dp_hdr *h, bool *v4)
 {
     uint8_t *p = dp_pkt_data(m);
-    size_t inner = (size_t)h->lay.l2_5 + DP_MPLS_LEN;
+    size_t inner = (size_t)h->lay.l2_5 + FT_MPLS_LEN;
     *v4 = false;
-    if (!(dp_rd32(p + h->lay.l2_5) & MPLS_BOS))
-        return dp_pkt_len(m) >= inner + DP_MPLS_LEN ? p + inner + MPLS_TTL_OFS : NULL;
+    if (!(ft_rd32(p + h->lay.l2_5) & MPLS_BOS))
+        return dp_pkt_len(m) >= inner + FT_MPLS_LEN ? p + inner + MPLS_TTL_OFS : NULL;
     return ip_ttl_at(m, inner, v4);
 }
 

@@ -8,16 +8,16 @@
 int
 dp_push_vlan(struct rte_mbuf *m, const struct dp_hdr *h, uint16_t tpid)
 {
-    if (dp_pkt_len(m) < DP_ETH_ADDRS_LEN + 2)
+    if (dp_pkt_len(m) < FT_ETH_ADDRS_LEN + 2)
         return -ENOENT;
-    uint16_t tci = h->lay.n_vlans ? dp_rd16(dp_pkt_data(m) + DP_ETH_ADDRS_LEN + 2) : 0;
-    uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, DP_VLAN_LEN);
+    uint16_t tci = h->lay.n_vlans ? ft_rd16(dp_pkt_data(m) + FT_ETH_ADDRS_LEN + 2) : 0;
+    uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, FT_VLAN_LEN);
     if (!p)
         return -ENOSPC;
     /* The addresses move to the new front; the tag goes where they were. */
-    memmove(p, p + DP_VLAN_LEN, DP_ETH_ADDRS_LEN);
-    dp_wr16(p + DP_ETH_ADDRS_LEN, tpid);
-    dp_wr16(p + DP_ETH_ADDRS_LEN + 2, tci);
+    memmove(p, p + FT_VLAN_LEN, FT_ETH_ADDRS_LEN);
+    ft_wr16(p + FT_ETH_ADDRS_LEN, tpid);
+    ft_wr16(p + FT_ETH_ADDRS_LEN + 2, tci);
     return 0;
 }
 
@@ -27,7 +27,7 @@ dp_pop_vlan(struct rte_mbuf *m, const struct dp_hdr *h)
     if (!h->lay.n_vlans)
         return -ENOENT;
     uint8_t *p = dp_pkt_data(m);
-    memmove(p + DP_VLAN_LEN, p, DP_ETH_ADDRS_LEN);
-    rte_pktmbuf_adj(m, DP_VLAN_LEN);
+    memmove(p + FT_VLAN_LEN, p, FT_ETH_ADDRS_LEN);
+    rte_pktmbuf_adj(m, FT_VLAN_LEN);
     return 0;
 }

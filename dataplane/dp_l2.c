@@ -134,11 +134,11 @@ dp_l2_forward(struct dp_worker *w, struct dp_xctx *x, bool give)
      * output:NORMAL), not the key it arrived with. */
     const uint8_t *p = dp_pkt_data(x->m);
     int64_t port = -1;
-    if (dp_pkt_len(x->m) >= DP_ETH_ADDRS_LEN + 2) {
-        uint16_t tpid = dp_rd16(p + DP_ETH_ADDRS_LEN);
-        bool tagged = (tpid == DP_ETH_TYPE_VLAN || tpid == DP_ETH_TYPE_QINQ) &&
-                      dp_pkt_len(x->m) >= DP_ETH_ADDRS_LEN + 4;
-        uint16_t vid = tagged ? dp_rd16(p + DP_ETH_ADDRS_LEN + 2) & 0x0fff : 0;
+    if (dp_pkt_len(x->m) >= FT_ETH_ADDRS_LEN + 2) {
+        uint16_t tpid = ft_rd16(p + FT_ETH_ADDRS_LEN);
+        bool tagged = (tpid == FT_ETH_TYPE_VLAN || tpid == FT_ETH_TYPE_QINQ) &&
+                      dp_pkt_len(x->m) >= FT_ETH_ADDRS_LEN + 4;
+        uint16_t vid = tagged ? ft_rd16(p + FT_ETH_ADDRS_LEN + 2) & 0x0fff : 0;
         uint32_t now_s = (uint32_t)(w->now_ns / 1000000000u);
         if (x->in && !(p[6] & 1) && dp_l2_learn(l2, vid, p + 6, x->in->port_no, now_s))
             dp_note(w, DP_NOTE_L2_TABLE_FULL);

@@ -170,7 +170,7 @@ remark(struct rte_mbuf *m, struct dp_hdr *h, uint8_t prec)
     if (dp_hdr_is_ipv4(h))
         dscp = ip[1] >> 2;
     else if (dp_hdr_is_ipv6(h))
-        dscp = (uint8_t)((dp_rd32(ip) >> 22) & 0x3f);
+        dscp = (uint8_t)((ft_rd32(ip) >> 22) & 0x3f);
     else
         return;
     unsigned x = dscp >> 3, y = (dscp & 7) >> 1;

@@ -23,26 +23,7 @@
 
 #include "ft_key.h"
 #include "ft_parse.h"
-
-#define DP_ETH_ADDRS_LEN 12
-#define DP_VLAN_LEN      4
-#define DP_MPLS_LEN      4
-#define DP_PBB_ITAG_LEN  4
-
-#define DP_ETH_TYPE_IPV4    0x0800
-#define DP_ETH_TYPE_ARP     0x0806
-#define DP_ETH_TYPE_VLAN    0x8100
-#define DP_ETH_TYPE_IPV6    0x86dd
-#define DP_ETH_TYPE_MPLS    0x8847
-#define DP_ETH_TYPE_MPLS_MC 0x8848
-#define DP_ETH_TYPE_QINQ    0x88a8
-#define DP_ETH_TYPE_PBB     0x88e7
-
-#define DP_PROTO_ICMP   1
-#define DP_PROTO_TCP    6
-#define DP_PROTO_UDP    17
-#define DP_PROTO_ICMPV6 58
-#define DP_PROTO_SCTP   132
+#include "ft_proto.h"
 
 /*
  * Where the headers of a packet are, as the parser found them, plus the
@@ -97,56 +78,26 @@ dp_hdr_parse(struct rte_mbuf *m, struct dp_hdr *h)
 static inline uint16_t
 dp_hdr_eth_type_ofs(const struct dp_hdr *h)
 {
-    return (uint16_t)(DP_ETH_ADDRS_LEN + DP_VLAN_LEN * h->lay.n_vlans);
+    return (uint16_t)(FT_ETH_ADDRS_LEN + FT_VLAN_LEN * h->lay.n_vlans);
 }
 
 static inline bool
 dp_hdr_is_mpls(const struct dp_hdr *h)
 {
-    return (h->eth_type == DP_ETH_TYPE_MPLS || h->eth_type == DP_ETH_TYPE_MPLS_MC) &&
+    return (h->eth_type == FT_ETH_TYPE_MPLS || h->eth_type == FT_ETH_TYPE_MPLS_MC) &&
            h->lay.l2_5 != FT_OFS_NONE;
 }
 
 static inline bool
 dp_hdr_is_ipv4(const struct dp_hdr *h)
 {
-    return h->eth_type == DP_ETH_TYPE_IPV4 && h->lay.l3 != FT_OFS_NONE;
+    return h->eth_type == FT_ETH_TYPE_IPV4 && h->lay.l3 != FT_OFS_NONE;
 }
 
 static inline bool
 dp_hdr_is_ipv6(const struct dp_hdr *h)
 {
-    return h->eth_type == DP_ETH_TYPE_IPV6 && h->lay.l3 != FT_OFS_NONE;
-}
-
-/* ---- big-endian access ------------------------------------------------------ */
-
-static inline uint16_t
-dp_rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-dp_rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-dp_wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void
-dp_wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+    return h->eth_type == FT_ETH_TYPE_IPV6 && h->lay.l3 != FT_OFS_NONE;
 }
 
 /* ---- checksums (RFC 1071 sums, RFC 1624 incremental updates) ------------------------ */
@@ -159,7 +110,7 @@ dp_csum_words(const uint8_t *p, size_t n)
 {
     uint32_t s = 0;
     for (size_t i = 0; i + 1 < n; i += 2)
-        s += dp_rd16(p + i);
+        s += ft_rd16(p + i);
     return s;
 }
 
@@ -176,10 +127,10 @@ dp_csum_fold(uint32_t s)
 static inline void
 dp_csum_fix(uint8_t *field, uint32_t old_sum, uint32_t new_sum)
 {
-    uint32_t acc = (uint16_t)~dp_rd16(field);
+    uint32_t acc = (uint16_t)~ft_rd16(field);
     acc += (uint16_t)~dp_csum_fold(old_sum);
     acc += dp_csum_fold(new_sum);
-    dp_wr16(field, (uint16_t)~dp_csum_fold(acc));
+    ft_wr16(field, (uint16_t)~dp_csum_fold(acc));
 }
 
 #endif /* DP_PKT_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Action checks, the action set, and the text forms of actions. */
 #include "ft_action.h"
+#include "ft_proto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -122,7 +123,7 @@ check_one(const struct ft_action *a, struct ft_match *st, bool packet_out)
     case FT_AT_COPY_TTL_IN:
         return FT_OK; /* The executor checks the packet has the header. */
     case FT_AT_PUSH_VLAN:
-        if (a->ethertype != 0x8100 && a->ethertype != 0x88a8)
+        if (a->ethertype != FT_ETH_TYPE_VLAN && a->ethertype != FT_ETH_TYPE_QINQ)
             return FT_ERR_BAD_ACTION_BAD_ARGUMENT;
         if (st) {
             st->key.vlan_vid |= FT_VID_PRESENT;
@@ -136,7 +137,7 @@ check_one(const struct ft_action *a, struct ft_match *st, bool packet_out)
         }
         return FT_OK;
     case FT_AT_PUSH_MPLS:
-        if (a->ethertype != 0x8847 && a->ethertype != 0x8848)
+        if (a->ethertype != FT_ETH_TYPE_MPLS && a->ethertype != FT_ETH_TYPE_MPLS_MC)
             return FT_ERR_BAD_ACTION_BAD_ARGUMENT;
         require_eth_type(st, a->ethertype);
         return FT_OK;

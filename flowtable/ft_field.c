@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ft_field.h"
+#include "ft_proto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,6 +61,34 @@ static const struct ft_field_info fields[FT_N_FIELDS] = {
     [FT_F_TUNNEL_ID] = F("tunnel_id", 8, tunnel_id, 64, true, true, FT_PRE_NONE),
     [FT_F_IPV6_EXTHDR] = F("ipv6_exthdr", 2, ipv6_exthdr, 9, true, false, FT_PRE_IPV6),
 };
+
+/* The prerequisites of OpenFlow 1.3.5 §7.2.3.8 (table 12), once. */
+static const struct ft_prereq_rule prereq_rules[] = {
+    [FT_PRE_NONE] = {FT_PRE_NONE, 0, 0, {0}},
+    [FT_PRE_IN_PORT] = {FT_PRE_NONE, 0, 0, {0}},
+    [FT_PRE_VLAN] = {FT_PRE_NONE, 0, 0, {0}},
+    [FT_PRE_IP] = {FT_PRE_NONE, FT_F_ETH_TYPE, 2, {FT_ETH_TYPE_IPV4, FT_ETH_TYPE_IPV6}},
+    [FT_PRE_IPV4] = {FT_PRE_NONE, FT_F_ETH_TYPE, 1, {FT_ETH_TYPE_IPV4}},
+    [FT_PRE_IPV6] = {FT_PRE_NONE, FT_F_ETH_TYPE, 1, {FT_ETH_TYPE_IPV6}},
+    [FT_PRE_ARP] = {FT_PRE_NONE, FT_F_ETH_TYPE, 1, {FT_ETH_TYPE_ARP}},
+    [FT_PRE_TCP] = {FT_PRE_IP, FT_F_IP_PROTO, 1, {FT_PROTO_TCP}},
+    [FT_PRE_UDP] = {FT_PRE_IP, FT_F_IP_PROTO, 1, {FT_PROTO_UDP}},
+    [FT_PRE_SCTP] = {FT_PRE_IP, FT_F_IP_PROTO, 1, {FT_PROTO_SCTP}},
+    [FT_PRE_ICMPV4] = {FT_PRE_IPV4, FT_F_IP_PROTO, 1, {FT_PROTO_ICMP}},
+    [FT_PRE_ICMPV6] = {FT_PRE_IPV6, FT_F_IP_PROTO, 1, {FT_PROTO_ICMPV6}},
+    [FT_PRE_ND] = {FT_PRE_ICMPV6, FT_F_ICMPV6_TYPE, 2, {FT_ICMPV6_NS, FT_ICMPV6_NA}},
+    [FT_PRE_ND_SOL] = {FT_PRE_ICMPV6, FT_F_ICMPV6_TYPE, 1, {FT_ICMPV6_NS}},
+    [FT_PRE_ND_ADV] = {FT_PRE_ICMPV6, FT_F_ICMPV6_TYPE, 1, {FT_ICMPV6_NA}},
+    [FT_PRE_MPLS] = {FT_PRE_NONE, FT_F_ETH_TYPE, 2, {FT_ETH_TYPE_MPLS, FT_ETH_TYPE_MPLS_MC}},
+    [FT_PRE_PBB] = {FT_PRE_NONE, FT_F_ETH_TYPE, 1, {FT_ETH_TYPE_PBB}},
+};
+
+const struct ft_prereq_rule *
+ft_prereq_rule(enum ft_prereq pr)
+{
+    return (unsigned)pr < sizeof prereq_rules / sizeof prereq_rules[0] ? &prereq_rules[pr]
+                                                                       : &prereq_rules[0];
+}
 
 const struct ft_field_info *
 ft_field_info(unsigned f)

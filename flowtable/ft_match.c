@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ft_match.h"
+#include "ft_proto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,63 +12,34 @@ ft_match_init_catchall(struct ft_match *m)
     ft_key_zero(&m->mask);
 }
 
-static bool
-eth_type_is(const struct ft_key *key, const struct ft_key *mask, uint16_t a, uint16_t b)
+/* A prerequisite's field (ETH_TYPE, IP_PROTO, ICMPV6_TYPE: 1 or 2 bytes). */
+static uint32_t
+prereq_field(const struct ft_key *k, uint8_t field)
 {
-    return mask->eth_type == 0xffff && (key->eth_type == a || key->eth_type == b);
-}
-
-static bool
-ip_proto_is(const struct ft_key *key, const struct ft_key *mask, uint8_t proto)
-{
-    return mask->ip_proto == 0xff && key->ip_proto == proto;
-}
-
-static bool
-icmp_type_is(const struct ft_key *key, const struct ft_key *mask, uint8_t a, uint8_t b)
-{
-    return mask->icmp_type == 0xff && (key->icmp_type == a || key->icmp_type == b);
+    union ft_value v;
+    ft_field_get(k, field, &v);
+    return ft_field_info(field)->key_len == 1 ? v.u8 : v.u16;
 }
 
 bool
 ft_match_requires(const struct ft_key *key, const struct ft_key *mask, enum ft_prereq pr)
 {
-    switch (pr) {
-    case FT_PRE_NONE:
-        return true;
-    case FT_PRE_IN_PORT:
+    if (pr == FT_PRE_IN_PORT)
         return mask->in_port == UINT32_MAX;
-    case FT_PRE_VLAN:
+    if (pr == FT_PRE_VLAN)
         return (mask->vlan_vid & FT_VID_PRESENT) && (key->vlan_vid & FT_VID_PRESENT);
-    case FT_PRE_IP:
-        return eth_type_is(key, mask, 0x0800, 0x86dd);
-    case FT_PRE_IPV4:
-        return eth_type_is(key, mask, 0x0800, 0x0800);
-    case FT_PRE_IPV6:
-        return eth_type_is(key, mask, 0x86dd, 0x86dd);
-    case FT_PRE_ARP:
-        return eth_type_is(key, mask, 0x0806, 0x0806);
-    case FT_PRE_TCP:
-        return ip_proto_is(key, mask, 6) && ft_match_requires(key, mask, FT_PRE_IP);
-    case FT_PRE_UDP:
-        return ip_proto_is(key, mask, 17) && ft_match_requires(key, mask, FT_PRE_IP);
-    case FT_PRE_SCTP:
-        return ip_proto_is(key, mask, 132) && ft_match_requires(key, mask, FT_PRE_IP);
-    case FT_PRE_ICMPV4:
-        return ip_proto_is(key, mask, 1) && ft_match_requires(key, mask, FT_PRE_IPV4);
-    case FT_PRE_ICMPV6:
-        return ip_proto_is(key, mask, 58) && ft_match_requires(key, mask, FT_PRE_IPV6);
-    case FT_PRE_ND:
-        return icmp_type_is(key, mask, 135, 136) && ft_match_requires(key, mask, FT_PRE_ICMPV6);
-    case FT_PRE_ND_SOL:
-        return icmp_type_is(key, mask, 135, 135) && ft_match_requires(key, mask, FT_PRE_ICMPV6);
-    case FT_PRE_ND_ADV:
-        return icmp_type_is(key, mask, 136, 136) && ft_match_requires(key, mask, FT_PRE_ICMPV6);
-    case FT_PRE_MPLS:
-        return eth_type_is(key, mask, 0x8847, 0x8848);
-    case FT_PRE_PBB:
-        return eth_type_is(key, mask, 0x88e7, 0x88e7);
-    }
+    const struct ft_prereq_rule *rule = ft_prereq_rule(pr);
+    if (!rule->n_values)
+        return true; /* FT_PRE_NONE. */
+    if (!ft_match_requires(key, mask, rule->parent))
+        return false;
+    const struct ft_field_info *fi = ft_field_info(rule->field);
+    if (prereq_field(mask, rule->field) != (1u << fi->n_bits) - 1)
+        return false; /* Not matched exactly. */
+    uint32_t v = prereq_field(key, rule->field);
+    for (unsigned i = 0; i < rule->n_values; i++)
+        if (v == rule->values[i])
+            return true;
     return false;
 }
 
@@ -270,9 +242,18 @@ static const struct {
     uint16_t eth_type;
     uint8_t ip_proto; /* 0 = none */
 } shorthands[] = {
-    {"ip", 0x0800, 0},   {"ipv6", 0x86dd, 0},  {"arp", 0x0806, 0},     {"mpls", 0x8847, 0},
-    {"tcp", 0x0800, 6},  {"udp", 0x0800, 17},  {"sctp", 0x0800, 132},  {"icmp", 0x0800, 1},
-    {"tcp6", 0x86dd, 6}, {"udp6", 0x86dd, 17}, {"sctp6", 0x86dd, 132}, {"icmp6", 0x86dd, 58},
+    {"ip", FT_ETH_TYPE_IPV4, 0},
+    {"ipv6", FT_ETH_TYPE_IPV6, 0},
+    {"arp", FT_ETH_TYPE_ARP, 0},
+    {"mpls", FT_ETH_TYPE_MPLS, 0},
+    {"tcp", FT_ETH_TYPE_IPV4, FT_PROTO_TCP},
+    {"udp", FT_ETH_TYPE_IPV4, FT_PROTO_UDP},
+    {"sctp", FT_ETH_TYPE_IPV4, FT_PROTO_SCTP},
+    {"icmp", FT_ETH_TYPE_IPV4, FT_PROTO_ICMP},
+    {"tcp6", FT_ETH_TYPE_IPV6, FT_PROTO_TCP},
+    {"udp6", FT_ETH_TYPE_IPV6, FT_PROTO_UDP},
+    {"sctp6", FT_ETH_TYPE_IPV6, FT_PROTO_SCTP},
+    {"icmp6", FT_ETH_TYPE_IPV6, FT_PROTO_ICMPV6},
 };
 
 /* "tp_src"/"tp_dst" name whichever transport the match's ip_proto names. */

@@ -11,52 +11,17 @@
 
 #include "ft_parse.h"
 
+#include "ft_proto.h"
+
 /* Offsets are 16 bits wide and FT_OFS_NONE must stay unambiguous. */
 #define PARSE_MAX_LEN 0xfffe
 
-#define ETH_ADDRS_LEN  12
-#define VLAN_TAG_LEN   4
-#define MPLS_LABEL_LEN 4
-#define PBB_ITAG_LEN   4
-#define ARP_FIXED_LEN  8
-#define IPV4_MIN_LEN   20
-#define IPV6_LEN       40
-#define IPV6_FRAG_LEN  8
-#define TCP_LEN        20
-#define UDP_LEN        8
-#define SCTP_LEN       12
-#define ICMP_LEN       4
-#define ND_TARGET_END  24 /* ICMPv6 header, flags/reserved, target. */
-#define ND_OPT_UNIT    8
-#define ND_OPT_SLL     1
-#define ND_OPT_TLL     2
-
-#define ETH_TYPE_MIN      0x0600
-#define ETH_TYPE_IPV4     0x0800
-#define ETH_TYPE_ARP      0x0806
-#define ETH_TYPE_VLAN     0x8100
-#define ETH_TYPE_IPV6     0x86dd
-#define ETH_TYPE_MPLS     0x8847
-#define ETH_TYPE_MPLS_MC  0x8848
-#define ETH_TYPE_QINQ     0x88a8
-#define ETH_TYPE_PBB      0x88e7
-#define ETH_TYPE_QINQ_OLD 0x9100
-
-#define PROTO_HOPOPTS  0
-#define PROTO_ICMP     1
-#define PROTO_TCP      6
-#define PROTO_UDP      17
-#define PROTO_ROUTING  43
-#define PROTO_FRAGMENT 44
-#define PROTO_ESP      50
-#define PROTO_AH       51
-#define PROTO_ICMPV6   58
-#define PROTO_NONE     59
-#define PROTO_DSTOPTS  60
-#define PROTO_SCTP     132
-
-#define ICMPV6_NS 135
-#define ICMPV6_NA 136
+#define ARP_FIXED_LEN 8
+#define IPV6_FRAG_LEN 8
+#define ND_TARGET_END 24 /* ICMPv6 header, flags/reserved, target. */
+#define ND_OPT_UNIT   8
+#define ND_OPT_SLL    1
+#define ND_OPT_TLL    2
 
 #define IPV4_MF          0x2000
 #define IPV4_OFFSET      0x1fff
@@ -70,18 +35,6 @@ struct parse {
     struct ft_key *key;
     struct ft_layout *lay;
 };
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The VID/PCP encoding of vlan_vid and vlan2_vid. */
 static inline uint16_t
@@ -99,10 +52,10 @@ tci_pcp(uint16_t tci)
 static bool
 is_vlan_tpid(uint16_t type, unsigned n_vlans)
 {
-    if (type == ETH_TYPE_VLAN || type == ETH_TYPE_QINQ)
+    if (type == FT_ETH_TYPE_VLAN || type == FT_ETH_TYPE_QINQ)
         return true;
     /* The pre-802.1ad S-tag TPID only ever marks the service tag. */
-    return type == ETH_TYPE_QINQ_OLD && n_vlans == 0;
+    return type == FT_ETH_TYPE_QINQ_OLD && n_vlans == 0;
 }
 
 static enum ft_parse_stop
@@ -116,7 +69,7 @@ parse_nd(struct parse *ps, size_t ofs, size_t end, bool cut)
     memcpy(key->nd_target, pkt + ofs + 8, sizeof key->nd_target);
 
     /* Only the link-layer address the message type defines counts. */
-    uint8_t want = key->icmp_type == ICMPV6_NS ? ND_OPT_SLL : ND_OPT_TLL;
+    uint8_t want = key->icmp_type == FT_ICMPV6_NS ? ND_OPT_SLL : ND_OPT_TLL;
     uint8_t *lla = want == ND_OPT_SLL ? key->nd_sll : key->nd_tll;
     bool found = false;
     size_t p = ofs + ND_TARGET_END;
@@ -147,16 +100,16 @@ static size_t
 l4_header_len(uint8_t proto, bool ipv6)
 {
     switch (proto) {
-    case PROTO_TCP:
-        return TCP_LEN;
-    case PROTO_UDP:
-        return UDP_LEN;
-    case PROTO_SCTP:
-        return SCTP_LEN;
-    case PROTO_ICMP:
-        return ipv6 ? 0 : ICMP_LEN;
-    case PROTO_ICMPV6:
-        return ipv6 ? ICMP_LEN : 0;
+    case FT_PROTO_TCP:
+        return FT_TCP_MIN_LEN;
+    case FT_PROTO_UDP:
+        return FT_UDP_LEN;
+    case FT_PROTO_SCTP:
+        return FT_SCTP_LEN;
+    case FT_PROTO_ICMP:
+        return ipv6 ? 0 : FT_ICMP_LEN;
+    case FT_PROTO_ICMPV6:
+        return ipv6 ? FT_ICMP_LEN : 0;
     default:
         return 0;
     }
@@ -172,22 +125,22 @@ parse_l4(struct parse *ps, size_t ofs, size_t end, bool cut)
 {
     struct ft_key *key = ps->key;
     const uint8_t *l4 = ps->pkt + ofs;
-    size_t need = l4_header_len(key->ip_proto, key->eth_type == ETH_TYPE_IPV6);
+    size_t need = l4_header_len(key->ip_proto, key->eth_type == FT_ETH_TYPE_IPV6);
 
     if (!need)
         return FT_STOP_DONE;
     if (end - ofs < need)
         return FT_STOP_TRUNC_L4;
     ps->lay->l4 = (uint16_t)ofs;
-    if (need == ICMP_LEN) {
+    if (need == FT_ICMP_LEN) {
         key->icmp_type = l4[0];
         key->icmp_code = l4[1];
     } else {
-        key->tp_src = rd16(l4);
-        key->tp_dst = rd16(l4 + 2);
+        key->tp_src = ft_rd16(l4);
+        key->tp_dst = ft_rd16(l4 + 2);
     }
-    if (key->ip_proto == PROTO_ICMPV6 &&
-        (key->icmp_type == ICMPV6_NS || key->icmp_type == ICMPV6_NA))
+    if (key->ip_proto == FT_PROTO_ICMPV6 &&
+        (key->icmp_type == FT_ICMPV6_NS || key->icmp_type == FT_ICMPV6_NA))
         return parse_nd(ps, ofs, end, cut);
     return FT_STOP_DONE;
 }
@@ -256,27 +209,27 @@ parse_ipv6_chain(struct parse *ps, size_t ofs, size_t end, uint8_t nh, bool cut)
     for (;;) {
         enum exthdr_kind kind;
         switch (nh) {
-        case PROTO_HOPOPTS:
+        case FT_PROTO_HOPOPTS:
             kind = EH_HOP;
             break;
-        case PROTO_DSTOPTS:
+        case FT_PROTO_DSTOPTS:
             kind = EH_DEST;
             break;
-        case PROTO_ROUTING:
+        case FT_PROTO_ROUTING:
             kind = EH_ROUTING;
             break;
-        case PROTO_FRAGMENT:
+        case FT_PROTO_FRAGMENT:
             kind = EH_FRAG;
             break;
-        case PROTO_AH:
+        case FT_PROTO_AH:
             kind = EH_AH;
             break;
-        case PROTO_ESP:
+        case FT_PROTO_ESP:
             /* Everything after the SPI is encrypted. */
             exthdr_note(&w, &flags, EH_ESP);
             key->ip_proto = nh;
             goto out;
-        case PROTO_NONE:
+        case FT_PROTO_NONE:
             flags |= FT_IEH_NONEXT;
             key->ip_proto = nh;
             goto out;
@@ -305,7 +258,7 @@ parse_ipv6_chain(struct parse *ps, size_t ofs, size_t end, uint8_t nh, bool cut)
         exthdr_note(&w, &flags, kind);
         nh = pkt[ofs];
         if (kind == EH_FRAG) {
-            uint16_t offlg = rd16(pkt + ofs + 2);
+            uint16_t offlg = ft_rd16(pkt + ofs + 2);
             if (offlg & (IPV6_FRAG_OFFSET | IPV6_FRAG_M))
                 key->ip_frag |= FT_FRAG_ANY;
             if (offlg & IPV6_FRAG_OFFSET) {
@@ -329,12 +282,12 @@ parse_ipv6(struct parse *ps, size_t ofs)
     struct ft_key *key = ps->key;
     const uint8_t *ip = ps->pkt + ofs;
 
-    if (ps->len - ofs < IPV6_LEN)
+    if (ps->len - ofs < FT_IPV6_LEN)
         return FT_STOP_TRUNC_L3;
     if (ip[0] >> 4 != 6)
         return FT_STOP_BAD_L3;
 
-    uint32_t vtf = rd32(ip);
+    uint32_t vtf = ft_rd32(ip);
     uint8_t tc = (uint8_t)(vtf >> 20);
     key->ip_dscp = tc >> 2;
     key->ip_ecn = tc & 3;
@@ -345,10 +298,10 @@ parse_ipv6(struct parse *ps, size_t ofs)
     ps->lay->ip_ttl = ip[7];
 
     /* Jumbograms (payload length 0, RFC 2675) cannot occur on Ethernet. */
-    size_t claimed = ofs + IPV6_LEN + rd16(ip + 4);
+    size_t claimed = ofs + FT_IPV6_LEN + ft_rd16(ip + 4);
     bool cut = claimed > ps->len;
     size_t end = cut ? ps->len : claimed;
-    return parse_ipv6_chain(ps, ofs + IPV6_LEN, end, ip[6], cut);
+    return parse_ipv6_chain(ps, ofs + FT_IPV6_LEN, end, ip[6], cut);
 }
 
 static enum ft_parse_stop
@@ -357,14 +310,14 @@ parse_ipv4(struct parse *ps, size_t ofs)
     struct ft_key *key = ps->key;
     const uint8_t *ip = ps->pkt + ofs;
 
-    if (ps->len - ofs < IPV4_MIN_LEN)
+    if (ps->len - ofs < FT_IPV4_MIN_LEN)
         return FT_STOP_TRUNC_L3;
     size_t hlen = (size_t)(ip[0] & 0x0f) * 4;
-    if (ip[0] >> 4 != 4 || hlen < IPV4_MIN_LEN)
+    if (ip[0] >> 4 != 4 || hlen < FT_IPV4_MIN_LEN)
         return FT_STOP_BAD_L3;
     if (ps->len - ofs < hlen)
         return FT_STOP_TRUNC_L3;
-    size_t tot_len = rd16(ip + 2);
+    size_t tot_len = ft_rd16(ip + 2);
     /* OVS drops such packets' L3 fields too: nothing in them is sure. */
     if (tot_len < hlen)
         return FT_STOP_BAD_L3;
@@ -372,12 +325,12 @@ parse_ipv4(struct parse *ps, size_t ofs)
     key->ip_dscp = ip[1] >> 2;
     key->ip_ecn = ip[1] & 3;
     key->ip_proto = ip[9];
-    key->ipv4_src = rd32(ip + 12);
-    key->ipv4_dst = rd32(ip + 16);
+    key->ipv4_src = ft_rd32(ip + 12);
+    key->ipv4_dst = ft_rd32(ip + 16);
     ps->lay->l3 = (uint16_t)ofs;
     ps->lay->ip_ttl = ip[8];
 
-    uint16_t frag = rd16(ip + 6);
+    uint16_t frag = ft_rd16(ip + 6);
     if (frag & (IPV4_MF | IPV4_OFFSET))
         key->ip_frag |= FT_FRAG_ANY;
     if (frag & IPV4_OFFSET) {
@@ -399,20 +352,20 @@ parse_arp(struct parse *ps, size_t ofs)
 
     if (avail < ARP_FIXED_LEN)
         return FT_STOP_TRUNC_L3;
-    uint16_t htype = rd16(arp), ptype = rd16(arp + 2);
+    uint16_t htype = ft_rd16(arp), ptype = ft_rd16(arp + 2);
     uint8_t hlen = arp[4], plen = arp[5];
     if (avail < ARP_FIXED_LEN + 2 * ((size_t)hlen + plen))
         return FT_STOP_TRUNC_L3;
 
-    key->arp_op = rd16(arp + 6);
+    key->arp_op = ft_rd16(arp + 6);
     ps->lay->l3 = (uint16_t)ofs;
     /* The address fields model only Ethernet hardware / IPv4 protocol. */
-    if (htype != 1 || ptype != ETH_TYPE_IPV4 || hlen != 6 || plen != 4)
+    if (htype != 1 || ptype != FT_ETH_TYPE_IPV4 || hlen != 6 || plen != 4)
         return FT_STOP_DONE;
     memcpy(key->arp_sha, arp + 8, 6);
-    key->arp_spa = rd32(arp + 14);
+    key->arp_spa = ft_rd32(arp + 14);
     memcpy(key->arp_tha, arp + 18, 6);
-    key->arp_tpa = rd32(arp + 24);
+    key->arp_tpa = ft_rd32(arp + 24);
     return FT_STOP_DONE;
 }
 
@@ -424,22 +377,22 @@ parse_frame(struct parse *ps)
     const uint8_t *pkt = ps->pkt;
     size_t len = ps->len;
 
-    if (len < ETH_ADDRS_LEN)
+    if (len < FT_ETH_ADDRS_LEN)
         return FT_STOP_TRUNC_L2;
     memcpy(key->eth_dst, pkt, 6);
     memcpy(key->eth_src, pkt + 6, 6);
 
-    size_t ofs = ETH_ADDRS_LEN;
+    size_t ofs = FT_ETH_ADDRS_LEN;
     uint16_t type;
     for (;;) {
         if (len - ofs < 2)
             return FT_STOP_TRUNC_L2;
-        type = rd16(pkt + ofs);
+        type = ft_rd16(pkt + ofs);
         if (!is_vlan_tpid(type, lay->n_vlans))
             break;
-        if (len - ofs < VLAN_TAG_LEN)
+        if (len - ofs < FT_VLAN_LEN)
             return FT_STOP_TRUNC_L2;
-        uint16_t tci = rd16(pkt + ofs + 2);
+        uint16_t tci = ft_rd16(pkt + ofs + 2);
         if (lay->n_vlans == 0) {
             key->vlan_vid = tci_vid(tci);
             key->vlan_pcp = tci_pcp(tci);
@@ -448,38 +401,38 @@ parse_frame(struct parse *ps)
             key->vlan2_pcp = tci_pcp(tci);
         }
         lay->n_vlans++;
-        ofs += VLAN_TAG_LEN;
+        ofs += FT_VLAN_LEN;
     }
     ofs += 2;
 
-    if (type < ETH_TYPE_MIN) {
+    if (type < FT_ETH_TYPE_MIN) {
         key->eth_type = FT_ETH_TYPE_NONE;
         return FT_STOP_DONE;
     }
     key->eth_type = type;
 
     switch (type) {
-    case ETH_TYPE_IPV4:
+    case FT_ETH_TYPE_IPV4:
         return parse_ipv4(ps, ofs);
-    case ETH_TYPE_IPV6:
+    case FT_ETH_TYPE_IPV6:
         return parse_ipv6(ps, ofs);
-    case ETH_TYPE_ARP:
+    case FT_ETH_TYPE_ARP:
         return parse_arp(ps, ofs);
-    case ETH_TYPE_MPLS:
-    case ETH_TYPE_MPLS_MC: {
-        if (len - ofs < MPLS_LABEL_LEN)
+    case FT_ETH_TYPE_MPLS:
+    case FT_ETH_TYPE_MPLS_MC: {
+        if (len - ofs < FT_MPLS_LEN)
             return FT_STOP_TRUNC_L2_5;
-        uint32_t lse = rd32(pkt + ofs);
+        uint32_t lse = ft_rd32(pkt + ofs);
         key->mpls_label = lse >> 12;
         key->mpls_tc = (lse >> 9) & 7;
         key->mpls_bos = (lse >> 8) & 1;
         lay->l2_5 = (uint16_t)ofs;
         return FT_STOP_DONE;
     }
-    case ETH_TYPE_PBB:
-        if (len - ofs < PBB_ITAG_LEN)
+    case FT_ETH_TYPE_PBB:
+        if (len - ofs < FT_PBB_ITAG_LEN)
             return FT_STOP_TRUNC_L2_5;
-        key->pbb_isid = rd32(pkt + ofs) & 0xffffff;
+        key->pbb_isid = ft_rd32(pkt + ofs) & 0xffffff;
         lay->l2_5 = (uint16_t)ofs;
         return FT_STOP_DONE;
     default:

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ft_pipeline_int.h"
+#include "ft_proto.h"
 #include "ft_walk.h"
 
 /* Deepest group chain the walk composes (group-mod refuses deeper). */
@@ -168,50 +169,26 @@ ip_proto_is(struct walk *w, uint8_t proto)
     return w->key.ip_proto == proto;
 }
 
-/* Whether the packet (as the key models it) has the header a field lives in. */
+/* Whether the packet (as the key models it) has the header a field lives
+ * in: the prerequisite table match validation uses (ft_prereq_rule), with
+ * each field the answer depends on consulted. */
 static bool
 packet_has(struct walk *w, enum ft_prereq pr)
 {
-    switch (pr) {
-    case FT_PRE_NONE:
-    case FT_PRE_IN_PORT:
-        return true;
-    case FT_PRE_VLAN:
+    if (pr == FT_PRE_VLAN)
         return has_vlan(w);
-    case FT_PRE_IP:
-        return eth_type_in(w, 0x0800, 0x86dd);
-    case FT_PRE_IPV4:
-        return eth_type_in(w, 0x0800, 0x0800);
-    case FT_PRE_IPV6:
-        return eth_type_in(w, 0x86dd, 0x86dd);
-    case FT_PRE_ARP:
-        return eth_type_in(w, 0x0806, 0x0806);
-    case FT_PRE_TCP:
-        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 6);
-    case FT_PRE_UDP:
-        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 17);
-    case FT_PRE_SCTP:
-        return packet_has(w, FT_PRE_IP) && ip_proto_is(w, 132);
-    case FT_PRE_ICMPV4:
-        return packet_has(w, FT_PRE_IPV4) && ip_proto_is(w, 1);
-    case FT_PRE_ICMPV6:
-        return packet_has(w, FT_PRE_IPV6) && ip_proto_is(w, 58);
-    case FT_PRE_ND:
-    case FT_PRE_ND_SOL:
-    case FT_PRE_ND_ADV:
-        if (!packet_has(w, FT_PRE_ICMPV6))
-            return false;
-        consult_field(w, FT_F_ICMPV6_TYPE);
-        if (pr == FT_PRE_ND_SOL)
-            return w->key.icmp_type == 135;
-        if (pr == FT_PRE_ND_ADV)
-            return w->key.icmp_type == 136;
-        return w->key.icmp_type == 135 || w->key.icmp_type == 136;
-    case FT_PRE_MPLS:
-        return eth_type_in(w, 0x8847, 0x8848);
-    case FT_PRE_PBB:
-        return eth_type_in(w, 0x88e7, 0x88e7);
-    }
+    const struct ft_prereq_rule *rule = ft_prereq_rule(pr);
+    if (!rule->n_values)
+        return true; /* FT_PRE_NONE, FT_PRE_IN_PORT (every packet has one). */
+    if (!packet_has(w, rule->parent))
+        return false;
+    consult_field(w, rule->field);
+    union ft_value v;
+    ft_field_get(&w->key, rule->field, &v);
+    uint32_t x = ft_field_info(rule->field)->key_len == 1 ? v.u8 : v.u16;
+    for (unsigned i = 0; i < rule->n_values; i++)
+        if (x == rule->values[i])
+            return true;
     return false;
 }
 
@@ -312,7 +289,8 @@ retypes(struct walk *w, const struct ft_action *a)
     case FT_F_ETH_TYPE: {
         /* MPLS unicast <-> multicast: the label stack stays a label stack. */
         bool mpls_to_mpls =
-            eth_type_in(w, 0x8847, 0x8848) && (a->value.u16 == 0x8847 || a->value.u16 == 0x8848);
+            eth_type_in(w, FT_ETH_TYPE_MPLS, FT_ETH_TYPE_MPLS_MC) &&
+            (a->value.u16 == FT_ETH_TYPE_MPLS || a->value.u16 == FT_ETH_TYPE_MPLS_MC);
         return w->key.eth_type != a->value.u16 && !mpls_to_mpls;
     }
     case FT_F_IP_PROTO:
@@ -435,7 +413,8 @@ do_push_mpls(struct walk *w, uint16_t ethertype)
     if (!op)
         return;
     op->a16 = ethertype;
-    if (eth_type_in(w, 0x8847, 0x8848)) { /* Label and TC copied from the old top. */
+    if (eth_type_in(w, FT_ETH_TYPE_MPLS,
+                    FT_ETH_TYPE_MPLS_MC)) { /* Label and TC copied from the old top. */
         consult_field(w, FT_F_MPLS_LABEL);
         consult_field(w, FT_F_MPLS_TC);
         set_key_u(w, FT_F_MPLS_BOS, 0);
@@ -456,7 +435,7 @@ do_pop_mpls(struct walk *w, uint16_t ethertype)
     if (!op)
         return;
     op->a16 = ethertype;
-    if (!eth_type_in(w, 0x8847, 0x8848))
+    if (!eth_type_in(w, FT_ETH_TYPE_MPLS, FT_ETH_TYPE_MPLS_MC))
         return;
     if (recirculate(w)) /* The next label, or what follows the stack. */
         return;
@@ -485,7 +464,7 @@ do_push_pbb(struct walk *w, uint16_t ethertype)
     /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. The I-SID
      * copies an existing I-TAG's (the push-tag table of OpenFlow 1.3.5),
      * else it is 0. */
-    if (eth_type_in(w, 0x88e7, 0x88e7))
+    if (eth_type_in(w, FT_ETH_TYPE_PBB, FT_ETH_TYPE_PBB))
         consult_field(w, FT_F_PBB_ISID);
     else
         set_key_u(w, FT_F_PBB_ISID, 0);
@@ -502,7 +481,7 @@ do_push_pbb(struct walk *w, uint16_t ethertype)
 static void
 do_pop_pbb(struct walk *w)
 {
-    if (!emit(w, FT_OP_POP_PBB) || !eth_type_in(w, 0x88e7, 0x88e7))
+    if (!emit(w, FT_OP_POP_PBB) || !eth_type_in(w, FT_ETH_TYPE_PBB, FT_ETH_TYPE_PBB))
         return;
     if (recirculate(w)) /* The customer frame. */
         return;

@@ -95,6 +95,23 @@ enum ft_prereq {
     FT_PRE_PBB,     /* ETH_TYPE=0x88e7. */
 };
 
+/*
+ * What a prerequisite asks, as one table (ft_field.c) that both match
+ * validation (ft_match_requires) and the pipeline walk read, so the two
+ * cannot disagree: first the parent prerequisite, then `field` equal to
+ * one of `values[0..n_values)`. FT_PRE_NONE, FT_PRE_IN_PORT and
+ * FT_PRE_VLAN have n_values 0 (each is a test of its own: nothing, the
+ * in_port field present, a VLAN tag present).
+ */
+struct ft_prereq_rule {
+    enum ft_prereq parent;
+    uint8_t field; /* enum ft_field: ETH_TYPE, IP_PROTO or ICMPV6_TYPE. */
+    uint8_t n_values;
+    uint16_t values[2];
+};
+
+const struct ft_prereq_rule *ft_prereq_rule(enum ft_prereq pr);
+
 struct ft_field_info {
     const char *name;      /* Lower-case OXM name: "ipv4_src". */
     uint8_t wire_len;      /* OXM payload bytes (without mask). */

@@ -90,7 +90,7 @@ ofa_buf_put_be16(struct ofa_buf *b, uint16_t v)
 {
     uint8_t *p = ofa_buf_put_zeros(b, 2);
     if (p)
-        ofa_set_be16(p, v);
+        ft_wr16(p, v);
 }
 
 void
@@ -98,7 +98,7 @@ ofa_buf_put_be32(struct ofa_buf *b, uint32_t v)
 {
     uint8_t *p = ofa_buf_put_zeros(b, 4);
     if (p)
-        ofa_set_be32(p, v);
+        ft_wr32(p, v);
 }
 
 void
@@ -106,7 +106,7 @@ ofa_buf_put_be64(struct ofa_buf *b, uint64_t v)
 {
     uint8_t *p = ofa_buf_put_zeros(b, 8);
     if (p)
-        ofa_set_be64(p, v);
+        ft_wr64(p, v);
 }
 
 void
@@ -121,5 +121,5 @@ void
 ofa_buf_set_be16(struct ofa_buf *b, size_t ofs, uint16_t v)
 {
     if (!b->failed && ofs + 2 <= b->len)
-        ofa_set_be16(b->data + ofs, v);
+        ft_wr16(b->data + ofs, v);
 }

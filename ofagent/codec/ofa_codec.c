@@ -60,8 +60,8 @@ ofa_peek_header(const uint8_t *buf, size_t len, struct ofa_header *h)
         return false;
     h->version = buf[0];
     h->type = buf[1];
-    h->length = ofa_get_be16(buf + 2);
-    h->xid = ofa_get_be32(buf + 4);
+    h->length = ft_rd16(buf + 2);
+    h->xid = ft_rd32(buf + 4);
     return true;
 }
 
@@ -77,8 +77,8 @@ dec_hello(const uint8_t *msg, size_t len, struct ofa_msg *m)
     const uint8_t *p = msg + OFP_HEADER_LEN;
     size_t left = len - OFP_HEADER_LEN;
     while (left >= 4) {
-        uint16_t type = ofa_get_be16(p);
-        size_t elen = ofa_get_be16(p + 2);
+        uint16_t type = ft_rd16(p);
+        size_t elen = ft_rd16(p + 2);
         if (elen < 4 || elen > left)
             break;
         if (type == OFP_HELLO_ELEM_VERSIONBITMAP && !m->u.hello.n_words) {
@@ -86,7 +86,7 @@ dec_hello(const uint8_t *msg, size_t len, struct ofa_msg *m)
             if (words > OFA_HELLO_MAX_WORDS)
                 words = OFA_HELLO_MAX_WORDS;
             for (size_t i = 0; i < words; i++)
-                m->u.hello.bitmap[i] = ofa_get_be32(p + 4 + 4 * i);
+                m->u.hello.bitmap[i] = ft_rd32(p + 4 + 4 * i);
             m->u.hello.n_words = (uint8_t)words;
         }
         size_t adv = ofa_round8(elen);
@@ -104,15 +104,15 @@ dec_error(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_error *e = &m->u.error;
     if (len < OFP_ERROR_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    uint16_t type = ofa_get_be16(msg + 8);
-    uint16_t code = ofa_get_be16(msg + 10);
+    uint16_t type = ft_rd16(msg + 8);
+    uint16_t code = ft_rd16(msg + 10);
     size_t ofs = OFP_ERROR_LEN;
     if (type == 0xffff) {
         if (len < OFP_ERROR_EXP_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
         e->experimenter = true;
         e->exp_type = code;
-        e->exp_id = ofa_get_be32(msg + 12);
+        e->exp_id = ft_rd32(msg + 12);
         ofs = OFP_ERROR_EXP_LEN;
     }
     e->err = ft_err_from_type_code(type, code);
@@ -144,8 +144,8 @@ dec_simple(const uint8_t *msg, size_t len, struct ofa_msg *m)
     case OFA_EXPERIMENTER:
         if (len < OFP_EXPERIMENTER_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
-        m->u.experimenter.experimenter = ofa_get_be32(msg + 8);
-        m->u.experimenter.exp_type = ofa_get_be32(msg + 12);
+        m->u.experimenter.experimenter = ft_rd32(msg + 8);
+        m->u.experimenter.exp_type = ft_rd32(msg + 12);
         m->u.experimenter.data = msg + OFP_EXPERIMENTER_LEN;
         m->u.experimenter.data_len = len - OFP_EXPERIMENTER_LEN;
         return FT_OK;
@@ -158,40 +158,40 @@ dec_simple(const uint8_t *msg, size_t len, struct ofa_msg *m)
     case OFA_FEATURES_REPLY:
         if ((err = want_len(len, OFP_FEATURES_REPLY_LEN)))
             return err;
-        m->u.features.datapath_id = ofa_get_be64(msg + 8);
-        m->u.features.n_buffers = ofa_get_be32(msg + 16);
+        m->u.features.datapath_id = ft_rd64(msg + 8);
+        m->u.features.n_buffers = ft_rd32(msg + 16);
         m->u.features.n_tables = msg[20];
         m->u.features.auxiliary_id = msg[21];
-        m->u.features.capabilities = ofa_get_be32(msg + 24);
+        m->u.features.capabilities = ft_rd32(msg + 24);
         return FT_OK;
     case OFA_GET_CONFIG_REPLY:
     case OFA_SET_CONFIG:
         if ((err = want_len(len, OFP_SWITCH_CONFIG_LEN)))
             return err;
-        m->u.config.flags = ofa_get_be16(msg + 8);
-        m->u.config.miss_send_len = ofa_get_be16(msg + 10);
+        m->u.config.flags = ft_rd16(msg + 8);
+        m->u.config.miss_send_len = ft_rd16(msg + 10);
         return FT_OK;
     case OFA_TABLE_MOD:
         if ((err = want_len(len, OFP_TABLE_MOD_LEN)))
             return err;
         m->u.table_mod.table_id = msg[8];
-        m->u.table_mod.config = ofa_get_be32(msg + 12);
+        m->u.table_mod.config = ft_rd32(msg + 12);
         return FT_OK;
     case OFA_ROLE_REQUEST:
     case OFA_ROLE_REPLY:
         if ((err = want_len(len, OFP_ROLE_LEN)))
             return err;
-        m->u.role.role = ofa_get_be32(msg + 8);
-        m->u.role.generation_id = ofa_get_be64(msg + 16);
+        m->u.role.role = ft_rd32(msg + 8);
+        m->u.role.generation_id = ft_rd64(msg + 16);
         return FT_OK;
     case OFA_GET_ASYNC_REPLY:
     case OFA_SET_ASYNC:
         if ((err = want_len(len, OFP_ASYNC_LEN)))
             return err;
         for (int i = 0; i < 2; i++) {
-            m->u.async.packet_in_mask[i] = ofa_get_be32(msg + 8 + 4 * i);
-            m->u.async.port_status_mask[i] = ofa_get_be32(msg + 16 + 4 * i);
-            m->u.async.flow_removed_mask[i] = ofa_get_be32(msg + 24 + 4 * i);
+            m->u.async.packet_in_mask[i] = ft_rd32(msg + 8 + 4 * i);
+            m->u.async.port_status_mask[i] = ft_rd32(msg + 16 + 4 * i);
+            m->u.async.flow_removed_mask[i] = ft_rd32(msg + 24 + 4 * i);
         }
         return FT_OK;
     default:

@@ -17,7 +17,7 @@
 static enum ft_err
 set_field_decode(const uint8_t *p, size_t alen, struct ft_action *a)
 {
-    uint32_t h = ofa_get_be32(p + 4);
+    uint32_t h = ft_rd32(p + 4);
     unsigned cls = h >> 16, field = (h >> 9) & 0x7f, plen = h & 0xff;
     const struct ft_field_info *fi = ft_field_info(field);
     if (cls != OFPXMC_OPENFLOW_BASIC || !fi)
@@ -40,15 +40,15 @@ set_field_decode(const uint8_t *p, size_t alen, struct ft_action *a)
 static enum ft_err
 action_decode(const uint8_t *p, size_t alen, struct ft_action *a)
 {
-    uint16_t type = ofa_get_be16(p);
+    uint16_t type = ft_rd16(p);
     memset(a, 0, sizeof *a);
     a->type = (uint8_t)type;
     switch (type) {
     case FT_AT_OUTPUT:
         if (alen != OFP_ACTION_OUTPUT_LEN)
             return FT_ERR_BAD_ACTION_BAD_LEN;
-        a->arg = ofa_get_be32(p + 4);
-        a->max_len = ofa_get_be16(p + 8);
+        a->arg = ft_rd32(p + 4);
+        a->max_len = ft_rd16(p + 8);
         return FT_OK;
     case FT_AT_COPY_TTL_OUT:
     case FT_AT_COPY_TTL_IN:
@@ -65,11 +65,11 @@ action_decode(const uint8_t *p, size_t alen, struct ft_action *a)
     case FT_AT_PUSH_MPLS:
     case FT_AT_PUSH_PBB:
     case FT_AT_POP_MPLS:
-        a->ethertype = ofa_get_be16(p + 4);
+        a->ethertype = ft_rd16(p + 4);
         break;
     case FT_AT_SET_QUEUE:
     case FT_AT_GROUP:
-        a->arg = ofa_get_be32(p + 4);
+        a->arg = ft_rd32(p + 4);
         break;
     case FT_AT_SET_FIELD:
         return set_field_decode(p, alen, a);
@@ -89,7 +89,7 @@ ofa_actions_decode(const uint8_t *p, size_t len, struct ft_action *out, size_t *
     while (len) {
         if (len < OFP_ACTION_LEN)
             return FT_ERR_BAD_ACTION_BAD_LEN;
-        size_t alen = ofa_get_be16(p + 2);
+        size_t alen = ft_rd16(p + 2);
         if (alen < OFP_ACTION_LEN || alen % 8 || alen > len)
             return FT_ERR_BAD_ACTION_BAD_LEN;
         enum ft_err err = action_decode(p, alen, out ? &out[*n] : &tmp);
@@ -205,8 +205,8 @@ insts_scan(const uint8_t *p, size_t len, struct ft_insts *in, uint8_t *present,
     while (len) {
         if (len < 8)
             return FT_ERR_BAD_INSTRUCTION_BAD_LEN;
-        uint16_t type = ofa_get_be16(p);
-        size_t ilen = ofa_get_be16(p + 2);
+        uint16_t type = ft_rd16(p);
+        size_t ilen = ft_rd16(p + 2);
         if (ilen < 8 || ilen % 8 || ilen > len)
             return FT_ERR_BAD_INSTRUCTION_BAD_LEN;
         size_t want;
@@ -241,12 +241,12 @@ insts_scan(const uint8_t *p, size_t len, struct ft_insts *in, uint8_t *present,
             break;
         case FT_IT_METER:
             if (in)
-                in->meter_id = ofa_get_be32(p + 4);
+                in->meter_id = ft_rd32(p + 4);
             break;
         case FT_IT_WRITE_METADATA:
             if (in) {
-                in->metadata = ofa_get_be64(p + 8);
-                in->metadata_mask = ofa_get_be64(p + 16);
+                in->metadata = ft_rd64(p + 8);
+                in->metadata_mask = ft_rd64(p + 16);
             }
             break;
         case FT_IT_APPLY_ACTIONS:

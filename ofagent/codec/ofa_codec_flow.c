@@ -28,17 +28,17 @@ ofa_dec_flow_mod(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_flow_mod *f = &m->u.flow_mod;
     if (len < OFP_FLOW_MOD_LEN + 8)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    f->fm.cookie = ofa_get_be64(msg + 8);
-    f->fm.cookie_mask = ofa_get_be64(msg + 16);
+    f->fm.cookie = ft_rd64(msg + 8);
+    f->fm.cookie_mask = ft_rd64(msg + 16);
     f->fm.table_id = msg[24];
     f->fm.command = msg[25];
-    f->fm.idle_timeout = ofa_get_be16(msg + 26);
-    f->fm.hard_timeout = ofa_get_be16(msg + 28);
-    f->fm.priority = ofa_get_be16(msg + 30);
-    f->buffer_id = ofa_get_be32(msg + 32);
-    f->fm.out_port = ofa_get_be32(msg + 36);
-    f->fm.out_group = ofa_get_be32(msg + 40);
-    f->fm.flags = ofa_get_be16(msg + 44);
+    f->fm.idle_timeout = ft_rd16(msg + 26);
+    f->fm.hard_timeout = ft_rd16(msg + 28);
+    f->fm.priority = ft_rd16(msg + 30);
+    f->buffer_id = ft_rd32(msg + 32);
+    f->fm.out_port = ft_rd32(msg + 36);
+    f->fm.out_group = ft_rd32(msg + 40);
+    f->fm.flags = ft_rd16(msg + 44);
 
     size_t mlen;
     enum ft_err err =
@@ -82,15 +82,15 @@ ofa_dec_flow_removed(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ft_flow_removed *fr = &m->u.flow_removed;
     if (len < OFP_FLOW_REMOVED_LEN + 8)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    fr->cookie = ofa_get_be64(msg + 8);
-    fr->priority = ofa_get_be16(msg + 16);
+    fr->cookie = ft_rd64(msg + 8);
+    fr->priority = ft_rd16(msg + 16);
     fr->reason = msg[18];
     fr->table_id = msg[19];
-    fr->duration_ns = ofa_get_be32(msg + 20) * NS_PER_SEC + ofa_get_be32(msg + 24);
-    fr->idle_timeout = ofa_get_be16(msg + 28);
-    fr->hard_timeout = ofa_get_be16(msg + 30);
-    fr->packet_count = ofa_get_be64(msg + 32);
-    fr->byte_count = ofa_get_be64(msg + 40);
+    fr->duration_ns = ft_rd32(msg + 20) * NS_PER_SEC + ft_rd32(msg + 24);
+    fr->idle_timeout = ft_rd16(msg + 28);
+    fr->hard_timeout = ft_rd16(msg + 30);
+    fr->packet_count = ft_rd64(msg + 32);
+    fr->byte_count = ft_rd64(msg + 40);
     size_t mlen;
     enum ft_err err =
         ofa_match_decode(msg + OFP_FLOW_REMOVED_LEN, len - OFP_FLOW_REMOVED_LEN, &fr->match, &mlen);
@@ -124,11 +124,11 @@ ofa_dec_packet_in(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_packet_in *pi = &m->u.packet_in;
     if (len < OFP_PACKET_IN_LEN + 8 + 2)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    pi->buffer_id = ofa_get_be32(msg + 8);
-    pi->total_len = ofa_get_be16(msg + 12);
+    pi->buffer_id = ft_rd32(msg + 8);
+    pi->total_len = ft_rd16(msg + 12);
     pi->reason = msg[14];
     pi->table_id = msg[15];
-    pi->cookie = ofa_get_be64(msg + 16);
+    pi->cookie = ft_rd64(msg + 16);
     size_t mlen;
     enum ft_err err = ofa_match_decode_entries(msg + OFP_PACKET_IN_LEN, len - OFP_PACKET_IN_LEN,
                                                pi->match, &pi->n_match, &mlen);
@@ -167,9 +167,9 @@ ofa_dec_packet_out(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_packet_out *po = &m->u.packet_out;
     if (len < OFP_PACKET_OUT_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    po->buffer_id = ofa_get_be32(msg + 8);
-    po->in_port = ofa_get_be32(msg + 12);
-    size_t alen = ofa_get_be16(msg + 16);
+    po->buffer_id = ft_rd32(msg + 8);
+    po->in_port = ft_rd32(msg + 12);
+    size_t alen = ft_rd16(msg + 16);
     if (alen > len - OFP_PACKET_OUT_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     enum ft_err err =

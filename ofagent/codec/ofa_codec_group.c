@@ -39,7 +39,7 @@ ofa_buckets_decode(const uint8_t *p, size_t len, struct ft_bucket **out, uint32_
     for (size_t ofs = 0; ofs < len; count++) {
         if (len - ofs < OFP_BUCKET_LEN)
             return err_len;
-        size_t blen = ofa_get_be16(p + ofs);
+        size_t blen = ft_rd16(p + ofs);
         if (blen < OFP_BUCKET_LEN || blen % 8 || blen > len - ofs)
             return err_len;
         ofs += blen;
@@ -50,10 +50,10 @@ ofa_buckets_decode(const uint8_t *p, size_t len, struct ft_bucket **out, uint32_
     if (!bk)
         return OFA_ERR_NOMEM;
     for (uint32_t i = 0; i < count; i++) {
-        size_t blen = ofa_get_be16(p);
-        bk[i].weight = ofa_get_be16(p + 2);
-        bk[i].watch_port = ofa_get_be32(p + 4);
-        bk[i].watch_group = ofa_get_be32(p + 8);
+        size_t blen = ft_rd16(p);
+        bk[i].weight = ft_rd16(p + 2);
+        bk[i].watch_port = ft_rd32(p + 4);
+        bk[i].watch_group = ft_rd32(p + 8);
         struct ft_action *a;
         size_t na;
         enum ft_err err =
@@ -103,9 +103,9 @@ ofa_dec_group_mod(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ft_group_mod *gm = &m->u.group_mod.gm;
     if (len < OFP_GROUP_MOD_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    gm->command = ofa_get_be16(msg + 8);
+    gm->command = ft_rd16(msg + 8);
     gm->type = msg[10];
-    gm->group_id = ofa_get_be32(msg + 12);
+    gm->group_id = ft_rd32(msg + 12);
     struct ft_bucket *bk;
     /* A bucket whose length is wrong is a bad bucket (there is no group
      * BAD_LEN; Open vSwitch answers the same). */
@@ -134,16 +134,16 @@ ofa_group_stats_decode(const uint8_t *p, size_t avail, struct ofa_group_stats *g
     memset(gs, 0, sizeof *gs);
     if (avail < OFP_GROUP_STATS_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p);
+    size_t len = ft_rd16(p);
     if (len < OFP_GROUP_STATS_LEN || len > avail ||
         (len - OFP_GROUP_STATS_LEN) % OFP_BUCKET_COUNTER_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    gs->group_id = ofa_get_be32(p + 4);
-    gs->ref_count = ofa_get_be32(p + 8);
-    gs->packet_count = ofa_get_be64(p + 16);
-    gs->byte_count = ofa_get_be64(p + 24);
-    gs->duration_sec = ofa_get_be32(p + 32);
-    gs->duration_nsec = ofa_get_be32(p + 36);
+    gs->group_id = ft_rd32(p + 4);
+    gs->ref_count = ft_rd32(p + 8);
+    gs->packet_count = ft_rd64(p + 16);
+    gs->byte_count = ft_rd64(p + 24);
+    gs->duration_sec = ft_rd32(p + 32);
+    gs->duration_nsec = ft_rd32(p + 36);
     uint32_t n = (uint32_t)((len - OFP_GROUP_STATS_LEN) / OFP_BUCKET_COUNTER_LEN);
     if (n) {
         gs->buckets = calloc(n, sizeof *gs->buckets);
@@ -152,8 +152,8 @@ ofa_group_stats_decode(const uint8_t *p, size_t avail, struct ofa_group_stats *g
     }
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *c = p + OFP_GROUP_STATS_LEN + i * OFP_BUCKET_COUNTER_LEN;
-        gs->buckets[i].packet_count = ofa_get_be64(c);
-        gs->buckets[i].byte_count = ofa_get_be64(c + 8);
+        gs->buckets[i].packet_count = ft_rd64(c);
+        gs->buckets[i].byte_count = ft_rd64(c + 8);
     }
     gs->n_buckets = n;
     *consumed = len;
@@ -188,11 +188,11 @@ ofa_group_desc_decode(const uint8_t *p, size_t avail, struct ofa_group_desc *gd,
     memset(gd, 0, sizeof *gd);
     if (avail < OFP_GROUP_DESC_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p);
+    size_t len = ft_rd16(p);
     if (len < OFP_GROUP_DESC_LEN || len > avail)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     gd->type = p[2];
-    gd->group_id = ofa_get_be32(p + 4);
+    gd->group_id = ft_rd32(p + 4);
     *consumed = len;
     return ofa_buckets_decode(p + OFP_GROUP_DESC_LEN, len - OFP_GROUP_DESC_LEN, &gd->buckets,
                               &gd->n_buckets, FT_ERR_BAD_REQUEST_BAD_LEN);
@@ -218,11 +218,11 @@ ofa_group_desc_encode(struct ofa_buf *b, const struct ofa_group_desc *gd)
 void
 ofa_group_features_decode(const uint8_t *p, struct ft_group_features *gf)
 {
-    gf->types = ofa_get_be32(p);
-    gf->capabilities = ofa_get_be32(p + 4);
+    gf->types = ft_rd32(p);
+    gf->capabilities = ft_rd32(p + 4);
     for (int i = 0; i < 4; i++) {
-        gf->max_groups[i] = ofa_get_be32(p + 8 + 4 * i);
-        gf->actions[i] = ofa_get_be32(p + 24 + 4 * i);
+        gf->max_groups[i] = ft_rd32(p + 8 + 4 * i);
+        gf->actions[i] = ft_rd32(p + 24 + 4 * i);
     }
 }
 

@@ -20,8 +20,8 @@ ofa_match_decode_entries(const uint8_t *p, size_t avail, struct ft_match_entry *
     *n = 0;
     if (avail < OFP_MATCH_HEADER_LEN)
         return FT_ERR_BAD_MATCH_BAD_LEN;
-    uint16_t type = ofa_get_be16(p);
-    uint16_t mlen = ofa_get_be16(p + 2);
+    uint16_t type = ft_rd16(p);
+    uint16_t mlen = ft_rd16(p + 2);
     if (type != OFPMT_OXM)
         return FT_ERR_BAD_MATCH_BAD_TYPE;
     if (mlen < OFP_MATCH_HEADER_LEN || ofa_round8(mlen) > avail)
@@ -33,7 +33,7 @@ ofa_match_decode_entries(const uint8_t *p, size_t avail, struct ft_match_entry *
     while (left) {
         if (left < OXM_HEADER_LEN)
             return FT_ERR_BAD_MATCH_BAD_LEN;
-        uint32_t h = ofa_get_be32(q);
+        uint32_t h = ft_rd32(q);
         unsigned cls = h >> 16, field = (h >> 9) & 0x7f, plen = h & 0xff;
         bool hm = h & 0x100;
         if (plen > left - OXM_HEADER_LEN)

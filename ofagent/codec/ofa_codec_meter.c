@@ -34,8 +34,8 @@ ofa_bands_decode(const uint8_t *p, size_t len, struct ft_meter_band **out, uint3
     uint32_t count = (uint32_t)(len / OFP_METER_BAND_LEN);
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *q = p + i * OFP_METER_BAND_LEN;
-        uint16_t type = ofa_get_be16(q);
-        if (ofa_get_be16(q + 2) != OFP_METER_BAND_LEN)
+        uint16_t type = ft_rd16(q);
+        if (ft_rd16(q + 2) != OFP_METER_BAND_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
         if (type != FT_MBT_DROP && type != FT_MBT_DSCP_REMARK && type != FT_MBT_EXPERIMENTER)
             return FT_ERR_METER_MOD_FAILED_BAD_BAND;
@@ -47,13 +47,13 @@ ofa_bands_decode(const uint8_t *p, size_t len, struct ft_meter_band **out, uint3
         return OFA_ERR_NOMEM;
     for (uint32_t i = 0; i < count; i++) {
         const uint8_t *q = p + i * OFP_METER_BAND_LEN;
-        bd[i].type = ofa_get_be16(q);
-        bd[i].rate = ofa_get_be32(q + 4);
-        bd[i].burst_size = ofa_get_be32(q + 8);
+        bd[i].type = ft_rd16(q);
+        bd[i].rate = ft_rd32(q + 4);
+        bd[i].burst_size = ft_rd32(q + 8);
         if (bd[i].type == FT_MBT_DSCP_REMARK)
             bd[i].prec_level = q[12];
         else if (bd[i].type == FT_MBT_EXPERIMENTER)
-            bd[i].experimenter = ofa_get_be32(q + 12);
+            bd[i].experimenter = ft_rd32(q + 12);
     }
     *out = bd;
     *n = count;
@@ -92,9 +92,9 @@ ofa_dec_meter_mod(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ft_meter_mod *mm = &m->u.meter_mod.mm;
     if (len < OFP_METER_MOD_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    mm->command = ofa_get_be16(msg + 8);
-    mm->flags = ofa_get_be16(msg + 10);
-    mm->meter_id = ofa_get_be32(msg + 12);
+    mm->command = ft_rd16(msg + 8);
+    mm->flags = ft_rd16(msg + 10);
+    mm->meter_id = ft_rd32(msg + 12);
     struct ft_meter_band *bd;
     enum ft_err err =
         ofa_bands_decode(msg + OFP_METER_MOD_LEN, len - OFP_METER_MOD_LEN, &bd, &mm->n_bands);
@@ -120,16 +120,16 @@ ofa_meter_stats_decode(const uint8_t *p, size_t avail, struct ofa_meter_stats *m
     memset(ms, 0, sizeof *ms);
     if (avail < OFP_METER_STATS_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p + 4);
+    size_t len = ft_rd16(p + 4);
     if (len < OFP_METER_STATS_LEN || len > avail ||
         (len - OFP_METER_STATS_LEN) % OFP_BAND_STATS_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    ms->meter_id = ofa_get_be32(p);
-    ms->flow_count = ofa_get_be32(p + 12);
-    ms->packet_in_count = ofa_get_be64(p + 16);
-    ms->byte_in_count = ofa_get_be64(p + 24);
-    ms->duration_sec = ofa_get_be32(p + 32);
-    ms->duration_nsec = ofa_get_be32(p + 36);
+    ms->meter_id = ft_rd32(p);
+    ms->flow_count = ft_rd32(p + 12);
+    ms->packet_in_count = ft_rd64(p + 16);
+    ms->byte_in_count = ft_rd64(p + 24);
+    ms->duration_sec = ft_rd32(p + 32);
+    ms->duration_nsec = ft_rd32(p + 36);
     uint32_t n = (uint32_t)((len - OFP_METER_STATS_LEN) / OFP_BAND_STATS_LEN);
     if (n) {
         ms->bands = calloc(n, sizeof *ms->bands);
@@ -138,8 +138,8 @@ ofa_meter_stats_decode(const uint8_t *p, size_t avail, struct ofa_meter_stats *m
     }
     for (uint32_t i = 0; i < n; i++) {
         const uint8_t *c = p + OFP_METER_STATS_LEN + i * OFP_BAND_STATS_LEN;
-        ms->bands[i].packet_count = ofa_get_be64(c);
-        ms->bands[i].byte_count = ofa_get_be64(c + 8);
+        ms->bands[i].packet_count = ft_rd64(c);
+        ms->bands[i].byte_count = ft_rd64(c + 8);
     }
     ms->n_bands = n;
     *consumed = len;
@@ -174,11 +174,11 @@ ofa_meter_config_decode(const uint8_t *p, size_t avail, struct ofa_meter_config 
     memset(mc, 0, sizeof *mc);
     if (avail < OFP_METER_CONFIG_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p);
+    size_t len = ft_rd16(p);
     if (len < OFP_METER_CONFIG_LEN || len > avail)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    mc->flags = ofa_get_be16(p + 2);
-    mc->meter_id = ofa_get_be32(p + 4);
+    mc->flags = ft_rd16(p + 2);
+    mc->meter_id = ft_rd32(p + 4);
     *consumed = len;
     return ofa_bands_decode(p + OFP_METER_CONFIG_LEN, len - OFP_METER_CONFIG_LEN, &mc->bands,
                             &mc->n_bands);
@@ -199,9 +199,9 @@ ofa_meter_config_encode(struct ofa_buf *b, const struct ofa_meter_config *mc)
 void
 ofa_meter_features_decode(const uint8_t *p, struct ft_meter_features *mf)
 {
-    mf->max_meter = ofa_get_be32(p);
-    mf->band_types = ofa_get_be32(p + 4);
-    mf->capabilities = ofa_get_be32(p + 8);
+    mf->max_meter = ft_rd32(p);
+    mf->band_types = ft_rd32(p + 4);
+    mf->capabilities = ft_rd32(p + 8);
     mf->max_bands = p[12];
     mf->max_color = p[13];
 }

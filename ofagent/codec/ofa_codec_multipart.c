@@ -42,19 +42,19 @@ flow_stats_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
     memset(fs, 0, sizeof *fs);
     if (avail < OFP_FLOW_STATS_LEN + 8)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p);
+    size_t len = ft_rd16(p);
     if (len < OFP_FLOW_STATS_LEN + 8 || len > avail || len % 8)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     fs->table_id = p[2];
-    fs->duration_sec = ofa_get_be32(p + 4);
-    fs->duration_nsec = ofa_get_be32(p + 8);
-    fs->priority = ofa_get_be16(p + 12);
-    fs->idle_timeout = ofa_get_be16(p + 14);
-    fs->hard_timeout = ofa_get_be16(p + 16);
-    fs->flags = ofa_get_be16(p + 18);
-    fs->cookie = ofa_get_be64(p + 24);
-    fs->packet_count = ofa_get_be64(p + 32);
-    fs->byte_count = ofa_get_be64(p + 40);
+    fs->duration_sec = ft_rd32(p + 4);
+    fs->duration_nsec = ft_rd32(p + 8);
+    fs->priority = ft_rd16(p + 12);
+    fs->idle_timeout = ft_rd16(p + 14);
+    fs->hard_timeout = ft_rd16(p + 16);
+    fs->flags = ft_rd16(p + 18);
+    fs->cookie = ft_rd64(p + 24);
+    fs->packet_count = ft_rd64(p + 32);
+    fs->byte_count = ft_rd64(p + 40);
     size_t mlen;
     enum ft_err err =
         ofa_match_decode(p + OFP_FLOW_STATS_LEN, len - OFP_FLOW_STATS_LEN, &fs->match, &mlen);
@@ -107,9 +107,9 @@ table_stats_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     memset(ts, 0, sizeof *ts);
     ts->table_id = p[0];
-    ts->active_count = ofa_get_be32(p + 4);
-    ts->lookup_count = ofa_get_be64(p + 8);
-    ts->matched_count = ofa_get_be64(p + 16);
+    ts->active_count = ft_rd32(p + 4);
+    ts->lookup_count = ft_rd64(p + 8);
+    ts->matched_count = ft_rd64(p + 16);
     *consumed = OFP_TABLE_STATS_LEN;
     return FT_OK;
 }
@@ -441,10 +441,10 @@ flow_req_decode(const uint8_t *p, size_t len, struct ft_flow_filter *f)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     memset(f, 0, sizeof *f);
     f->table_id = p[0];
-    f->out_port = ofa_get_be32(p + 4);
-    f->out_group = ofa_get_be32(p + 8);
-    f->cookie = ofa_get_be64(p + 16);
-    f->cookie_mask = ofa_get_be64(p + 24);
+    f->out_port = ft_rd32(p + 4);
+    f->out_group = ft_rd32(p + 8);
+    f->cookie = ft_rd64(p + 16);
+    f->cookie_mask = ft_rd64(p + 24);
     size_t mlen;
     enum ft_err err = ofa_match_decode(p + OFP_FLOW_STATS_REQUEST_LEN,
                                        len - OFP_FLOW_STATS_REQUEST_LEN, &f->match, &mlen);
@@ -477,24 +477,24 @@ dec_request_body(const uint8_t *p, size_t len, struct ofa_multipart *mp)
     case OFA_MP_PORT_STATS:
         if ((err = want(len, OFP_PORT_STATS_REQUEST_LEN)))
             return err;
-        mp->u.port_no = ofa_get_be32(p);
+        mp->u.port_no = ft_rd32(p);
         return FT_OK;
     case OFA_MP_QUEUE:
         if ((err = want(len, OFP_QUEUE_STATS_REQUEST_LEN)))
             return err;
-        mp->u.queue_req.port_no = ofa_get_be32(p);
-        mp->u.queue_req.queue_id = ofa_get_be32(p + 4);
+        mp->u.queue_req.port_no = ft_rd32(p);
+        mp->u.queue_req.queue_id = ft_rd32(p + 4);
         return FT_OK;
     case OFA_MP_GROUP:
         if ((err = want(len, OFP_GROUP_STATS_REQUEST_LEN)))
             return err;
-        mp->u.group_id = ofa_get_be32(p);
+        mp->u.group_id = ft_rd32(p);
         return FT_OK;
     case OFA_MP_METER:
     case OFA_MP_METER_CONFIG:
         if ((err = want(len, OFP_METER_REQUEST_LEN)))
             return err;
-        mp->u.meter_id = ofa_get_be32(p);
+        mp->u.meter_id = ft_rd32(p);
         return FT_OK;
     case OFA_MP_TABLE_FEATURES:
         return list_decode(list_ops(true, mp->type), p, len, mp);
@@ -526,9 +526,9 @@ dec_reply_body(const uint8_t *p, size_t len, struct ofa_multipart *mp)
     case OFA_MP_AGGREGATE:
         if ((err = want(len, OFP_AGGREGATE_REPLY_LEN)))
             return err;
-        mp->u.aggregate.packet_count = ofa_get_be64(p);
-        mp->u.aggregate.byte_count = ofa_get_be64(p + 8);
-        mp->u.aggregate.flow_count = ofa_get_be32(p + 16);
+        mp->u.aggregate.packet_count = ft_rd64(p);
+        mp->u.aggregate.byte_count = ft_rd64(p + 8);
+        mp->u.aggregate.flow_count = ft_rd32(p + 16);
         return FT_OK;
     case OFA_MP_GROUP_FEATURES:
         if ((err = want(len, OFP_GROUP_FEATURES_LEN)))
@@ -559,8 +559,8 @@ ofa_dec_multipart(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_multipart *mp = &m->u.mp;
     if (len < OFP_MULTIPART_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    mp->type = ofa_get_be16(msg + 8);
-    mp->flags = ofa_get_be16(msg + 10);
+    mp->type = ft_rd16(msg + 8);
+    mp->flags = ft_rd16(msg + 10);
     return ofa_dec_mp_body(m->type == OFA_MULTIPART_REQUEST, msg + OFP_MULTIPART_LEN,
                            len - OFP_MULTIPART_LEN, mp);
 }
@@ -749,8 +749,8 @@ ofa_mp_reasm_feed(struct ofa_mp_reasm *r, const uint8_t *buf, size_t len, struct
         err = FT_ERR_BAD_REQUEST_BAD_TYPE;
         goto err;
     }
-    uint16_t type = ofa_get_be16(buf + 8);
-    uint16_t flags = ofa_get_be16(buf + 10);
+    uint16_t type = ft_rd16(buf + 8);
+    uint16_t flags = ft_rd16(buf + 10);
     if (!r->active && !(flags & OFA_MPF_MORE)) {
         /* The common case: a request in one message. */
         err = ofa_decode(buf, len, out);

@@ -26,17 +26,17 @@ enum ft_err
 ofa_port_decode(const uint8_t *p, struct ofa_port *port)
 {
     memset(port, 0, sizeof *port);
-    port->port_no = ofa_get_be32(p);
+    port->port_no = ft_rd32(p);
     memcpy(port->hw_addr, p + 8, 6);
     ofa_str_from_wire(port->name, p + 16, OFA_PORT_NAME_LEN);
-    port->config = ofa_get_be32(p + 32);
-    port->state = ofa_get_be32(p + 36);
-    port->curr = ofa_get_be32(p + 40);
-    port->advertised = ofa_get_be32(p + 44);
-    port->supported = ofa_get_be32(p + 48);
-    port->peer = ofa_get_be32(p + 52);
-    port->curr_speed = ofa_get_be32(p + 56);
-    port->max_speed = ofa_get_be32(p + 60);
+    port->config = ft_rd32(p + 32);
+    port->state = ft_rd32(p + 36);
+    port->curr = ft_rd32(p + 40);
+    port->advertised = ft_rd32(p + 44);
+    port->supported = ft_rd32(p + 48);
+    port->peer = ft_rd32(p + 52);
+    port->curr_speed = ft_rd32(p + 56);
+    port->max_speed = ft_rd32(p + 60);
     return FT_OK;
 }
 
@@ -82,11 +82,11 @@ ofa_dec_port_mod(const uint8_t *msg, size_t len, struct ofa_msg *m)
     struct ofa_port_mod *pm = &m->u.port_mod;
     if (len != OFP_PORT_MOD_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    pm->port_no = ofa_get_be32(msg + 8);
+    pm->port_no = ft_rd32(msg + 8);
     memcpy(pm->hw_addr, msg + 16, 6);
-    pm->config = ofa_get_be32(msg + 24);
-    pm->mask = ofa_get_be32(msg + 28);
-    pm->advertise = ofa_get_be32(msg + 32);
+    pm->config = ft_rd32(msg + 24);
+    pm->mask = ft_rd32(msg + 28);
+    pm->advertise = ft_rd32(msg + 32);
     return FT_OK;
 }
 
@@ -112,11 +112,11 @@ ofa_port_stats_decode(const uint8_t *p, struct ofa_port_stats *ps)
                        &ps->rx_dropped,   &ps->tx_dropped,  &ps->rx_errors,  &ps->tx_errors,
                        &ps->rx_frame_err, &ps->rx_over_err, &ps->rx_crc_err, &ps->collisions};
     memset(ps, 0, sizeof *ps);
-    ps->port_no = ofa_get_be32(p);
+    ps->port_no = ft_rd32(p);
     for (int i = 0; i < 12; i++)
-        *c[i] = ofa_get_be64(p + 8 + 8 * i);
-    ps->duration_sec = ofa_get_be32(p + 104);
-    ps->duration_nsec = ofa_get_be32(p + 108);
+        *c[i] = ft_rd64(p + 8 + 8 * i);
+    ps->duration_sec = ft_rd32(p + 104);
+    ps->duration_nsec = ft_rd32(p + 108);
 }
 
 void
@@ -137,13 +137,13 @@ void
 ofa_queue_stats_decode(const uint8_t *p, struct ofa_queue_stats *qs)
 {
     memset(qs, 0, sizeof *qs);
-    qs->port_no = ofa_get_be32(p);
-    qs->queue_id = ofa_get_be32(p + 4);
-    qs->tx_bytes = ofa_get_be64(p + 8);
-    qs->tx_packets = ofa_get_be64(p + 16);
-    qs->tx_errors = ofa_get_be64(p + 24);
-    qs->duration_sec = ofa_get_be32(p + 32);
-    qs->duration_nsec = ofa_get_be32(p + 36);
+    qs->port_no = ft_rd32(p);
+    qs->queue_id = ft_rd32(p + 4);
+    qs->tx_bytes = ft_rd64(p + 8);
+    qs->tx_packets = ft_rd64(p + 16);
+    qs->tx_errors = ft_rd64(p + 24);
+    qs->duration_sec = ft_rd32(p + 32);
+    qs->duration_nsec = ft_rd32(p + 36);
 }
 
 void
@@ -165,7 +165,7 @@ ofa_dec_queue_get_config_request(const uint8_t *msg, size_t len, struct ofa_msg 
 {
     if (len != OFP_QUEUE_GET_CONFIG_REQUEST_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    m->u.queue_config.port = ofa_get_be32(msg + 8);
+    m->u.queue_config.port = ft_rd32(msg + 8);
     return FT_OK;
 }
 
@@ -186,8 +186,8 @@ queue_props_decode(const uint8_t *p, size_t len, struct ofa_queue *q)
     while (len) {
         if (len < OFP_QUEUE_PROP_RATE_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
-        uint16_t type = ofa_get_be16(p);
-        size_t plen = ofa_get_be16(p + 2);
+        uint16_t type = ft_rd16(p);
+        size_t plen = ft_rd16(p + 2);
         if (plen < 8 || plen % 8 || plen > len)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
         uint32_t *rate = type == OFPQT_MIN_RATE   ? &q->min_rate
@@ -199,7 +199,7 @@ queue_props_decode(const uint8_t *p, size_t len, struct ofa_queue *q)
             return FT_ERR_BAD_REQUEST_BAD_TYPE;
         if (plen != OFP_QUEUE_PROP_RATE_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
-        *rate = ofa_get_be16(p + 8);
+        *rate = ft_rd16(p + 8);
         p += plen;
         len -= plen;
     }
@@ -212,12 +212,12 @@ ofa_dec_queue_get_config_reply(const uint8_t *msg, size_t len, struct ofa_msg *m
     struct ofa_queue_config *qc = &m->u.queue_config;
     if (len < OFP_QUEUE_GET_CONFIG_REPLY_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    qc->port = ofa_get_be32(msg + 8);
+    qc->port = ft_rd32(msg + 8);
     size_t count = 0;
     for (size_t ofs = OFP_QUEUE_GET_CONFIG_REPLY_LEN; ofs < len; count++) {
         if (len - ofs < OFP_PACKET_QUEUE_LEN)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
-        size_t qlen = ofa_get_be16(msg + ofs + 8);
+        size_t qlen = ft_rd16(msg + ofs + 8);
         if (qlen < OFP_PACKET_QUEUE_LEN || qlen % 8 || qlen > len - ofs)
             return FT_ERR_BAD_REQUEST_BAD_LEN;
         ofs += qlen;
@@ -229,9 +229,9 @@ ofa_dec_queue_get_config_reply(const uint8_t *msg, size_t len, struct ofa_msg *m
         return OFA_ERR_NOMEM;
     const uint8_t *p = msg + OFP_QUEUE_GET_CONFIG_REPLY_LEN;
     for (size_t i = 0; i < count; i++) {
-        size_t qlen = ofa_get_be16(p + 8);
-        qc->queues[i].queue_id = ofa_get_be32(p);
-        qc->queues[i].port = ofa_get_be32(p + 4);
+        size_t qlen = ft_rd16(p + 8);
+        qc->queues[i].queue_id = ft_rd32(p);
+        qc->queues[i].port = ft_rd32(p + 4);
         enum ft_err err = queue_props_decode(p + OFP_PACKET_QUEUE_LEN, qlen - OFP_PACKET_QUEUE_LEN,
                                              &qc->queues[i]);
         if (err) {

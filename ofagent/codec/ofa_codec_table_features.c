@@ -41,10 +41,10 @@ ids16_decode(const uint8_t *p, size_t len, uint32_t known, uint32_t *bits)
     if (len % 4)
         return FT_ERR_TABLE_FEATURES_FAILED_BAD_LEN;
     for (size_t i = 0; i < len; i += 4) {
-        uint16_t type = ofa_get_be16(p + i);
+        uint16_t type = ft_rd16(p + i);
         if (type >= 32 || !(known & (1u << type)))
             return FT_ERR_TABLE_FEATURES_FAILED_BAD_ARGUMENT;
-        if (ofa_get_be16(p + i + 2) != 4)
+        if (ft_rd16(p + i + 2) != 4)
             return FT_ERR_TABLE_FEATURES_FAILED_BAD_LEN;
         *bits |= 1u << type;
     }
@@ -57,7 +57,7 @@ oxm_ids_decode(const uint8_t *p, size_t len, uint64_t *bits, uint64_t *masked)
     if (len % 4)
         return FT_ERR_TABLE_FEATURES_FAILED_BAD_LEN;
     for (size_t i = 0; i < len; i += 4) {
-        uint32_t h = ofa_get_be32(p + i);
+        uint32_t h = ft_rd32(p + i);
         unsigned field = (h >> 9) & 0x7f;
         if (h >> 16 != OFPXMC_OPENFLOW_BASIC || !ft_field_info(field))
             return FT_ERR_TABLE_FEATURES_FAILED_BAD_ARGUMENT;
@@ -112,23 +112,23 @@ ofa_table_features_decode(const uint8_t *p, size_t avail, struct ofa_table_featu
     memset(tf, 0, sizeof *tf);
     if (avail < OFP_TABLE_FEATURES_LEN)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
-    size_t len = ofa_get_be16(p);
+    size_t len = ft_rd16(p);
     if (len < OFP_TABLE_FEATURES_LEN || len > avail || len % 8)
         return FT_ERR_BAD_REQUEST_BAD_LEN;
     tf->table_id = p[2];
     ofa_str_from_wire(tf->name, p + 8, OFA_TABLE_NAME_LEN);
-    tf->metadata_match = ofa_get_be64(p + 40);
-    tf->metadata_write = ofa_get_be64(p + 48);
-    tf->config = ofa_get_be32(p + 56);
-    tf->max_entries = ofa_get_be32(p + 60);
+    tf->metadata_match = ft_rd64(p + 40);
+    tf->metadata_write = ft_rd64(p + 48);
+    tf->config = ft_rd32(p + 56);
+    tf->max_entries = ft_rd32(p + 60);
 
     size_t ofs = OFP_TABLE_FEATURES_LEN;
     while (ofs < len) {
         size_t left = len - ofs;
         if (left < OFP_TF_PROP_HEADER_LEN)
             return FT_ERR_TABLE_FEATURES_FAILED_BAD_LEN;
-        uint16_t type = ofa_get_be16(p + ofs);
-        size_t plen = ofa_get_be16(p + ofs + 2);
+        uint16_t type = ft_rd16(p + ofs);
+        size_t plen = ft_rd16(p + ofs + 2);
         if (plen < OFP_TF_PROP_HEADER_LEN || plen > left)
             return FT_ERR_TABLE_FEATURES_FAILED_BAD_LEN;
         if (type < 32 && (tf->props & (1u << type)))

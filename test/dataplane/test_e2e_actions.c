@@ -72,13 +72,13 @@ START_TEST(program_of_many_ops)
     ck_assert_uint_eq(e.out[1].len[0], in->in_len + 4);
     static const uint8_t dst[6] = {0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
     ck_assert(!memcmp(o, dst, 6));
-    ck_assert_uint_eq(dp_rd16(o + 12), 0x8100);
-    ck_assert_uint_eq(dp_rd16(o + 14) & 0xfff, 100);
+    ck_assert_uint_eq(ft_rd16(o + 12), 0x8100);
+    ck_assert_uint_eq(ft_rd16(o + 14) & 0xfff, 100);
     ck_assert_uint_eq(o[18 + 8], 16);                                   /* TTL 17 - 1 */
     ck_assert_uint_eq(dp_csum_fold(dp_csum_words(o + 18, 20)), 0xffff); /* IPv4 checksum */
-    ck_assert_uint_eq(dp_rd16(o + 38 + 2), 99);
+    ck_assert_uint_eq(ft_rd16(o + 38 + 2), 99);
     /* TCP checksum over the pseudo-header and segment. */
-    uint32_t tcp_len = dp_rd16(o + 18 + 2) - 20;
+    uint32_t tcp_len = ft_rd16(o + 18 + 2) - 20;
     uint32_t s = dp_csum_words(o + 18 + 12, 8) + 6 + tcp_len + dp_csum_words(o + 38, tcp_len);
     ck_assert_uint_eq(dp_csum_fold(s), 0xffff);
     e2e_finish(&e);

@@ -76,12 +76,12 @@ START_TEST(all_buckets_on_isolated_copies)
     ck_assert_uint_eq(e.out[3].n, 3);
     for (size_t j = 0; j < 3; j++) {
         ck_assert_uint_eq(e.out[1].data[j][5], 0x99);
-        ck_assert_uint_eq(dp_rd32(e.out[1].data[j] + 26), 0x0a010101);
+        ck_assert_uint_eq(ft_rd32(e.out[1].data[j] + 26), 0x0a010101);
         ck_assert(!memcmp(e.out[2].data[2 * j], e.out[2].data[2 * j + 1], e.out[2].len[j]));
         ck_assert(!memcmp(e.out[2].data[2 * j], e2e_mac_b, 6));
-        ck_assert_uint_eq(dp_rd32(e.out[2].data[2 * j] + 26), 0x0a010101);
+        ck_assert_uint_eq(ft_rd32(e.out[2].data[2 * j] + 26), 0x0a010101);
         ck_assert_uint_eq(e.out[3].len[j], e.in[0].len[j] + 4);
-        ck_assert_uint_eq(dp_rd16(e.out[3].data[j] + 14) & 0xfff, 5);
+        ck_assert_uint_eq(ft_rd16(e.out[3].data[j] + 14) & 0xfff, 5);
     }
     e2e_finish(&e);
 }
@@ -108,7 +108,7 @@ START_TEST(select_by_weight_and_flow)
      * same port. */
     bool seen2[400] = {false};
     for (size_t j = 0; j < n2; j++)
-        seen2[dp_rd16(e.out[1].data[j] + 34) - 10000] ^= true;
+        seen2[ft_rd16(e.out[1].data[j] + 34) - 10000] ^= true;
     for (int f = 0; f < 400; f++)
         ck_assert_msg(!seen2[f], "flow %d split between buckets", f);
     e2e_finish(&e);

@@ -79,7 +79,7 @@ fragment(uint8_t *f, uint16_t frag_field)
     f[20] = (uint8_t)(frag_field >> 8);
     f[21] = (uint8_t)frag_field;
     f[24] = f[25] = 0;
-    dp_wr16(f + 24, (uint16_t)~dp_csum_fold(dp_csum_words(f + 14, 20)));
+    ft_wr16(f + 24, (uint16_t)~dp_csum_fold(dp_csum_words(f + 14, 20)));
     return len;
 }
 
@@ -107,9 +107,9 @@ static uint32_t
 mpls_over(uint8_t *f, const uint8_t *in, uint32_t len, const uint32_t *labels, unsigned n)
 {
     memcpy(f, in, 12);
-    dp_wr16(f + 12, 0x8847);
+    ft_wr16(f + 12, 0x8847);
     for (unsigned i = 0; i < n; i++)
-        dp_wr32(f + 14 + 4 * i, labels[i] << 12 | (i + 1 == n ? 1u << 8 : 0) | 64);
+        ft_wr32(f + 14 + 4 * i, labels[i] << 12 | (i + 1 == n ? 1u << 8 : 0) | 64);
     memcpy(f + 14 + 4 * n, in + 14, len - 14);
     return len + 4 * n;
 }
@@ -140,13 +140,13 @@ START_TEST(pop_mpls_recirculates)
     uint8_t want[128];
     memcpy(want, udp, len);
     want[15] = 8 << 2;
-    dp_wr16(want + 24, 0);
+    ft_wr16(want + 24, 0);
     uint32_t sum = 0;
     for (int i = 0; i < 20; i += 2)
         sum += (uint32_t)(want[14 + i] << 8 | want[15 + i]);
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
-    dp_wr16(want + 24, (uint16_t)~sum);
+    ft_wr16(want + 24, (uint16_t)~sum);
     e2e_expect(&e, 1, 0, want, len, "one label popped");
     /* Two labels: popped one after the other, the frame as it was inside. */
     e2e_expect(&e, 1, 1, udp, len, "two labels popped");

@@ -47,7 +47,7 @@ START_TEST(controller_action_fields_and_cut)
     /* The whole packet, as modified so far. */
     ck_assert_uint_eq(pins[1]->max_len, FT_CML_NO_BUFFER);
     ck_assert_uint_eq(pins[1]->data_len, len);
-    ck_assert_uint_eq(dp_rd32(pins[1]->data + 30), 0x0a090909);
+    ck_assert_uint_eq(ft_rd32(pins[1]->data + 30), 0x0a090909);
     free_all(pins, n);
     ck_assert_uint_eq(e2e_counter(&e, "packet_in"), 2);
     e2e_detach(&e);
@@ -241,7 +241,7 @@ START_TEST(packet_out)
     ck_assert_uint_eq(e2e_counter(&e, "action_drop"), 1);
     e2e_detach(&e);
     ck_assert_uint_eq(e.out[1].n, 1);
-    ck_assert_uint_eq(dp_rd32(e.out[1].data[0] + 30), 0x0a070707);
+    ck_assert_uint_eq(ft_rd32(e.out[1].data[0] + 30), 0x0a070707);
     ck_assert_uint_eq(e.out[2].n, 2);
     ck_assert(!memcmp(e.out[2].data[0], f, len));
     ck_assert(!memcmp(e.out[2].data[1], f, len));

@@ -97,10 +97,10 @@ START_TEST(multi_segment_jumbo)
                             0,    0, 10,   0,    0, 1, 10, 0, 0,  2};
     memcpy(frame + 14, ip, sizeof ip);
     uint32_t s = dp_csum_words(frame + 14, 20);
-    dp_wr16(frame + 24, (uint16_t)~dp_csum_fold(s));
-    dp_wr16(frame + 34, 5000);
-    dp_wr16(frame + 36, 53);
-    dp_wr16(frame + 38, 9000 - 34);
+    ft_wr16(frame + 24, (uint16_t)~dp_csum_fold(s));
+    ft_wr16(frame + 34, 5000);
+    ft_wr16(frame + 36, 53);
+    ft_wr16(frame + 38, 9000 - 34);
     for (size_t i = 42; i < sizeof frame; i++)
         frame[i] = (uint8_t)i;
     struct rte_mbuf *m = dp_test_mbuf(frame, sizeof frame);
@@ -113,7 +113,7 @@ START_TEST(multi_segment_jumbo)
     ck_assert_uint_eq(rte_pktmbuf_pkt_len(m), sizeof frame + 4);
     uint8_t buf[64];
     const uint8_t *p = rte_pktmbuf_read(m, 0, 64, buf);
-    ck_assert_uint_eq(dp_rd16(p + 12), 0x8100);
+    ck_assert_uint_eq(ft_rd16(p + 12), 0x8100);
     ck_assert_uint_eq(p[18 + 8], 63);
     ck_assert_uint_eq(dp_csum_fold(dp_csum_words(p + 18, 20)), 0xffff); /* Checksum valid. */
     uint8_t tail[16];
@@ -164,13 +164,13 @@ static uint16_t
 udp4_csum(const uint8_t *f, size_t len)
 {
     const uint8_t *ip = f + 14, *udp = ip + 20;
-    uint16_t ulen = dp_rd16(udp + 4);
+    uint16_t ulen = ft_rd16(udp + 4);
     ck_assert_uint_le(34u + ulen, len);
     uint8_t ph[12];
     memcpy(ph, ip + 12, 8);
     ph[8] = 0;
     ph[9] = 17;
-    dp_wr16(ph + 10, ulen);
+    ft_wr16(ph + 10, ulen);
     uint8_t u[1600] = {0};
     memcpy(u, udp, ulen);
     u[6] = u[7] = 0;
@@ -185,7 +185,7 @@ udp4_csum(const uint8_t *f, size_t len)
 START_TEST(udp_checksum_never_becomes_zero)
 {
     const struct hv_case *c = hv_find("push_mpls_ipv4_ttl"); /* UDP/IPv4 with a checksum. */
-    ck_assert_uint_ne(dp_rd16(c->in + 40), 0);
+    ck_assert_uint_ne(ft_rd16(c->in + 40), 0);
     unsigned zero_cases = 0;
     for (uint32_t low = 0; low <= 0xffff; low++) {
         struct rte_mbuf *m = dp_test_mbuf(c->in, c->in_len);
@@ -195,8 +195,8 @@ START_TEST(udp_checksum_never_becomes_zero)
         ck_assert_int_eq(dp_set_field(m, &h, FT_F_IPV4_DST, &v), 0);
         const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
         uint16_t want = udp4_csum(p, rte_pktmbuf_data_len(m));
-        ck_assert_msg(dp_rd16(p + 40) == want, "10.0.%u.%u: checksum 0x%04x, want 0x%04x", low >> 8,
-                      low & 0xff, dp_rd16(p + 40), want);
+        ck_assert_msg(ft_rd16(p + 40) == want, "10.0.%u.%u: checksum 0x%04x, want 0x%04x", low >> 8,
+                      low & 0xff, ft_rd16(p + 40), want);
         zero_cases += want == 0xffff;
         rte_pktmbuf_free(m);
     }

@@ -162,7 +162,7 @@ ipv4_with_dscp(uint8_t dscp)
     f[15] = (uint8_t)(dscp << 2 | 1); /* ECN 1 must survive. */
     f[17] = 20;
     f[22] = 64;
-    dp_wr16(f + 24, (uint16_t)~dp_csum_fold(dp_csum_words(f + 14, 20)));
+    ft_wr16(f + 24, (uint16_t)~dp_csum_fold(dp_csum_words(f + 14, 20)));
     return dp_test_mbuf(f, sizeof f);
 }
 

@@ -200,6 +200,47 @@ START_TEST(mask_text)
 }
 END_TEST
 
+/* Every prerequisite of the table, through ft_match_requires: each listed
+ * value (with the parents' first values) satisfies it, a value off the list
+ * or a field not matched exactly does not. The walk reads the same table. */
+START_TEST(prerequisite_table)
+{
+    for (int pr = FT_PRE_IP; pr <= FT_PRE_PBB; pr++) {
+        const struct ft_prereq_rule *rule = ft_prereq_rule((enum ft_prereq)pr);
+        ck_assert_uint_gt(rule->n_values, 0);
+        for (unsigned i = 0; i <= rule->n_values; i++) {
+            struct ft_match m;
+            ft_match_init_catchall(&m);
+            /* The chain, innermost first: this rule's value i, its parents' first. */
+            for (const struct ft_prereq_rule *r = rule; r->n_values;
+                 r = ft_prereq_rule(r->parent)) {
+                union ft_value v = {0}, ones = {0};
+                unsigned k = r == rule ? i : 0;
+                uint16_t x = k < r->n_values ? r->values[k] : 0x1234; /* Off the list. */
+                if (ft_field_info(r->field)->key_len == 1) {
+                    v.u8 = (uint8_t)x;
+                    ones.u8 = 0xff;
+                } else {
+                    v.u16 = x;
+                    ones.u16 = 0xffff;
+                }
+                ft_field_set(&m.key, r->field, &v);
+                ft_field_set(&m.mask, r->field, &ones);
+            }
+            bool want = i < rule->n_values;
+            ck_assert_msg(ft_match_requires(&m.key, &m.mask, (enum ft_prereq)pr) == want,
+                          "prerequisite %d value %u", pr, i);
+            /* The same values, not matched exactly: not a prerequisite. */
+            union ft_value half = {.u16 = 0x00ff};
+            if (ft_field_info(rule->field)->key_len == 1)
+                half.u8 = 0x0f;
+            ft_field_set(&m.mask, rule->field, &half);
+            ck_assert(!ft_match_requires(&m.key, &m.mask, (enum ft_prereq)pr));
+        }
+    }
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -211,6 +252,7 @@ make_suite(void)
     tcase_add_test(tc, text_shorthands_and_errors);
     tcase_add_test(tc, overlap_and_cover);
     tcase_add_test(tc, mask_text);
+    tcase_add_test(tc, prerequisite_table);
     suite_add_tcase(s, tc);
     return s;
 }

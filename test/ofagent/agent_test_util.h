@@ -140,7 +140,7 @@ h_recv(struct harness *h, int c, struct ofa_msg *m, uint8_t *raw)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         if (hc->rx_len >= 8) {
-            size_t len = ofa_get_be16(hc->rx + 2);
+            size_t len = ft_rd16(hc->rx + 2);
             ck_assert_uint_ge(len, 8);
             if (hc->rx_len >= len) {
                 memcpy(raw, hc->rx, len);
@@ -302,11 +302,11 @@ h_udp_frame(uint8_t *f, uint32_t src, uint32_t dst, uint8_t ttl)
                            0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00};
     memcpy(f, hdr, sizeof hdr);
     f[22] = ttl;
-    ofa_set_be32(f + 26, src);
-    ofa_set_be32(f + 30, dst);
-    ofa_set_be16(f + 34, 1000);
-    ofa_set_be16(f + 36, 2000);
-    ofa_set_be16(f + 38, 26);
+    ft_wr32(f + 26, src);
+    ft_wr32(f + 30, dst);
+    ft_wr16(f + 34, 1000);
+    ft_wr16(f + 36, 2000);
+    ft_wr16(f + 38, 26);
     return 60;
 }
 

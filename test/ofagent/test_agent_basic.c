@@ -413,7 +413,7 @@ START_TEST(garbage_in)
                     buf[k] = (uint8_t)test_rand(&rnd);
                 buf[0] = 4;
                 buf[1] = (uint8_t)(test_rand(&rnd) % 32);
-                ofa_set_be16(buf + 2, (uint16_t)n);
+                ft_wr16(buf + 2, (uint16_t)n);
             }
             if (buf[1] == OFA_HELLO || buf[1] == OFA_ECHO_REPLY)
                 buf[1] = OFA_ECHO_REQUEST;

@@ -248,11 +248,11 @@ START_TEST(multipart_request_reassembly)
     size_t body = b.len - 16, cut = 20;
     uint8_t p1[64], p2[128];
     memcpy(p1, b.data, 16 + cut);
-    ofa_set_be16(p1 + 2, (uint16_t)(16 + cut));
-    ofa_set_be16(p1 + 10, OFA_MPF_MORE);
+    ft_wr16(p1 + 2, (uint16_t)(16 + cut));
+    ft_wr16(p1 + 10, OFA_MPF_MORE);
     memcpy(p2, b.data, 16);
     memcpy(p2 + 16, b.data + 16 + cut, body - cut);
-    ofa_set_be16(p2 + 2, (uint16_t)(16 + body - cut));
+    ft_wr16(p2 + 2, (uint16_t)(16 + body - cut));
     h_send_raw(&h, c, p1, 16 + cut);
     h_expect_silence(&h, c); /* Nothing to answer before the last part. */
     h_send_raw(&h, c, p2, 16 + body - cut);
@@ -261,7 +261,7 @@ START_TEST(multipart_request_reassembly)
 
     /* A part of another xid while one is pending: BAD_MULTIPART. */
     h_send_raw(&h, c, p1, 16 + cut);
-    ofa_set_be32(p2 + 4, 51);
+    ft_wr32(p2 + 4, 51);
     h_send_raw(&h, c, p2, 16 + body - cut);
     h_expect_error(&h, c, 51, FT_ERR_BAD_REQUEST_BAD_MULTIPART, p2, 16 + body - cut);
     ofa_buf_free(&b);

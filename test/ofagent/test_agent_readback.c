@@ -564,7 +564,7 @@ START_TEST(flow_reads_back_as_written)
                          "00010004"
                          "00000000");
     ck_assert_uint_ge(n, 64);
-    size_t elen = ofa_get_be16(raw + 16);
+    size_t elen = ft_rd16(raw + 16);
     ck_assert_uint_eq(16 + elen, n); /* exactly one flow */
     hexdiff(b.data + mat, b.len - mat, raw + 64, elen - 48, flows[_i].name);
     ofa_buf_free(&b);
@@ -584,7 +584,7 @@ START_TEST(group_and_meter_read_back_as_written)
     /* GROUP_DESC entry: length(2) type(1) pad(1) group_id(4) buckets ==
      * the GROUP_MOD body from its type on, after command(2). */
     size_t n = multipart(&h, c, 7, "");
-    ck_assert_uint_eq(ofa_get_be16(raw + 16), n - 16);
+    ck_assert_uint_eq(ft_rd16(raw + 16), n - 16);
     hexdiff(b.data + 10, b.len - 10, raw + 18, n - 18, "group desc");
 
     ofa_buf_clear(&b);
@@ -593,7 +593,7 @@ START_TEST(group_and_meter_read_back_as_written)
     /* METER_CONFIG entry: length(2) flags(2) meter_id(4) bands == the
      * METER_MOD body after command(2). */
     n = multipart(&h, c, 10, "ffffffff00000000");
-    ck_assert_uint_eq(ofa_get_be16(raw + 16), n - 16);
+    ck_assert_uint_eq(ft_rd16(raw + 16), n - 16);
     hexdiff(b.data + 10, b.len - 10, raw + 18, n - 18, "meter config");
     ofa_buf_free(&b);
     h_fini(&h);

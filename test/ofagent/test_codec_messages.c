@@ -92,14 +92,14 @@ START_TEST(encode_error_carries_64_bytes)
     ofa_buf_clear(&b);
     ck_assert_int_eq(ofa_encode_error(&b, 1, FT_ERR_BAD_REQUEST_BAD_TYPE, offending, 8), 0);
     ck_assert_uint_eq(b.len, 20);
-    ck_assert_uint_eq(ofa_get_be16(b.data + 8), FT_ET_BAD_REQUEST);
-    ck_assert_uint_eq(ofa_get_be16(b.data + 10), 1);
+    ck_assert_uint_eq(ft_rd16(b.data + 8), FT_ET_BAD_REQUEST);
+    ck_assert_uint_eq(ft_rd16(b.data + 10), 1);
 
     /* HELLO_FAILED carries ASCII text, not the offending bytes. */
     ofa_buf_clear(&b);
     ck_assert_int_eq(ofa_encode_error(&b, 1, FT_ERR_HELLO_FAILED_INCOMPATIBLE, offending, 100), 0);
-    ck_assert_uint_eq(ofa_get_be16(b.data + 8), 0);
-    ck_assert_uint_eq(ofa_get_be16(b.data + 10), 0);
+    ck_assert_uint_eq(ft_rd16(b.data + 8), 0);
+    ck_assert_uint_eq(ft_rd16(b.data + 10), 0);
     ck_assert_uint_gt(b.len, 12);
     for (size_t i = 12; i < b.len; i++)
         ck_assert(b.data[i] >= 0x20 && b.data[i] < 0x7f);

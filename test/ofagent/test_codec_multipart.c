@@ -337,7 +337,7 @@ START_TEST(reassembly_bounds_and_mismatches)
 
     /* Another xid while one is pending. */
     ck_assert_int_eq(ofa_mp_reasm_feed(&r, part.data, part.len, &out, &done), FT_OK);
-    ofa_set_be32(part.data + 4, 2);
+    ft_wr32(part.data + 4, 2);
     ck_assert_int_eq(ofa_mp_reasm_feed(&r, part.data, part.len, &out, &done),
                      FT_ERR_BAD_REQUEST_BAD_MULTIPART);
     ck_assert(!r.active);
@@ -350,7 +350,7 @@ START_TEST(reassembly_bounds_and_mismatches)
     ofa_msg_free(&out);
 
     /* A pending request whose whole body is malformed fails at the end. */
-    ofa_set_be32(part.data + 4, 3);
+    ft_wr32(part.data + 4, 3);
     ck_assert_int_eq(ofa_mp_reasm_feed(&r, part.data, part.len, &out, &done), FT_OK);
     ck_assert_int_eq(ofa_mp_reasm_feed(&r, buf, n, &out, &done),
                      FT_ERR_BAD_REQUEST_BAD_MULTIPART); /* Other type, other xid. */

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ft_proto.h" /* ft_rd16 ... ft_wr64: big-endian access. */
+
 struct ofa_buf {
     uint8_t *data;
     size_t len;  /* Bytes written. */
@@ -54,48 +56,5 @@ void ofa_buf_put_be64(struct ofa_buf *b, uint64_t v);
 void ofa_buf_pad8(struct ofa_buf *b, size_t start);
 /* Overwrite a 16-bit field already written at offset ofs (no-op if failed). */
 void ofa_buf_set_be16(struct ofa_buf *b, size_t ofs, uint16_t v);
-
-/* ---- big-endian byte helpers ----------------------------------------------- */
-
-static inline uint16_t
-ofa_get_be16(const uint8_t *p)
-{
-    return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ofa_get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t
-ofa_get_be64(const uint8_t *p)
-{
-    return (uint64_t)ofa_get_be32(p) << 32 | ofa_get_be32(p + 4);
-}
-
-static inline void
-ofa_set_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void
-ofa_set_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static inline void
-ofa_set_be64(uint8_t *p, uint64_t v)
-{
-    ofa_set_be32(p, (uint32_t)(v >> 32));
-    ofa_set_be32(p + 4, (uint32_t)v);
-}
 
 #endif /* OFA_BUF_H */
