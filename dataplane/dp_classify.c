@@ -102,8 +102,11 @@ dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens
 
     unsigned emc = 0, hits = 0, misses = 0;
     for (unsigned i = 0; i < n; i++) {
-        progs[i] = (struct dp_prog){
-            .ops = res[i].ops, .n_ops = res[i].n_ops, .drop = drop_reason(res[i].flags)};
+        progs[i].n_frags = res[i].n_frags;
+        progs[i].n_ops = res[i].n_ops;
+        progs[i].drop = drop_reason(res[i].flags);
+        for (unsigned f = 0; f < res[i].n_frags; f++)
+            progs[i].frag[f] = res[i].frag[f];
         emc += res[i].source == FT_SRC_EMC;
         hits += res[i].source == FT_SRC_SIG || res[i].source == FT_SRC_MEGAFLOW;
         misses += res[i].source == FT_SRC_MISS;

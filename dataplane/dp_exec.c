@@ -325,7 +325,14 @@ meter_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
 void
 dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n)
 {
-    size_t last = last_emitter(ops, n);
+    dp_exec_part(w, x, ops, n, true);
+}
+
+void
+dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n, bool final)
+{
+    /* Only the final part may hand the mbuf over: later parts need it. */
+    size_t last = final ? last_emitter(ops, n) : n;
     for (size_t i = 0; i < n; i++) {
         const struct ft_op *op = &ops[i];
         int drop = 0;
@@ -384,7 +391,7 @@ dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, siz
             return;
         }
     }
-    if (x->m) {
+    if (x->m && final) {
         rte_pktmbuf_free(x->m);
         x->m = NULL;
     }
@@ -409,7 +416,9 @@ dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_por
         .len = rte_pktmbuf_pkt_len(m),
     };
     dp_hdr_from_key(&x.h, key, lay);
-    dp_exec_ops(w, &x, prog->ops, prog->n_ops);
+    /* The stages' programs, one after the other on the same packet. */
+    for (unsigned f = 0; f < prog->n_frags && x.m && !x.recirc; f++)
+        dp_exec_part(w, &x, prog->frag[f].ops, prog->frag[f].n_ops, f + 1 == prog->n_frags);
     if (x.recirc && x.m) {
         *rc = (struct dp_recirc){.m = x.m,
                                  .id = (uint16_t)x.recirc->a32,

@@ -111,11 +111,13 @@ dp_snap_port(const struct dp_snap *s, uint32_t port_no)
 
 /* ---- workers ------------------------------------------------------------------------------ */
 
-/* One program for one packet, as classification hands it to execution. */
+/* One program for one packet, as classification hands it to execution:
+ * the flow cache's stage programs, run in order. */
 struct dp_prog {
-    const struct ft_op *ops;
-    uint16_t n_ops;
-    uint8_t drop; /* enum dp_drop when the packet is not sent anywhere. */
+    struct ft_cache_frag frag[FT_MAX_STAGES];
+    uint8_t n_frags;
+    uint8_t drop;   /* enum dp_drop when the packet is not sent anywhere. */
+    uint16_t n_ops; /* Over all parts: 0 = drop. */
 };
 
 struct dp_txbuf {

@@ -145,7 +145,7 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
         unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
         for (unsigned i = done; i < done + c; i++) {
             if (i + 1 < done + c)
-                rte_prefetch0(w->progs[i + 1].ops);
+                rte_prefetch0(w->progs[i + 1].frag[0].ops);
             struct dp_recirc rc;
             if (dp_exec_packet(w, in, in->port_no, mbufs[i], &keys[i], &lays[i], &w->progs[i], &rc))
                 recirc_queue(w, in, &rc, lens[i]);

@@ -14,17 +14,12 @@
 #include "ft_cache_int.h"
 #include "ft_alloc.h"
 
-#define SUB_HASH_BASIS 0x6a09e667f3bcc909ull
-#define RANK_EVERY     4096 /* Megaflow lookups between re-rankings. */
-#define EMC_WINDOW     8192 /* Lookups per EMC usefulness window. */
-#define EMC_OFF        64   /* Windows an unhelpful EMC stays off. */
-#define THRASH_WINDOW  8192 /* Lookups per thrash-detection window. */
-#define THRASH_INSTALL 8    /* While thrashing, install 1 miss in this many. */
+#define THRASH_INSTALL 8 /* While thrashing, install 1 miss in this many. */
 
 void
 ft_cache_config_default(struct ft_cache_config *cfg)
 {
-    cfg->stage = FT_STAGE_WHOLE;
+    memset(&cfg->stages, 0, sizeof cfg->stages);
     cfg->emc_entries = 8192;
     cfg->emc_insert_inv_prob = 100;
     cfg->sig_buckets = 1u << 18;
@@ -36,12 +31,20 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->cycles = NULL;
 }
 
-static void free_dead_progs(struct ft_cache *c);
-
 static bool
 pow2_or_zero(uint32_t x)
 {
     return (x & (x - 1)) == 0;
+}
+
+/* Stage starts: at most FT_MAX_STAGES - 1 (table 0 starts the first). */
+static int
+stages_count(const struct ft_walk_stages *st)
+{
+    unsigned n = 1;
+    for (unsigned t = 1; t < FT_N_TABLES; t++)
+        n += ft_stage_starts_at(st, t);
+    return n > FT_MAX_STAGES ? -EINVAL : (int)n;
 }
 
 struct ft_cache *
@@ -52,7 +55,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         cfg = *cfg_in;
     else
         ft_cache_config_default(&cfg);
-    if (cfg.stage != FT_STAGE_WHOLE || !pow2_or_zero(cfg.emc_entries) ||
+    if (stages_count(&cfg.stages) < 0 || !pow2_or_zero(cfg.emc_entries) ||
         !pow2_or_zero(cfg.sig_buckets) || cfg.max_entries == 0 || cfg.max_entries >= FT_NIL ||
         cfg.max_masks == 0 || cfg.max_masks >= FT_ST_NONE - 1 || cfg.max_conts >= UINT16_MAX)
         return NULL;
@@ -64,6 +67,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         return NULL;
     c->p = p;
     c->cfg = cfg;
+    c->staged = stages_count(&cfg.stages) > 1;
     c->version = ft_pipeline_version(p);
     c->pool = ft_calloc(cfg.max_entries, sizeof *c->pool);
     c->subs = ft_calloc(cfg.max_masks + 1, sizeof *c->subs);
@@ -124,7 +128,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
             free(x);
         }
     }
-    free_dead_progs(c);
+    ft_cache_free_dead_progs(c);
     ft_cache_conts_free(c);
     free(c->pool);
     free(c->subs);
@@ -143,6 +147,28 @@ uint64_t
 ft_cache_version(const struct ft_cache *c)
 {
     return c->version;
+}
+
+int
+ft_cache_set_stages(struct ft_cache *c, const struct ft_walk_stages *stages, uint64_t now_ns)
+{
+    int n = stages_count(stages);
+    if (n < 0)
+        return n;
+    if (!memcmp(&c->cfg.stages, stages, sizeof *stages))
+        return 0;
+    /* Entries of the old stages cannot chain with the new ones. */
+    ft_cache_fold(c, now_ns);
+    ft_cache_flush(c);
+    c->cfg.stages = *stages;
+    c->staged = n > 1;
+    return 0;
+}
+
+void
+ft_cache_get_stages(const struct ft_cache *c, struct ft_walk_stages *stages)
+{
+    *stages = c->cfg.stages;
 }
 
 /* ---- programs ------------------------------------------------------------------- */
@@ -181,6 +207,11 @@ prog_intern(struct ft_cache *c, const struct ft_walk_out *w, uint32_t cont)
     x->refcnt = 1;
     x->cont = cont;
     x->n_ops = w->n_ops;
+    x->n_exec = w->n_ops;
+    if (w->flags & FT_WALK_F_STAGE) /* The KEYSETs and the STAGE are the cache's. */
+        while (x->n_exec && (w->ops[x->n_exec - 1].type == FT_OP_STAGE ||
+                             w->ops[x->n_exec - 1].type == FT_OP_KEYSET))
+            x->n_exec--;
     x->flags = (uint16_t)w->flags;
     memcpy(x->ops, w->ops, w->n_ops * sizeof w->ops[0]);
     x->next = *head;
@@ -207,309 +238,14 @@ prog_unref(struct ft_cache *c, const struct ft_cprog *cx)
     c->dead_progs = x;
 }
 
-static void
-free_dead_progs(struct ft_cache *c)
+void
+ft_cache_free_dead_progs(struct ft_cache *c)
 {
     for (struct ft_cprog *x = c->dead_progs, *next; x; x = next) {
         next = x->next;
         free(x);
     }
     c->dead_progs = NULL;
-}
-
-/* ---- megaflow subtables --------------------------------------------------------------- */
-
-static inline uint32_t
-sub_hash(const struct ft_csub *st, const struct ft_key *key)
-{
-    uint64_t h = SUB_HASH_BASIS;
-    for (unsigned j = 0; j < st->n_words; j++) {
-        unsigned w = st->words[j];
-        h = ft_hash_add64(h, key->w[w] & st->mask.w[w]);
-    }
-    return ft_hash_finish(h);
-}
-
-static inline bool
-entry_matches(const struct ft_csub *st, const struct ft_centry *e, const struct ft_key *key)
-{
-    uint64_t diff = 0;
-    for (unsigned j = 0; j < st->n_words; j++) {
-        unsigned w = st->words[j];
-        diff |= e->key[j] ^ (key->w[w] & st->mask.w[w]);
-    }
-    return diff == 0;
-}
-
-static int
-sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact)
-{
-    memset(st, 0, sizeof *st);
-    st->mask = *mask;
-    st->exact = exact;
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        if (mask->w[i])
-            st->words[st->n_words++] = (uint8_t)i;
-    st->head_mask = 63;
-    st->heads = ft_malloc((st->head_mask + 1) * sizeof *st->heads);
-    if (!st->heads)
-        return -ENOMEM;
-    memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
-    return 0;
-}
-
-/* An empty subtable takes another mask, keeping its chain heads. */
-static void
-sub_reuse(struct ft_csub *st, const struct ft_key *mask)
-{
-    st->mask = *mask;
-    st->n_words = 0;
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        if (mask->w[i])
-            st->words[st->n_words++] = (uint8_t)i;
-    st->hits = 0;
-    memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
-}
-
-static bool
-mask_covers(const struct ft_key *super, const struct ft_key *sub)
-{
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        if (sub->w[i] & ~super->w[i])
-            return false;
-    return true;
-}
-
-static unsigned
-mask_bits(const struct ft_key *m)
-{
-    unsigned n = 0;
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        n += (unsigned)__builtin_popcountll(m->w[i]);
-    return n;
-}
-
-/* The subtable for a walk's mask: its own, a new one, or — past max_masks —
- * the most general existing mask that is at least as specific (so the
- * entry stays correct, covering fewer packets), else the exact mask. */
-static uint16_t
-sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
-{
-    uint16_t exact = FT_ST_NONE, merged = FT_ST_NONE;
-    unsigned merged_bits = UINT32_MAX, n_masks = 0;
-    for (uint16_t s = 0; s < c->n_subs; s++) {
-        const struct ft_csub *st = &c->subs[s];
-        if (st->exact) {
-            exact = s;
-            continue;
-        }
-        n_masks++;
-        if (ft_key_equal(&st->mask, mask))
-            return s;
-        if (mask_covers(&st->mask, mask)) {
-            unsigned bits = mask_bits(&st->mask);
-            if (bits < merged_bits) {
-                merged = s;
-                merged_bits = bits;
-            }
-        }
-    }
-    if (n_masks < c->cfg.max_masks) {
-        if (sub_init(&c->subs[c->n_subs], mask, false))
-            return FT_ST_NONE;
-        c->rank[c->n_subs] = c->n_subs;
-        return c->n_subs++;
-    }
-    /* At the cap, a subtable its entries all left gives its place to the
-     * new mask (masks come and go with the rules). */
-    for (uint16_t s = 0; s < c->n_subs; s++) {
-        if (!c->subs[s].exact && !c->subs[s].n_entries) {
-            sub_reuse(&c->subs[s], mask);
-            return s;
-        }
-    }
-    c->st.masks_merged++;
-    if (merged != FT_ST_NONE)
-        return merged;
-    if (exact != FT_ST_NONE)
-        return exact;
-    struct ft_key all;
-    memset(&all, 0xff, sizeof all);
-    if (sub_init(&c->subs[c->n_subs], &all, true))
-        return FT_ST_NONE;
-    c->rank[c->n_subs] = c->n_subs;
-    return c->n_subs++;
-}
-
-static void
-sub_grow(struct ft_cache *c, struct ft_csub *st)
-{
-    uint32_t mask = st->head_mask * 2 + 1;
-    uint32_t *heads = ft_malloc((mask + 1) * sizeof *heads);
-    if (!heads)
-        return; /* Longer chains, still correct. */
-    memset(heads, 0xff, (mask + 1) * sizeof *heads);
-    for (uint32_t b = 0; b <= st->head_mask; b++) {
-        for (uint32_t idx = st->heads[b], next; idx != FT_NIL; idx = next) {
-            struct ft_centry *e = &c->pool[idx];
-            next = e->next;
-            e->next = heads[e->hash & mask];
-            heads[e->hash & mask] = idx;
-        }
-    }
-    free(st->heads);
-    st->heads = heads;
-    st->head_mask = mask;
-}
-
-/* Probe order follows hits; old hits fade so the order follows the traffic. */
-static void
-rerank(struct ft_cache *c)
-{
-    /* Insertion sort: few subtables, mostly sorted already. */
-    for (uint16_t i = 1; i < c->n_subs; i++) {
-        uint16_t x = c->rank[i];
-        int j = i - 1;
-        while (j >= 0 && c->subs[c->rank[j]].hits < c->subs[x].hits) {
-            c->rank[j + 1] = c->rank[j];
-            j--;
-        }
-        c->rank[j + 1] = x;
-    }
-    for (uint16_t s = 0; s < c->n_subs; s++)
-        c->subs[s].hits >>= 1;
-    c->lookups_since_rank = 0;
-}
-
-static uint32_t
-megaflow_lookup(struct ft_cache *c, const struct ft_key *key)
-{
-    if (++c->lookups_since_rank >= RANK_EVERY)
-        rerank(c);
-    for (uint16_t r = 0; r < c->n_subs; r++) {
-        struct ft_csub *st = &c->subs[c->rank[r]];
-        if (!st->n_entries)
-            continue;
-        c->st.subtable_probes++;
-        uint32_t h = sub_hash(st, key);
-        for (uint32_t idx = st->heads[h & st->head_mask]; idx != FT_NIL;) {
-            const struct ft_centry *e = &c->pool[idx];
-            if (e->hash == h && entry_matches(st, e, key)) {
-                st->hits++;
-                return idx;
-            }
-            idx = e->next;
-        }
-    }
-    return FT_NIL;
-}
-
-/* ---- EMC and signature index ----------------------------------------------------------- */
-
-static inline uint32_t
-emc_slot2(uint32_t h)
-{
-    return (h >> 13) | (h << 19);
-}
-
-static uint32_t
-emc_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
-{
-    uint32_t slots[2] = {h & c->emc_mask, emc_slot2(h) & c->emc_mask};
-    for (int i = 0; i < 2; i++) {
-        struct ft_emc_slot *s = &c->emc[slots[i]];
-        if (s->hash != h || s->entry == FT_NIL || !ft_key_equal(&s->key, key))
-            continue;
-        const struct ft_centry *e = &c->pool[s->entry];
-        if (e->gen == s->gen && e->st != FT_ST_NONE)
-            return s->entry;
-        s->entry = FT_NIL; /* Its entry went away. */
-        c->emc_used--;
-    }
-    return FT_NIL;
-}
-
-static inline bool
-emc_slot_free(const struct ft_cache *c, uint32_t h)
-{
-    return c->emc[h & c->emc_mask].entry == FT_NIL ||
-           c->emc[emc_slot2(h) & c->emc_mask].entry == FT_NIL;
-}
-
-static void
-emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t idx)
-{
-    struct ft_emc_slot *a = &c->emc[h & c->emc_mask], *b = &c->emc[emc_slot2(h) & c->emc_mask];
-    struct ft_emc_slot *s = a->entry == FT_NIL ? a : b->entry == FT_NIL ? b : (h & 0x100) ? a : b;
-    if (s->entry == FT_NIL)
-        c->emc_used++;
-    s->hash = h;
-    s->key = *key;
-    s->entry = idx;
-    s->gen = c->pool[idx].gen;
-}
-
-/* Whether to look in (and fill) the EMC: it is switched off for a while
- * when it stops paying for its full-key hash and compare. */
-static bool
-emc_active(struct ft_cache *c, size_t n)
-{
-    if (!c->emc)
-        return false;
-    c->emc_window_lookups += (uint32_t)n;
-    if (c->emc_window_lookups < EMC_WINDOW)
-        return !c->emc_off_windows;
-    bool was_on = !c->emc_off_windows;
-    if (c->emc_off_windows)
-        c->emc_off_windows--;
-    else if (c->emc_window_hits * 8 < c->emc_window_lookups) /* Under 1 in 8. */
-        c->emc_off_windows = EMC_OFF;
-    c->emc_window_lookups = 0;
-    c->emc_window_hits = 0;
-    return was_on;
-}
-
-/* The signature index's candidate for h (no verification), or FT_NIL. */
-static inline uint32_t
-sig_candidate(const struct ft_cache *c, uint32_t h)
-{
-    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
-    uint16_t sig = (uint16_t)(h >> 16);
-    for (int w = 0; w < FT_SIG_WAYS; w++)
-        if (b->sig[w] == sig && b->entry[w] != FT_NIL)
-            return b->entry[w];
-    return FT_NIL;
-}
-
-static uint32_t
-sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
-{
-    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
-    uint16_t sig = (uint16_t)(h >> 16);
-    for (int w = 0; w < FT_SIG_WAYS; w++) {
-        if (b->sig[w] != sig || b->entry[w] == FT_NIL)
-            continue;
-        const struct ft_centry *e = &c->pool[b->entry[w]];
-        if (e->st != FT_ST_NONE && entry_matches(&c->subs[e->st], e, key))
-            return b->entry[w];
-    }
-    return FT_NIL;
-}
-
-static void
-sig_insert(struct ft_cache *c, uint32_t h, uint32_t idx)
-{
-    struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
-    uint16_t sig = (uint16_t)(h >> 16);
-    int way = (int)((h >> 8) & (FT_SIG_WAYS - 1));
-    for (int w = 0; w < FT_SIG_WAYS; w++) {
-        if (b->entry[w] == idx && b->sig[w] == sig)
-            return;
-        if (b->entry[w] == FT_NIL || c->pool[b->entry[w]].st == FT_ST_NONE)
-            way = w;
-    }
-    b->sig[way] = sig;
-    b->entry[way] = idx;
 }
 
 /* ---- entries ------------------------------------------------------------------------------ */
@@ -531,6 +267,7 @@ ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter)
         }
     }
     st->n_entries--;
+    c->stage_entries[e->stage]--;
     ft_cache_unindex_entry(c, e);
     prog_unref(c, e->prog);
     e->prog = NULL;
@@ -589,26 +326,31 @@ static uint32_t
 walk_key(struct ft_cache *c, const struct ft_key *key, const struct ft_walk_cont *from)
 {
     struct ft_walk_out *w = &c->walk;
-    if (from)
-        ft_walk_resume(c->p, c->version, key, from, w);
-    else
-        ft_walk(c->p, c->version, key, w);
-    if (!(w->flags & FT_WALK_F_RECIRC))
+    ft_walk_staged(c->p, c->version, key, from, c->staged ? &c->cfg.stages : NULL, w);
+    if (!(w->flags & (FT_WALK_F_RECIRC | FT_WALK_F_STAGE)))
         return FT_NIL;
     uint32_t cont = ft_cache_cont_get(c, &w->cont);
+    if (cont == FT_NIL && (w->flags & FT_WALK_F_STAGE)) {
+        /* No room for the next stage's continuation: this entry takes the
+         * rest of the pipeline instead (unstaged from here). */
+        ft_walk_staged(c->p, c->version, key, from, NULL, w);
+        if (!(w->flags & FT_WALK_F_RECIRC))
+            return FT_NIL;
+        cont = ft_cache_cont_get(c, &w->cont);
+    }
     if (cont == FT_NIL) {
         w->n_ops = 0;
         w->flags |= FT_WALK_F_OVERFLOW;
         return FT_NIL;
     }
-    struct ft_op *op = &w->ops[w->n_ops - 1]; /* The RECIRC. */
+    struct ft_op *op = &w->ops[w->n_ops - 1]; /* The RECIRC or STAGE. */
     op->a32 = cont + 1;
     op->a16 = c->conts[cont].gen;
     return cont;
 }
 
-static uint32_t
-install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **prog)
+uint32_t
+ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **prog)
 {
     const struct ft_walk_cont *from = NULL;
     if (key->recirc_id && !(from = ft_cache_cont_of(c, key))) {
@@ -630,7 +372,7 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
         *prog = x;
         return FT_NIL;
     }
-    uint16_t s = x ? sub_for_mask(c, &c->walk.mask) : FT_ST_NONE;
+    uint16_t s = x ? ft_cache_sub_for_mask(c, &c->walk.mask) : FT_ST_NONE;
     uint32_t idx = s != FT_ST_NONE ? entry_alloc(c) : FT_NIL;
     if (idx == FT_NIL) {
         if (x)
@@ -642,15 +384,21 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
     struct ft_centry *e = &c->pool[idx];
     e->st = s;
     e->flags = 0;
+    /* The stage of the first table the walk looked up (a resumed walk's
+     * rule counts: it is where the walk is). */
+    e->stage = (uint8_t)(c->walk.n_visits && c->staged
+                             ? ft_stage_of(&c->cfg.stages, c->walk.visits[0].table_id)
+                             : 0);
+    c->stage_entries[e->stage]++;
     e->prog = x;
     e->packets = e->bytes = 0;
-    e->hash = sub_hash(st, key);
+    e->hash = ft_csub_hash(st, key);
     for (unsigned j = 0; j < st->n_words; j++)
         e->key[j] = key->w[st->words[j]] & st->mask.w[st->words[j]];
     e->next = st->heads[e->hash & st->head_mask];
     st->heads[e->hash & st->head_mask] = idx;
     if (++st->n_entries > 2 * (st->head_mask + 1))
-        sub_grow(c, st);
+        ft_cache_sub_grow(c, st);
     c->n_entries++;
     c->st.installs++;
     *prog = x; /* Stays valid until the next call even if evicted now. */
@@ -661,8 +409,8 @@ install(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog **pr
 
 /* A packet served by a walk that no entry keeps (thrashing, out of
  * memory): counted straight into its rules and tables, as a fold would. */
-static void
-count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
+void
+ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
 {
     const struct ft_walk_out *w = &c->walk;
     for (uint16_t i = 0; i < w->n_visits; i++) {
@@ -675,8 +423,8 @@ count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
     }
 }
 
-static inline void
-count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
+void
+ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
 {
     struct ft_centry *e = &c->pool[idx];
     e->packets++;
@@ -692,92 +440,6 @@ count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
 }
 
 void
-ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
-                size_t n, struct ft_cache_result *res, uint64_t now_ns)
-{
-    uint32_t h[FT_CACHE_BURST], idx[FT_CACHE_BURST], gen[FT_CACHE_BURST];
-    uint8_t src[FT_CACHE_BURST];
-    free_dead_progs(c);
-    if (n > FT_CACHE_BURST)
-        n = FT_CACHE_BURST;
-    bool emc = emc_active(c, n);
-    if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
-        c->thrashing = c->win_misses * 2 > c->win_lookups;
-        c->win_lookups = c->win_misses = 0;
-    }
-
-    /* Stage 1: hash every key and prefetch where it may be. */
-    for (size_t i = 0; i < n; i++) {
-        h[i] = ft_key_hash(keys[i], 0);
-        if (emc)
-            __builtin_prefetch(&c->emc[h[i] & c->emc_mask]);
-        if (c->sig)
-            __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
-    }
-    /* Stage 2: EMC hits; signature candidates, whose entries we prefetch. */
-    for (size_t i = 0; i < n; i++) {
-        idx[i] = emc ? emc_lookup(c, keys[i], h[i]) : FT_NIL;
-        src[i] = FT_SRC_EMC;
-        if (idx[i] != FT_NIL) {
-            gen[i] = c->pool[idx[i]].gen;
-        } else if (c->sig) {
-            uint32_t cand = sig_candidate(c, h[i]);
-            if (cand != FT_NIL)
-                __builtin_prefetch(&c->pool[cand]);
-        }
-    }
-    /* Stage 3: verify, fall back to the subtables, then to the walk. A
-     * miss earlier in this stage may have evicted or reused the entry an
-     * EMC hit found in stage 2: its generation tells. */
-    for (size_t i = 0; i < n; i++) {
-        const struct ft_key *key = keys[i];
-        if (idx[i] != FT_NIL && c->pool[idx[i]].gen != gen[i])
-            idx[i] = FT_NIL;
-        if (idx[i] != FT_NIL) {
-            c->st.emc_hits++;
-            c->emc_window_hits++;
-        } else if (c->sig && (idx[i] = sig_lookup(c, key, h[i])) != FT_NIL) {
-            src[i] = FT_SRC_SIG;
-            c->st.sig_hits++;
-        } else if ((idx[i] = megaflow_lookup(c, key)) != FT_NIL) {
-            src[i] = FT_SRC_MEGAFLOW;
-            c->st.megaflow_hits++;
-            if (c->sig)
-                sig_insert(c, h[i], idx[i]);
-        } else {
-            src[i] = FT_SRC_MISS;
-            const struct ft_cprog *x;
-            uint64_t t0 = c->cfg.cycles ? c->cfg.cycles() : 0;
-            idx[i] = install(c, key, &x);
-            if (c->cfg.cycles)
-                c->st.miss_cycles += c->cfg.cycles() - t0;
-            if (idx[i] == FT_NIL) {
-                count_walk(c, lens[i], now_ns);
-                res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
-                continue;
-            }
-            if (c->sig)
-                sig_insert(c, h[i], idx[i]);
-        }
-        if (emc && src[i] != FT_SRC_EMC) {
-            /* A free slot costs no other flow its place: fill it now (after
-             * an eviction the flows of the entry come back at once). Taking
-             * a live slot is rationed, as against thrashing. */
-            bool insert = emc_slot_free(c, h[i]);
-            if (!insert && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
-                c->emc_insert_ctr = 0;
-                insert = true;
-            }
-            if (insert)
-                emc_insert(c, key, h[i], idx[i]);
-        }
-        count(c, idx[i], lens[i], now_ns);
-        const struct ft_cprog *x = c->pool[idx[i]].prog;
-        res[i] = (struct ft_cache_result){x->ops, x->n_ops, x->flags, src[i]};
-    }
-}
-
-void
 ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
 {
     *st = c->st;
@@ -787,6 +449,9 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->emc_enabled = c->emc && !c->emc_off_windows;
     st->thrashing = c->thrashing;
     st->conts = c->n_conts;
+    int n = stages_count(&c->cfg.stages);
+    st->n_stages = (uint8_t)(n > 0 ? n : 1);
+    memcpy(st->stage_entries, c->stage_entries, sizeof st->stage_entries);
 }
 
 void

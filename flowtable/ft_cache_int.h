@@ -18,9 +18,10 @@ struct ft_cprog {
     struct ft_cprog *next; /* Intern chain. */
     uint32_t hash;
     uint32_t refcnt;
-    uint32_t cont; /* The continuation its RECIRC names (a reference), or FT_NIL. */
+    uint32_t cont; /* The continuation its RECIRC or STAGE names (a reference), or FT_NIL. */
     uint16_t n_ops;
-    uint16_t flags; /* enum ft_walk_flags. */
+    uint16_t n_exec; /* The ops to run: before the KEYSETs and STAGE. */
+    uint16_t flags;  /* enum ft_walk_flags. */
     struct ft_op ops[];
 };
 
@@ -85,11 +86,12 @@ enum ft_centry_flags {
 };
 
 struct ft_centry {
-    uint32_t next;  /* Subtable chain, or the free list. */
-    uint32_t hash;  /* Masked-key hash within its subtable. */
-    uint16_t st;    /* Subtable index; FT_ST_NONE when free. */
-    uint16_t flags; /* enum ft_centry_flags. */
-    uint32_t gen;   /* Bumped when freed: EMC slots stay honest. */
+    uint32_t next; /* Subtable chain, or the free list. */
+    uint32_t hash; /* Masked-key hash within its subtable. */
+    uint16_t st;   /* Subtable index; FT_ST_NONE when free. */
+    uint8_t flags; /* enum ft_centry_flags. */
+    uint8_t stage; /* The stage its walk ran in. */
+    uint32_t gen;  /* Bumped when freed: EMC slots stay honest. */
     const struct ft_cprog *prog;
     struct ft_cmeta *meta;
     uint64_t packets; /* Since the last fold. */
@@ -110,11 +112,16 @@ struct ft_csub {
     bool exact;    /* The all-bits mask merged masks fall back to. */
 };
 
+/* A whole chain for one full key: the entries of its stages, in order,
+ * each valid while its generation is unchanged. */
 struct ft_emc_slot {
     uint32_t hash;  /* Checked first: most misses never touch the key. */
-    uint32_t entry; /* FT_NIL when empty. */
+    uint32_t entry; /* The first stage's; FT_NIL when empty. */
     uint32_t gen;
-    uint32_t pad_;
+    uint8_t n; /* Entries in the chain (1..FT_MAX_STAGES). */
+    uint8_t pad_[3];
+    uint32_t more[FT_MAX_STAGES - 1];     /* The later stages' entries, */
+    uint32_t more_gen[FT_MAX_STAGES - 1]; /* and their generations. */
     struct ft_key key;
 };
 
@@ -176,6 +183,7 @@ struct ft_cache {
     uint32_t emc_window_hits;
     uint32_t emc_off_windows; /* >0: disabled for this many more windows. */
     uint32_t emc_insert_ctr;
+    bool emc_filled; /* A slot was (re)filled during this lookup call. */
 
     struct ft_sig_bucket *sig;
     uint32_t sig_mask;
@@ -208,13 +216,62 @@ struct ft_cache {
     uint64_t last_fold_ns;
     uint32_t *scratch; /* Entries to evict, collected first. */
 
+    bool staged; /* cfg.stages has a start: walks stop at stage boundaries. */
+    uint32_t stage_entries[FT_MAX_STAGES];
+    struct ft_key stage_key;       /* The next stage's key, while a chain is looked up. */
+    struct ft_walk_cont rest_cont; /* count_rest's copy of a continuation. */
+
     struct ft_walk_out walk;
     struct ft_cache_stats st;
 };
 
+#define FT_SUB_HASH_BASIS 0x6a09e667f3bcc909ull
+
+/* The masked key's hash within a subtable. */
+static inline uint32_t
+ft_csub_hash(const struct ft_csub *st, const struct ft_key *key)
+{
+    uint64_t h = FT_SUB_HASH_BASIS;
+    for (unsigned j = 0; j < st->n_words; j++) {
+        unsigned w = st->words[j];
+        h = ft_hash_add64(h, key->w[w] & st->mask.w[w]);
+    }
+    return ft_hash_finish(h);
+}
+
+static inline bool
+ft_centry_matches(const struct ft_csub *st, const struct ft_centry *e, const struct ft_key *key)
+{
+    uint64_t diff = 0;
+    for (unsigned j = 0; j < st->n_words; j++) {
+        unsigned w = st->words[j];
+        diff |= e->key[j] ^ (key->w[w] & st->mask.w[w]);
+    }
+    return diff == 0;
+}
+
 /* ft_cache.c */
 void ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter);
 void ft_cache_flush(struct ft_cache *c);
+/* Free the programs the previous call left unreferenced. */
+void ft_cache_free_dead_progs(struct ft_cache *c);
+/* Walk key (resumed when it names a continuation) and install the result.
+ * The entry, or FT_NIL with *prog set when the result is not kept (the
+ * walk is in c->walk: count it with ft_cache_count_walk). */
+uint32_t ft_cache_install(struct ft_cache *c, const struct ft_key *key,
+                          const struct ft_cprog **prog);
+/* One packet of len bytes on entry idx. */
+void ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns);
+/* One packet served by c->walk, which no entry keeps. */
+void ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns);
+
+/* ft_cache_sub.c: megaflow subtables. */
+/* The subtable for a walk's mask (see there), FT_ST_NONE on ENOMEM. */
+uint16_t ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask);
+/* Double a subtable's chain heads (longer chains if memory is short). */
+void ft_cache_sub_grow(struct ft_cache *c, struct ft_csub *st);
+/* The entry whose subtable matches key, probing in hit order, or FT_NIL. */
+uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key);
 
 /* ft_cache_index.c: the invalidation indexes. */
 /* Index entry idx by c->walk (resumed from continuation `from`, FT_NIL if

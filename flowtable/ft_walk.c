@@ -57,6 +57,7 @@ struct walk {
     unsigned in_bucket;    /* Composing a group bucket (a clone): no recirculation. */
     struct walk_pos cur;   /* The top-level action being composed. */
     struct walk_pos outer; /* The packet-out action whose output:TABLE runs the tables. */
+    const struct ft_walk_stages *stages; /* Where a staged walk stops; NULL: nowhere. */
 };
 
 /* ---- mask bookkeeping ----------------------------------------------------------- */
@@ -262,6 +263,7 @@ recirculate(struct walk *w)
         c->n_list = (uint16_t)po->n;
         c->list_next = (uint16_t)(po->pos + 1);
     }
+    consult_field(w, FT_F_METADATA); /* Kept in the continuation (see do_output). */
     c->metadata = w->key.metadata;
     c->cookie = w->cookie;
     c->table_id = w->table_id;
@@ -509,7 +511,9 @@ do_output(struct walk *w, const struct ft_action *a)
         op->a16 = a->max_len;
         op->a32 = w->table_id;
         op->a64 = w->cookie;
-        op->value.u64 = w->key.metadata; /* Written by rules only: the mask holds. */
+        /* Written by rules, or, in a later stage, the key's: then part of the answer. */
+        consult_field(w, FT_F_METADATA);
+        op->value.u64 = w->key.metadata;
         w->out->flags |= FT_WALK_F_CONTROLLER;
         return;
     }
@@ -571,6 +575,7 @@ compose_action(struct walk *w, const struct ft_action *a, int depth)
         if ((op = emit(w, a->type == FT_AT_DEC_MPLS_TTL ? FT_OP_DEC_MPLS_TTL : FT_OP_DEC_NW_TTL))) {
             op->a32 = w->table_id;
             op->a64 = w->cookie;
+            consult_field(w, FT_F_METADATA); /* As for CONTROLLER. */
             op->value.u64 = w->key.metadata;
         }
         break;
@@ -764,9 +769,11 @@ run_insts(struct walk *w, const struct ft_rule *r, size_t from)
         ft_action_set_clear(&w->as);
     if (in->present & FT_INST_BIT(FT_IT_WRITE_ACTIONS))
         ft_action_set_write(&w->as, ft_insts_write(in), in->n_write);
-    if (in->present & FT_INST_BIT(FT_IT_WRITE_METADATA))
+    if (in->present & FT_INST_BIT(FT_IT_WRITE_METADATA)) {
         w->key.metadata =
             (w->key.metadata & ~in->metadata_mask) | (in->metadata & in->metadata_mask);
+        w->written.metadata |= in->metadata_mask; /* A stage's metadata came from its key. */
+    }
     if (w->failed || !(in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
         return -1;
     return in->goto_table;
@@ -788,6 +795,46 @@ finish_pipeline(struct walk *w)
     run_action_set(w, &w->as, 0);
     if (!w->stop)
         ft_action_set_clear(&w->as); /* A packet-out may run the tables again. */
+}
+
+/* A goto to next: when next starts a stage, the walk ends here with a
+ * FT_CONT_GOTO continuation. The next stage's key is this one as the walk
+ * models the packet now: the fields actions wrote (KEYSET ops, metadata
+ * included) over the packet's own. If some bits cannot be known any more
+ * (stale), the packet is parsed again instead (FT_OP_RECIRC). Returns
+ * whether the walk stopped. */
+static bool
+stage_boundary(struct walk *w, uint8_t next)
+{
+    if (!ft_stage_starts_at(w->stages, next) || w->in_bucket || w->outer.kind)
+        return false;
+    bool exact = ft_key_is_zero(&w->stale);
+    if (exact) {
+        for (int i = 0; i < FT_KEY_WORDS; i++) {
+            if (!w->written.w[i])
+                continue;
+            struct ft_op *op = emit(w, FT_OP_KEYSET);
+            if (!op)
+                return true;
+            op->a16 = (uint16_t)i;
+            op->a64 = w->written.w[i];
+            op->value.u64 = w->key.w[i] & w->written.w[i];
+        }
+    }
+    if (!emit(w, exact ? FT_OP_STAGE : FT_OP_RECIRC))
+        return true;
+    struct ft_walk_cont *c = &w->out->cont;
+    memset(c, 0, offsetof(struct ft_walk_cont, as));
+    c->kind = FT_CONT_GOTO;
+    c->table_id = next;
+    c->key_metadata = exact;
+    if (!exact)
+        consult_field(w, FT_F_METADATA);
+    c->metadata = exact ? 0 : w->key.metadata;
+    set_copy(&c->as, &w->as);
+    w->out->flags |= exact ? FT_WALK_F_STAGE : FT_WALK_F_RECIRC;
+    w->stop = true;
+    return true;
 }
 
 /* Tables from table_id on, then the action set. */
@@ -817,6 +864,8 @@ walk_tables(struct walk *w, uint8_t table_id)
         int next = run_insts(w, r, 0);
         if (next < 0)
             break;
+        if (stage_boundary(w, (uint8_t)next))
+            return;
         table_id = (uint8_t)next;
     }
     finish_pipeline(w);
@@ -841,6 +890,7 @@ walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct 
     w->in_bucket = 0;
     w->cur.kind = 0;
     w->outer.kind = 0;
+    w->stages = NULL;
     w->table_id = FT_TABLE_ALL;
     w->cookie = UINT64_MAX;
     ft_action_set_clear(&w->as);
@@ -865,20 +915,17 @@ walk_finish(struct walk *w)
 }
 
 int
-ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key, struct ft_walk_out *out)
+ft_walk_staged(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+               const struct ft_walk_cont *cont, const struct ft_walk_stages *stages,
+               struct ft_walk_out *out)
 {
     struct walk w;
     walk_init(&w, p, v, key, out);
-    walk_tables(&w, 0);
-    return walk_finish(&w);
-}
-
-int
-ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
-               const struct ft_walk_cont *cont, struct ft_walk_out *out)
-{
-    struct walk w;
-    walk_init(&w, p, v, key, out);
+    w.stages = stages;
+    if (!cont) {
+        walk_tables(&w, 0);
+        return walk_finish(&w);
+    }
     /* The recirc fields name the continuation: every answer depends on them. */
     out->mask.recirc_gen = UINT16_MAX;
     w.key.metadata = cont->metadata; /* Written, as in any walk. */
@@ -890,10 +937,12 @@ ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key
         w.as = cont->as;
         visit_resumed(&w, cont->table_id, cont->rule);
         int next = run_insts(&w, cont->rule, cont->next);
-        if (next >= 0)
-            walk_tables(&w, (uint8_t)next);
-        else if (!w.stop)
+        if (next >= 0) {
+            if (!stage_boundary(&w, (uint8_t)next))
+                walk_tables(&w, (uint8_t)next);
+        } else if (!w.stop) {
             finish_pipeline(&w);
+        }
         break;
     }
     case FT_CONT_SET:
@@ -902,6 +951,14 @@ ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key
     case FT_CONT_LIST:
         run_list(&w, cont->list, cont->next, cont->n_list);
         break;
+    case FT_CONT_GOTO:
+        w.as = cont->as;
+        if (cont->key_metadata) { /* The previous stage's, in the key: read, not written. */
+            w.key.metadata = key->metadata;
+            w.written.metadata = 0;
+        }
+        walk_tables(&w, cont->table_id);
+        break;
     default:
         w.failed = true;
         break;
@@ -909,6 +966,19 @@ ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key
     if (cont->kind != FT_CONT_LIST && cont->list && !w.stop)
         run_list(&w, cont->list, cont->list_next, cont->n_list);
     return walk_finish(&w);
+}
+
+int
+ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key, struct ft_walk_out *out)
+{
+    return ft_walk_staged(p, v, key, NULL, NULL, out);
+}
+
+int
+ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+               const struct ft_walk_cont *cont, struct ft_walk_out *out)
+{
+    return ft_walk_staged(p, v, key, cont, NULL, out);
 }
 
 int

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ft_cache.h — the per-worker flow cache: the compressed view of the
- * pipeline that workers classify against. One entry stands for a whole
- * multi-table traversal: its (mask, masked key) is the walk's megaflow and
- * its value the walk's composed program.
+ * pipeline that workers classify against. An entry stands for a traversal
+ * of one stage of the pipeline (by default the whole pipeline is one
+ * stage): its (mask, masked key) is the walk's megaflow and its value the
+ * walk's composed program. With several stages (cfg.stages), an entry of
+ * stage s ends, where the walk reached stage s+1, in a FT_OP_STAGE naming a
+ * continuation; the cache looks the key as that stage's walk modelled it up
+ * again, among the entries of stage s+1, and so on: the packet's program
+ * is the chain of its stage programs (ft_cache_result.frag), and entries
+ * add up across stages where a single stage would multiply them. The EMC
+ * keeps whole chains.
  *
  * Lookup order per packet:
  *   1. EMC: exact match on the full key (small; entries are verified by a
@@ -37,15 +44,10 @@
 struct ft_cache;
 struct ft_centry;
 
-/* What part of the pipeline a cache stands for. Only the whole pipeline
- * exists today; a later step may split it into stages that cache
- * sub-traversals (coverage that multiplies across stages). */
-enum ft_cache_stage {
-    FT_STAGE_WHOLE = 0,
-};
-
 struct ft_cache_config {
-    uint32_t stage;               /* enum ft_cache_stage. */
+    /* Tables where a new stage starts (at most FT_MAX_STAGES - 1 of them);
+     * none: the whole pipeline is one stage. */
+    struct ft_walk_stages stages;
     uint32_t emc_entries;         /* Power of two; 0: no EMC. */
     uint32_t emc_insert_inv_prob; /* A hit outside the EMC enters it 1 time in N. */
     uint32_t sig_buckets;         /* Power of two (4 ways each); 0: no signature index. */
@@ -65,20 +67,30 @@ struct ft_cache_config {
  * continuations. */
 void ft_cache_config_default(struct ft_cache_config *cfg);
 
-/* NULL on allocation failure or an unknown stage. The cache starts at the
- * pipeline's current version. */
+/* NULL on allocation failure or a bad configuration (more than
+ * FT_MAX_STAGES stages). The cache starts at the pipeline's current version. */
 struct ft_cache *ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg);
 
 /* Folds every counter, then frees. */
 void ft_cache_destroy(struct ft_cache *c, uint64_t now_ns);
 
-/* What a lookup gives per packet. `ops` stays valid until the next
- * ft_cache_sync() or ft_cache_lookup() call on this cache. */
-struct ft_cache_result {
+/* One stage's program: ops to run, in order (no FT_OP_KEYSET/STAGE). */
+struct ft_cache_frag {
     const struct ft_op *ops;
     uint16_t n_ops;
-    uint16_t flags; /* enum ft_walk_flags of the walk that made the entry. */
-    uint8_t source; /* enum ft_cache_source: where it was found. */
+};
+
+/* What a lookup gives per packet: the programs of its stages, to run one
+ * after the other on the packet. `ops` stay valid until the next
+ * ft_cache_sync() or ft_cache_lookup() call on this cache. */
+struct ft_cache_result {
+    struct ft_cache_frag frag[FT_MAX_STAGES];
+    uint8_t n_frags;
+    uint8_t source; /* enum ft_cache_source: where it was found (MISS if any
+                       stage missed, EMC for a whole chain from the EMC). */
+    uint16_t flags; /* enum ft_walk_flags of the stages' walks, OR'ed; RECIRC
+                       only on the last. */
+    uint16_t n_ops; /* Sum over the fragments: 0 = drop. */
 };
 
 enum ft_cache_source {
@@ -109,6 +121,13 @@ void ft_cache_sync(struct ft_cache *c, uint64_t v, const struct ft_change *chg, 
 /* The version the cache walks. */
 uint64_t ft_cache_version(const struct ft_cache *c);
 
+/* Change where stages start (every entry is evicted: counters folded
+ * first). 0, or -EINVAL for more than FT_MAX_STAGES stages. */
+int ft_cache_set_stages(struct ft_cache *c, const struct ft_walk_stages *stages, uint64_t now_ns);
+
+/* Where stages start now. */
+void ft_cache_get_stages(const struct ft_cache *c, struct ft_walk_stages *stages);
+
 /* Fold the counters of every entry used since its last fold into its rules
  * (packets, bytes, last use) and tables. After it, rule sums are exact. */
 void ft_cache_fold(struct ft_cache *c, uint64_t now_ns);
@@ -132,11 +151,14 @@ struct ft_cache_stats {
     uint64_t changes_applied;
     uint64_t visitors_scanned; /* By adds that found no usable table index. */
     uint64_t index_builds;
-    uint64_t masks_merged; /* Entries that got a more specific mask than their walk's. */
-    uint64_t uncached;     /* Misses answered without installing (thrash defense). */
-    uint64_t cont_full;    /* Recirculations dropped: no room for a continuation. */
-    uint64_t recirc_lost;  /* Recirculated keys naming no continuation: dropped. */
-    uint32_t conts;        /* Continuations kept. */
+    uint64_t masks_merged;  /* Entries that got a more specific mask than their walk's. */
+    uint64_t uncached;      /* Misses answered without installing (thrash defense). */
+    uint64_t cont_full;     /* Recirculations dropped: no room for a continuation. */
+    uint64_t recirc_lost;   /* Recirculated keys naming no continuation: dropped. */
+    uint64_t stage_lookups; /* Lookups of a stage after the first (chains). */
+    uint32_t conts;         /* Continuations kept. */
+    uint32_t stage_entries[FT_MAX_STAGES]; /* Entries per stage. */
+    uint8_t n_stages;
     uint32_t entries;
     uint32_t masks;
     uint32_t emc_used;

@@ -68,6 +68,14 @@ enum ft_op_type {
                         the packet again, set the key's recirc_id to a32 and
                         recirc_gen to a16 (the flow cache's continuation), keep
                         in_port and tunnel_id, and classify it again. */
+    FT_OP_KEYSET,    /* Only before FT_OP_STAGE, never executed: word a16 of the
+                        key the next stage looks up is (word & ~a64) | value.u64
+                        (what this stage's actions wrote, metadata included). */
+    FT_OP_STAGE,     /* Last op of a staged walk that reached a table of the next
+                        stage (a goto): the flow cache looks the key, with the
+                        KEYSETs applied and recirc_id a32 / recirc_gen a16, up in
+                        the next stage, whose walk goes on from out->cont. The
+                        packet is not parsed again: the key models it exactly. */
 };
 
 struct ft_op {
@@ -100,6 +108,8 @@ enum ft_walk_flags {
     FT_WALK_F_TABLE_MISS = 1 << 4,
     /* The program ends with FT_OP_RECIRC; out->cont says where to resume. */
     FT_WALK_F_RECIRC = 1 << 5,
+    /* The program ends with FT_OP_STAGE; out->cont says where to resume. */
+    FT_WALK_F_STAGE = 1 << 6,
 };
 
 /* One table lookup of the walk, in order. */
@@ -133,6 +143,9 @@ enum ft_cont_kind {
     FT_CONT_SET = 2,   /* Executing the action set `as`, its `next`-th action
                           in execution order (ft_action_set_list). */
     FT_CONT_LIST = 3,  /* A packet-out's action list `list` at `next`. */
+    FT_CONT_GOTO = 4,  /* A goto to table_id, the first of a stage: its lookup,
+                          with the action set `as` so far. Metadata is the
+                          key's when key_metadata, else `metadata`. */
     /* With `list` set for APPLY or SET, the walk ran from a packet-out's
      * output:TABLE: the list goes on at list_next afterwards. */
 };
@@ -149,9 +162,39 @@ struct ft_walk_cont {
     uint8_t kind;       /* enum ft_cont_kind. */
     uint8_t table_id;
     bool table_miss_rule;
-    uint8_t pad_[3];
+    bool key_metadata; /* FT_CONT_GOTO after FT_OP_STAGE: metadata is in the key. */
+    uint8_t pad_[2];
     struct ft_action_set as; /* Slots not present are zero. */
 };
+
+/*
+ * Stages: where a staged walk (the flow cache's) stops. A goto into a table
+ * whose bit is set ends the walk with FT_OP_STAGE (or, when the key cannot
+ * model the packet any more, FT_OP_RECIRC) and a FT_CONT_GOTO continuation:
+ * the tables from there are the next stage's, cached by their own entries.
+ * A chain of stage results is the whole walk's result: programs run one
+ * after the other on the same packet.
+ */
+#define FT_MAX_STAGES 4
+struct ft_walk_stages {
+    uint64_t starts[4]; /* Bit per table id; table 0 always starts stage 0. */
+};
+
+static inline bool
+ft_stage_starts_at(const struct ft_walk_stages *s, unsigned table_id)
+{
+    return s && table_id && (s->starts[table_id >> 6] >> (table_id & 63) & 1);
+}
+
+/* The stage a table belongs to (0 for table 0): the starts at or below it. */
+static inline unsigned
+ft_stage_of(const struct ft_walk_stages *s, unsigned table_id)
+{
+    unsigned n = 0;
+    for (unsigned t = 1; s && t <= table_id; t++)
+        n += ft_stage_starts_at(s, t);
+    return n;
+}
 
 struct ft_walk_out {
     struct ft_key mask;    /* Megaflow mask: the key bits consulted. */
@@ -183,6 +226,15 @@ int ft_walk(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
  */
 int ft_walk_resume(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
                    const struct ft_walk_cont *cont, struct ft_walk_out *out);
+
+/*
+ * The staged walks (the flow cache's): as ft_walk and ft_walk_resume (cont
+ * may be NULL: from table 0), stopping at the stage boundaries in stages
+ * (NULL: none). Same output contract.
+ */
+int ft_walk_staged(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
+                   const struct ft_walk_cont *cont, const struct ft_walk_stages *stages,
+                   struct ft_walk_out *out);
 
 /*
  * Compose a packet-out action list for key (its in_port is the packet-out's

@@ -235,4 +235,16 @@ build_pipeline(struct ft_pipeline *p, uint64_t *s)
     tu_settle(p);
 }
 
+/* Random stage starts among tables 1..3 of the random pipelines (at least
+ * one): a staged flow cache must answer as the unstaged walk does. */
+static inline void
+rnd_stages(uint64_t *s, struct ft_walk_stages *st)
+{
+    memset(st, 0, sizeof *st);
+    unsigned bits = 1 + (unsigned)rnd(s, 7); /* Tables 1, 2, 3: 1..7. */
+    for (unsigned t = 1; t <= 3; t++)
+        if (bits & (1u << (t - 1)))
+            st->starts[0] |= 1ull << t;
+}
+
 #endif /* TEST_FT_RANDOM_H */

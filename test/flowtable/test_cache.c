@@ -4,6 +4,8 @@
  * pipeline churn, exact counters after a fold, bounded masks under mask
  * explosion, invalidation precision and idle expiry.
  */
+#include <errno.h>
+
 #include "cache_check.h"
 #include "check_main.h"
 #include "ft_cache.h"
@@ -100,6 +102,8 @@ START_TEST(differential_against_fresh_walks)
     cfg.emc_insert_inv_prob = 1 + rnd(&s, 2);
     cfg.sig_buckets = 64;
     cfg.index_after_scan = rnd(&s, 2) ? 0 : 8; /* Tables build key indexes early. */
+    if (_i % 2) /* Staged: chains of stage entries must answer as the whole walk. */
+        rnd_stages(&s, &cfg.stages);
     struct ft_cache *c = ft_cache_create(p, &cfg);
     ck_assert_ptr_nonnull(c);
 
@@ -120,7 +124,7 @@ START_TEST(differential_against_fresh_walks)
             ft_walk(p, ft_pipeline_version(p), k, &fresh);
             if (!cc_same(c, &r, &fresh)) {
                 char a[2048], b[2048];
-                ft_program_format(a, sizeof a, r.ops, r.n_ops);
+                cc_format(a, sizeof a, &r);
                 ft_program_format(b, sizeof b, fresh.ops, fresh.n_ops);
                 ck_abort_msg("seed %llu round %d: cache (source %d) says %s, fresh walk %s",
                              (unsigned long long)seed, round, r.source, a, b);
@@ -575,13 +579,24 @@ START_TEST(idle_entries_expire)
 }
 END_TEST
 
-START_TEST(stage_is_checked)
+START_TEST(stages_are_checked)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
-    cfg.stage = 1; /* No such stage exists yet: refused, not pretended. */
+    cfg.stages.starts[0] = 0xf << 1; /* Tables 1..4: five stages, one too many. */
     ck_assert_ptr_null(ft_cache_create(p, &cfg));
+    cfg.stages.starts[0] = 0x7 << 1;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    ck_assert_ptr_nonnull(c);
+    struct ft_walk_stages st = {.starts = {0xf << 1}};
+    ck_assert_int_eq(ft_cache_set_stages(c, &st, 0), -EINVAL);
+    st.starts[0] = 1u << 5;
+    ck_assert_int_eq(ft_cache_set_stages(c, &st, 0), 0);
+    struct ft_cache_stats cs;
+    ft_cache_stats(c, &cs);
+    ck_assert_uint_eq(cs.n_stages, 2);
+    ft_cache_destroy(c, 0);
     ft_pipeline_destroy(p);
 }
 END_TEST
@@ -592,7 +607,7 @@ make_suite(void)
     Suite *s = suite_create("cache");
     TCase *tc = tcase_create("cache");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, differential_against_fresh_walks, 0, 6);
+    tcase_add_loop_test(tc, differential_against_fresh_walks, 0, 8);
     tcase_add_test(tc, counters_exact_after_fold);
     tcase_add_test(tc, counters_follow_a_modify);
     tcase_add_test(tc, mask_explosion_is_bounded);
@@ -601,7 +616,7 @@ make_suite(void)
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, periodic_fold_goes_in_slices);
-    tcase_add_test(tc, stage_is_checked);
+    tcase_add_test(tc, stages_are_checked);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -485,7 +485,7 @@ struct run {
 };
 
 static void
-run_init(struct run *r, uint64_t seed)
+run_init(struct run *r, uint64_t seed, bool staged)
 {
     memset(r, 0, sizeof *r);
     r->seed = r->s = seed;
@@ -502,6 +502,8 @@ run_init(struct run *r, uint64_t seed)
     r->cfg.emc_insert_inv_prob = 1;
     r->cfg.sig_buckets = 16 << stress_rnd(&r->s, 3);
     r->cfg.index_after_scan = stress_rnd(&r->s, 2) ? 0 : 8;
+    if (staged) /* Chains of stage entries, recycled under the EMC's chains. */
+        rnd_stages(&r->s, &r->cfg.stages);
     r->c = ft_cache_create(r->p, &r->cfg);
     ck_assert_ptr_nonnull(r->c);
     for (int i = 0; i < N_FLOWS; i++)
@@ -552,7 +554,7 @@ check_burst(struct run *r, const struct ft_key *const *keys, const uint32_t *len
             continue;
         }
         char a[4096], b[4096];
-        ft_program_format(a, sizeof a, res[i].ops, res[i].n_ops);
+        cc_format(a, sizeof a, &res[i]);
         ft_program_format(b, sizeof b, fresh.ops, fresh.n_ops);
         ck_abort_msg("seed %llu check %llu (burst slot %u%s): cache (source %d, flags %#x) says "
                      "%s; fresh walk (flags %#x) says %s",
@@ -593,7 +595,7 @@ burst(struct run *r, bool allow_oom)
 START_TEST(bursts_full_cache_and_edits)
 {
     static struct run r;
-    run_init(&r, test_seed() + (uint64_t)_i * 1000003);
+    run_init(&r, test_seed() + (uint64_t)_i * 1000003, _i % 2);
     for (int round = 0; round < 120; round++) {
         bool counting = round % 4 == 3; /* No edits: rule counters are compared. */
         if (!counting) {
@@ -636,7 +638,7 @@ START_TEST(bursts_under_allocation_failures)
         return;
     }
     static struct run r;
-    run_init(&r, test_seed() + (uint64_t)_i * 7368787);
+    run_init(&r, test_seed() + (uint64_t)_i * 7368787, _i % 2);
     faults.on = true;
     faults.state = r.seed ^ 0x9e3779b97f4a7c15ull;
     faults.failed = 0;

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The flow cache's lookup: EMC (whole chains by full key), the signature
+ * index, the megaflow subtables and, on a miss, the walk; stage after
+ * stage when the pipeline is staged. See ft_cache.h for the order.
+ */
+#include <string.h>
+
+#include "ft_cache_int.h"
+
+#define EMC_WINDOW    8192 /* Lookups per EMC usefulness window. */
+#define EMC_OFF       64   /* Windows an unhelpful EMC stays off. */
+#define THRASH_WINDOW 8192 /* Lookups per thrash-detection window. */
+
+static inline uint32_t
+emc_slot2(uint32_t h)
+{
+    return (h >> 13) | (h << 19);
+}
+
+/* The EMC slot holding key's chain, or NULL. Its entries are verified
+ * (generations) by the caller: a miss earlier in the burst may evict one. */
+static struct ft_emc_slot *
+emc_find(struct ft_cache *c, const struct ft_key *key, uint32_t h)
+{
+    uint32_t slots[2] = {h & c->emc_mask, emc_slot2(h) & c->emc_mask};
+    for (int i = 0; i < 2; i++) {
+        struct ft_emc_slot *s = &c->emc[slots[i]];
+        if (s->hash == h && s->entry != FT_NIL && ft_key_equal(&s->key, key))
+            return s;
+    }
+    return NULL;
+}
+
+static inline bool
+entry_live(const struct ft_cache *c, uint32_t idx, uint32_t gen)
+{
+    const struct ft_centry *e = &c->pool[idx];
+    return e->gen == gen && e->st != FT_ST_NONE;
+}
+
+/* Whether every entry of the slot's chain is still there; if not, the slot
+ * is emptied. */
+static bool
+emc_chain_live(struct ft_cache *c, struct ft_emc_slot *s)
+{
+    if (s->entry == FT_NIL) /* Emptied since it was found (same key earlier in the burst). */
+        return false;
+    bool live = entry_live(c, s->entry, s->gen);
+    for (unsigned k = 1; live && k < s->n; k++)
+        live = entry_live(c, s->more[k - 1], s->more_gen[k - 1]);
+    if (!live) {
+        s->entry = FT_NIL;
+        c->emc_used--;
+    }
+    return live;
+}
+
+static inline bool
+emc_slot_free(const struct ft_cache *c, uint32_t h)
+{
+    return c->emc[h & c->emc_mask].entry == FT_NIL ||
+           c->emc[emc_slot2(h) & c->emc_mask].entry == FT_NIL;
+}
+
+static void
+emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, const uint32_t *chain,
+           unsigned n)
+{
+    struct ft_emc_slot *a = &c->emc[h & c->emc_mask], *b = &c->emc[emc_slot2(h) & c->emc_mask];
+    struct ft_emc_slot *s = a->entry == FT_NIL ? a : b->entry == FT_NIL ? b : (h & 0x100) ? a : b;
+    if (s->entry == FT_NIL)
+        c->emc_used++;
+    s->hash = h;
+    s->key = *key;
+    s->entry = chain[0];
+    s->gen = c->pool[chain[0]].gen;
+    s->n = (uint8_t)n;
+    for (unsigned k = 1; k < n; k++) {
+        s->more[k - 1] = chain[k];
+        s->more_gen[k - 1] = c->pool[chain[k]].gen;
+    }
+}
+
+/* Whether to look in (and fill) the EMC: it is switched off for a while
+ * when it stops paying for its full-key hash and compare. */
+static bool
+emc_active(struct ft_cache *c, size_t n)
+{
+    if (!c->emc)
+        return false;
+    c->emc_window_lookups += (uint32_t)n;
+    if (c->emc_window_lookups < EMC_WINDOW)
+        return !c->emc_off_windows;
+    bool was_on = !c->emc_off_windows;
+    if (c->emc_off_windows)
+        c->emc_off_windows--;
+    else if (c->emc_window_hits * 8 < c->emc_window_lookups) /* Under 1 in 8. */
+        c->emc_off_windows = EMC_OFF;
+    c->emc_window_lookups = 0;
+    c->emc_window_hits = 0;
+    return was_on;
+}
+
+/* The signature index's candidate for h (no verification), or FT_NIL. */
+static inline uint32_t
+sig_candidate(const struct ft_cache *c, uint32_t h)
+{
+    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    uint16_t sig = (uint16_t)(h >> 16);
+    for (int w = 0; w < FT_SIG_WAYS; w++)
+        if (b->sig[w] == sig && b->entry[w] != FT_NIL)
+            return b->entry[w];
+    return FT_NIL;
+}
+
+static uint32_t
+sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
+{
+    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    uint16_t sig = (uint16_t)(h >> 16);
+    for (int w = 0; w < FT_SIG_WAYS; w++) {
+        if (b->sig[w] != sig || b->entry[w] == FT_NIL)
+            continue;
+        const struct ft_centry *e = &c->pool[b->entry[w]];
+        if (e->st != FT_ST_NONE && ft_centry_matches(&c->subs[e->st], e, key))
+            return b->entry[w];
+    }
+    return FT_NIL;
+}
+
+static void
+sig_insert(struct ft_cache *c, uint32_t h, uint32_t idx)
+{
+    struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    uint16_t sig = (uint16_t)(h >> 16);
+    int way = (int)((h >> 8) & (FT_SIG_WAYS - 1));
+    for (int w = 0; w < FT_SIG_WAYS; w++) {
+        if (b->entry[w] == idx && b->sig[w] == sig)
+            return;
+        if (b->entry[w] == FT_NIL || c->pool[b->entry[w]].st == FT_ST_NONE)
+            way = w;
+    }
+    b->sig[way] = sig;
+    b->entry[way] = idx;
+}
+
+/* ---- one stage ---------------------------------------------------------------------- */
+
+/* A stage whose result could not be kept (out of memory: the packet is
+ * dropped) ended at a stage boundary: the tables after it are looked up
+ * all the same, for their counters, as an unstaged walk would have. */
+static void
+count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t len, uint64_t now_ns)
+{
+    struct ft_walk_out *w = &c->walk;
+    struct ft_key k = *key;
+    for (uint16_t i = 0; i < w->n_ops; i++)
+        if (w->ops[i].type == FT_OP_KEYSET)
+            k.w[w->ops[i].a16] = (k.w[w->ops[i].a16] & ~w->ops[i].a64) | w->ops[i].value.u64;
+    c->rest_cont = w->cont; /* The walk below writes w. */
+    ft_walk_staged(c->p, c->version, &k, &c->rest_cont, NULL, w);
+    ft_cache_count_walk(c, len, now_ns);
+}
+
+/* The entry for one stage's key: signature index, subtables, else the walk
+ * (installed when it can be). The packet is counted on it. *x: its
+ * program. FT_NIL when no entry keeps the result (the packet was counted
+ * straight into the rules). *src: where it was found. */
+static uint32_t
+lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t len,
+             uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
+{
+    uint32_t idx;
+    if (c->sig && (idx = sig_lookup(c, key, h)) != FT_NIL) {
+        *src = FT_SRC_SIG;
+        c->st.sig_hits++;
+    } else if ((idx = ft_cache_megaflow_lookup(c, key)) != FT_NIL) {
+        *src = FT_SRC_MEGAFLOW;
+        c->st.megaflow_hits++;
+        if (c->sig)
+            sig_insert(c, h, idx);
+    } else {
+        *src = FT_SRC_MISS;
+        uint64_t t0 = c->cfg.cycles ? c->cfg.cycles() : 0;
+        idx = ft_cache_install(c, key, x);
+        if (c->cfg.cycles)
+            c->st.miss_cycles += c->cfg.cycles() - t0;
+        if (idx == FT_NIL) {
+            ft_cache_count_walk(c, len, now_ns);
+            if (((*x)->flags & FT_WALK_F_OVERFLOW) && (c->walk.flags & FT_WALK_F_STAGE))
+                count_rest(c, key, len, now_ns);
+            return FT_NIL;
+        }
+        if (c->sig)
+            sig_insert(c, h, idx);
+    }
+    ft_cache_count(c, idx, len, now_ns);
+    *x = c->pool[idx].prog;
+    return idx;
+}
+
+static void
+add_frag(struct ft_cache_result *r, const struct ft_cprog *x)
+{
+    r->frag[r->n_frags++] = (struct ft_cache_frag){x->ops, x->n_exec};
+    r->n_ops = (uint16_t)(r->n_ops + x->n_exec);
+    r->flags |= x->flags & (uint16_t)~FT_WALK_F_STAGE;
+}
+
+/* The key the next stage looks up: this one as the stage's walk left it
+ * (its KEYSET ops), naming the continuation of its STAGE op. */
+static const struct ft_key *
+next_stage_key(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog *x)
+{
+    struct ft_key *k = &c->stage_key;
+    if (k != key)
+        *k = *key;
+    const struct ft_op *op = &x->ops[x->n_exec];
+    for (; op->type == FT_OP_KEYSET; op++)
+        k->w[op->a16] = (k->w[op->a16] & ~op->a64) | op->value.u64;
+    k->recirc_id = (uint16_t)op->a32; /* The STAGE. */
+    k->recirc_gen = op->a16;
+    return k;
+}
+
+/* The chain of stage programs for a key the EMC did not answer. */
+static void
+lookup_chain(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t len,
+             uint64_t now_ns, bool emc, struct ft_cache_result *r)
+{
+    uint32_t chain[FT_MAX_STAGES];
+    bool cached = true;
+    r->source = FT_SRC_EMC; /* Lowered to what the stages found. */
+    const struct ft_key *k = key;
+    uint32_t kh = h;
+    for (unsigned s = 0;; s++) {
+        const struct ft_cprog *x;
+        uint8_t src;
+        chain[s] = lookup_stage(c, k, kh, len, now_ns, &src, &x);
+        cached &= chain[s] != FT_NIL;
+        if (src > r->source)
+            r->source = src;
+        if (x->flags & FT_WALK_F_OVERFLOW) { /* Never part of a program: a drop. */
+            r->n_frags = 0;
+            r->n_ops = 0;
+            r->flags = x->flags;
+            return;
+        }
+        add_frag(r, x);
+        if (!(x->flags & FT_WALK_F_STAGE))
+            break;
+        if (s + 1 == FT_MAX_STAGES) { /* Cannot happen: stages_count() bounds it. */
+            r->n_frags = 0;
+            r->n_ops = 0;
+            r->flags |= FT_WALK_F_OVERFLOW;
+            return;
+        }
+        k = next_stage_key(c, k, x);
+        kh = ft_key_hash(k, 0);
+        c->st.stage_lookups++;
+    }
+    if (!emc || !cached)
+        return;
+    /* A free slot costs no other flow its place: fill it now (after an
+     * eviction the flows of the entry come back at once). Taking a live
+     * slot is rationed, as against thrashing. */
+    bool insert = emc_slot_free(c, h);
+    if (!insert && ++c->emc_insert_ctr >= c->cfg.emc_insert_inv_prob) {
+        c->emc_insert_ctr = 0;
+        insert = true;
+    }
+    if (insert) {
+        emc_insert(c, key, h, chain, r->n_frags);
+        c->emc_filled = true;
+    }
+}
+
+/* ---- a burst ----------------------------------------------------------------------------- */
+
+void
+ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
+                size_t n, struct ft_cache_result *res, uint64_t now_ns)
+{
+    uint32_t h[FT_CACHE_BURST];
+    struct ft_emc_slot *slot[FT_CACHE_BURST];
+    ft_cache_free_dead_progs(c);
+    if (n > FT_CACHE_BURST)
+        n = FT_CACHE_BURST;
+    bool emc = emc_active(c, n);
+    c->emc_filled = false;
+    if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
+        c->thrashing = c->win_misses * 2 > c->win_lookups;
+        c->win_lookups = c->win_misses = 0;
+    }
+
+    /* Pass 1: hash every key and prefetch where it may be. */
+    for (size_t i = 0; i < n; i++) {
+        h[i] = ft_key_hash(keys[i], 0);
+        if (emc)
+            __builtin_prefetch(&c->emc[h[i] & c->emc_mask]);
+        if (c->sig)
+            __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
+    }
+    /* Pass 2: EMC slots; signature candidates, whose entries we prefetch. */
+    for (size_t i = 0; i < n; i++) {
+        slot[i] = emc ? emc_find(c, keys[i], h[i]) : NULL;
+        if (slot[i]) {
+            __builtin_prefetch(&c->pool[slot[i]->entry]);
+        } else if (c->sig) {
+            uint32_t cand = sig_candidate(c, h[i]);
+            if (cand != FT_NIL)
+                __builtin_prefetch(&c->pool[cand]);
+        }
+    }
+    /* Pass 3: a whole chain from the EMC when its entries are all still
+     * there (a miss earlier in this pass may have evicted one), else stage
+     * by stage. */
+    for (size_t i = 0; i < n; i++) {
+        struct ft_cache_result *r = &res[i];
+        r->n_frags = 0;
+        r->n_ops = 0;
+        r->flags = 0;
+        struct ft_emc_slot *s = slot[i];
+        /* A miss earlier in this pass may have given the slot to another key. */
+        if (s && c->emc_filled && (s->hash != h[i] || !ft_key_equal(&s->key, keys[i])))
+            s = NULL;
+        if (s && emc_chain_live(c, s)) {
+            c->st.emc_hits++;
+            c->emc_window_hits++;
+            r->source = FT_SRC_EMC;
+            ft_cache_count(c, s->entry, lens[i], now_ns);
+            add_frag(r, c->pool[s->entry].prog);
+            for (unsigned k = 1; k < s->n; k++) {
+                ft_cache_count(c, s->more[k - 1], lens[i], now_ns);
+                add_frag(r, c->pool[s->more[k - 1]].prog);
+            }
+            continue;
+        }
+        lookup_chain(c, keys[i], h[i], lens[i], now_ns, emc, r);
+    }
+}
