@@ -59,6 +59,7 @@ dp_config_default(struct dp_config *cfg)
     cfg->commit_timeout_ms = 2000;
     ft_pipeline_config_default(&cfg->pipeline);
     ft_cache_config_default(&cfg->cache);
+    cfg->cache_stages_auto = true;
 }
 
 static int
@@ -80,6 +81,9 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
     dp->cfg = *cfg;
     dp->tsc_hz = rte_get_tsc_hz();
     dp->miss_send_len = 128; /* OFP_DEFAULT_MISS_SEND_LEN */
+    dp->stages_auto = cfg->cache_stages_auto;
+    if (!cfg->cache_stages_auto)
+        dp->stages = cfg->cache.stages;
     dp_meter_init();
     dp->p = ft_pipeline_create(&cfg->pipeline);
     dp->l2 = dp_l2_create(cfg->l2_entries, cfg->l2_aging_s);
@@ -272,8 +276,8 @@ rd(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static void
-worker_read(const struct dp_worker *w, struct dp_worker_stats *st)
+void
+dp_worker_read(const struct dp_worker *w, struct dp_worker_stats *st)
 {
     const struct dp_wcounters *c = &w->c;
     st->lcore = w->lcore;
@@ -296,7 +300,7 @@ dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max)
     for (unsigned i = 0; i < dp->n_workers && i < max; i++) {
         const struct dp_worker_stats *b = &dp->stats_base[i];
         struct dp_worker_stats st;
-        worker_read(dp->workers[i], &st);
+        dp_worker_read(dp->workers[i], &st);
         out[i] = (struct dp_worker_stats){
             .lcore = st.lcore,
             .packets = st.packets - b->packets,
@@ -319,7 +323,7 @@ dp_worker_stats_clear(struct dp *dp)
     /* Worker counters are written by their worker only: remember where
      * they are instead of zeroing them. */
     for (unsigned i = 0; i < dp->n_workers; i++)
-        worker_read(dp->workers[i], &dp->stats_base[i]);
+        dp_worker_read(dp->workers[i], &dp->stats_base[i]);
 }
 
 void

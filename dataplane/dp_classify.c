@@ -134,6 +134,8 @@ dp_classify_changes(struct dp_worker *w, const struct dp_snap *s)
     else if (s->version == have + 1)
         ft_cache_sync(w->cache, s->version, s->changes, s->n_changes, false);
     w->changes_lost = false;
+    /* New stages (dp_stages.c): the cache folds and starts over. */
+    ft_cache_set_stages(w->cache, &s->stages, dp_clock_ns());
 }
 
 /* Copy the cache's report where the agent can read it (dp_cache_stats). */
@@ -175,6 +177,21 @@ dp_classify_fold(struct dp_worker *w)
 {
     if (w->cache)
         ft_cache_fold(w->cache, dp_clock_ns());
+}
+
+uint32_t
+dp_worker_cache_entries(struct dp_worker *w)
+{
+    for (int tries = 0; tries < 1000; tries++) {
+        uint32_t a = atomic_load_explicit(&w->cache_seq, memory_order_acquire);
+        if (a & 1)
+            continue;
+        uint32_t n = w->cache_pub.st.entries;
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&w->cache_seq, memory_order_relaxed) == a)
+            return n;
+    }
+    return 0;
 }
 
 size_t

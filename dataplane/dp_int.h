@@ -82,6 +82,7 @@ struct dp_snap {
     bool invalid_ttl_to_ctrl;
     bool standalone;
     uint16_t miss_send_len;
+    struct ft_walk_stages stages; /* Where the flow caches' stages start. */
     /* The port being captured (0: none), its TX slot and the copies' ring. */
     uint32_t capture_port;
     uint16_t capture_slot;
@@ -264,6 +265,28 @@ struct dp_limbo {
     uint64_t token;
 };
 
+/* The automatic choice of stages (dp_stages.c). */
+enum dp_stages_phase {
+    DP_STAGES_ONE,     /* One stage. */
+    DP_STAGES_FILLING, /* Trying `trial`: the caches refill. */
+    DP_STAGES_TRIAL,   /* Trying `trial`: measured against one stage. */
+    DP_STAGES_KEPT,    /* Stages won. */
+};
+
+struct dp_stage_sample {
+    uint64_t lookups, misses; /* Summed over workers since they started. */
+    uint32_t entries;         /* In every worker's cache now. */
+};
+
+struct dp_stage_auto {
+    uint8_t phase; /* enum dp_stages_phase. */
+    uint64_t next_ns, retry_ns, backoff_ns;
+    struct dp_stage_sample last;
+    uint32_t one_entries;    /* With one stage, when the trial began, */
+    uint64_t one_miss_per_m; /* and its misses per million lookups. */
+    struct ft_walk_stages trial;
+};
+
 struct dp {
     struct dp_config cfg;
     struct ft_pipeline *p;
@@ -293,6 +316,9 @@ struct dp {
     bool invalid_ttl_to_ctrl;
     bool standalone;
     uint16_t miss_send_len;
+    struct ft_walk_stages stages; /* Now; chosen by dp_stages.c when stages_auto. */
+    bool stages_auto;
+    struct dp_stage_auto sa;
 
     struct dp_port ports[DP_MAX_PORTS];
     unsigned next_rx_worker;
@@ -306,6 +332,11 @@ struct dp {
 
 /* ---- functions shared inside the dataplane ----------------------------------------------------
  */
+
+/* A worker's counters, as read by another thread (dp.c). */
+void dp_worker_read(const struct dp_worker *w, struct dp_worker_stats *st);
+/* Entries in a worker's flow cache, from its last report (dp_classify.c). */
+uint32_t dp_worker_cache_entries(struct dp_worker *w);
 
 /* dp_worker.c */
 struct dp_worker *dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent);

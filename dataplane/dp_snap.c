@@ -68,6 +68,7 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
     s->invalid_ttl_to_ctrl = dp->invalid_ttl_to_ctrl;
     s->standalone = dp->standalone;
     s->miss_send_len = dp->miss_send_len;
+    s->stages = dp->stages;
     s->capture_port = dp->capture_port;
     s->capture_ring = dp->capture_ring;
     s->capture_slot = UINT16_MAX;

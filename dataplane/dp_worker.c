@@ -52,6 +52,7 @@ dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
     if (!is_agent) {
         struct ft_cache_config cc = dp->cfg.cache;
         cc.cycles = dp_tsc;
+        cc.stages = dp->stages; /* What the snapshots carry (dp_stages.c). */
         w->cache = ft_cache_create(dp->p, &cc);
     }
     if (!w->walk || !w->arena || !w->pin_ring || (!is_agent && !w->cache)) {

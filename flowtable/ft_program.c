@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Text form of composed action programs (trace output, test messages). */
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +75,11 @@ format_op(char *buf, size_t size, const struct ft_op *op)
         return snprintf(buf, size, "set_queue:%lu", (unsigned long)op->a32);
     case FT_OP_METER:
         return snprintf(buf, size, "meter:%lu", (unsigned long)op->a32);
+    case FT_OP_KEYSET:
+        return snprintf(buf, size, "keyset(w%u=0x%llx/0x%llx)", op->a16,
+                        (unsigned long long)op->value.u64, (unsigned long long)op->a64);
+    case FT_OP_STAGE:
+        return snprintf(buf, size, "stage");
     case FT_OP_GROUP: {
         static const char *const types[] = {"all", "select", "indirect", "ff"};
         return snprintf(buf, size, "group:%lu(%s", (unsigned long)op->a32,
@@ -119,5 +126,53 @@ ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n)
     }
     if (n == 0)
         len += snprintf(buf + len, REST(len), "drop");
+    return len;
+}
+
+int
+ft_stages_parse(const char *text, struct ft_walk_stages *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!strcmp(text, "whole"))
+        return 0;
+    unsigned n = 0, prev = 0;
+    const char *p = text;
+    for (;;) {
+        char *end;
+        errno = 0;
+        unsigned long t = strtoul(p, &end, 10);
+        if (end == p || errno || t < 1 || t >= FT_N_TABLES || t <= prev) {
+            snprintf(err, errlen, "bad stages '%s': want whole, or ascending table ids 1-%d", text,
+                     FT_N_TABLES - 1);
+            return -EINVAL;
+        }
+        if (++n > FT_MAX_STAGES - 1) {
+            snprintf(err, errlen, "bad stages '%s': at most %d stage starts", text,
+                     FT_MAX_STAGES - 1);
+            return -EINVAL;
+        }
+        out->starts[t >> 6] |= 1ull << (t & 63);
+        prev = (unsigned)t;
+        if (!*end)
+            return 0;
+        if (*end != ',') {
+            snprintf(err, errlen, "bad stages '%s': want whole, or ascending table ids 1-%d", text,
+                     FT_N_TABLES - 1);
+            return -EINVAL;
+        }
+        p = end + 1;
+    }
+}
+
+int
+ft_stages_format(char *buf, size_t size, const struct ft_walk_stages *st)
+{
+    int len = 0;
+    for (unsigned t = 1; t < FT_N_TABLES; t++)
+        if (ft_stage_starts_at(st, t))
+            len += snprintf(buf + ((size_t)len < size ? (size_t)len : size), REST(len), "%s%u",
+                            len ? "," : "", t);
+    if (!len)
+        len = snprintf(buf, size, "whole");
     return len;
 }

@@ -37,6 +37,9 @@ struct dp_config {
     uint32_t commit_timeout_ms; /* Bounded wait for workers (dp_commit...). */
     struct ft_pipeline_config pipeline;
     struct ft_cache_config cache; /* Each worker's flow cache. */
+    /* Where the caches' stages start: chosen by measurement (true, the
+     * default; cache.stages is ignored), or cache.stages (false). */
+    bool cache_stages_auto;
 };
 
 void dp_config_default(struct dp_config *cfg);

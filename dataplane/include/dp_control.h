@@ -232,6 +232,17 @@ struct dp_cache_info {
 /* Up to max workers' cache reports; returns the number of workers. */
 size_t dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max);
 
+/* The flow caches' stages (ft_cache.h): chosen by measurement
+ * (automatic), or starting at the tables in fixed (NULL or none: one
+ * stage). -EINVAL for more than FT_MAX_STAGES stages. The workers' caches
+ * fold and start over when they take a new choice. */
+int dp_set_stages(struct dp *dp, bool automatic, const struct ft_walk_stages *fixed);
+void dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now);
+
+/* The automatic choice samples the workers: call it every loop (cheap
+ * between its once-a-second windows). */
+void dp_stages_tick(struct dp *dp, uint64_t now_ns);
+
 /* The packet buffer pools: the ports' (packets and their copies) and the
  * packet-ins'. In use = not in the pool (queues, rings, caches, packets
  * on their way). */

@@ -244,6 +244,13 @@ int ft_walk_staged(const struct ft_pipeline *p, uint64_t v, const struct ft_key 
 int ft_walk_packet_out(const struct ft_pipeline *p, uint64_t v, const struct ft_key *key,
                        const struct ft_action *actions, size_t n, struct ft_walk_out *out);
 
+/* Stage starts from text: "whole" (one stage) or table ids "1,3" (each
+ * starts a stage; at most FT_MAX_STAGES - 1, ascending, 1..254). 0, or
+ * -EINVAL with a one-line reason in err. */
+int ft_stages_parse(const char *text, struct ft_walk_stages *out, char *err, size_t errlen);
+/* "whole" or "1,3". Returns the length snprintf would have written. */
+int ft_stages_format(char *buf, size_t size, const struct ft_walk_stages *st);
+
 /* Text form of a program ("set_field:10.0.0.1->ipv4_dst,output:2"), for
  * trace and tests. Returns the length snprintf would have written. */
 int ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n);

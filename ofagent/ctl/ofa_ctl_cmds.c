@@ -423,6 +423,13 @@ cmd_cache(struct ofa_ctl_req *req)
     size_t n = dp_cache_stats(req->dp, ci, MAX_WORKERS);
     if (n > MAX_WORKERS)
         n = MAX_WORKERS;
+    bool automatic;
+    struct ft_walk_stages stages;
+    dp_get_stages(req->dp, &automatic, &stages);
+    char st_text[64];
+    ft_stages_format(st_text, sizeof st_text, &stages);
+    ofa_report_kv(r, "stages", "%s", st_text);
+    ofa_report_kv(r, "stages_chosen", "%s", automatic ? "auto" : "fixed");
     ofa_report_table(r, "workers",
                      (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits",
                                       "sig_hits", "megaflow_hits", "misses", "hit_pct",
@@ -447,6 +454,15 @@ cmd_cache(struct ofa_ctl_req *req)
         ofa_report_cell_u64(r, st->evict_capacity);
         ofa_report_cell_u64(r, st->evict_idle);
         ofa_report_cell_u64(r, st->masks_merged);
+    }
+    ofa_report_table_end(r);
+    ofa_report_table(r, "stages", (const char *[]){"worker", "stage", "entries"}, 3);
+    for (size_t i = 0; i < n; i++) {
+        for (unsigned s = 0; s < ci[i].st.n_stages && s < FT_MAX_STAGES; s++) {
+            ofa_report_cell_u64(r, i);
+            ofa_report_cell_u64(r, s);
+            ofa_report_cell_u64(r, ci[i].st.stage_entries[s]);
+        }
     }
     ofa_report_table_end(r);
     ofa_report_table(r, "masks", (const char *[]){"worker", "entries", "recent_hits", "mask"}, 4);
@@ -536,6 +552,34 @@ cmd_del_port(struct ofa_ctl_req *req)
     return 0;
 }
 
+/* ---- flow cache stages ------------------------------------------------------------------ */
+
+static int
+cmd_cache_stages(struct ofa_ctl_req *req)
+{
+    if (req->argc > 2)
+        return ofa_ctl_fail(req, "usage: cache-stages [auto|whole|T[,T...]]");
+    if (req->argc == 2) {
+        bool automatic = !strcmp(req->argv[1], "auto");
+        struct ft_walk_stages st;
+        memset(&st, 0, sizeof st);
+        char err[128];
+        if (!automatic && ft_stages_parse(req->argv[1], &st, err, sizeof err))
+            return ofa_ctl_fail(req, "%s", err);
+        int rc = dp_set_stages(req->dp, automatic, &st);
+        if (rc)
+            return ofa_ctl_fail(req, "cache-stages: %s", strerror(-rc));
+    }
+    bool automatic;
+    struct ft_walk_stages now;
+    dp_get_stages(req->dp, &automatic, &now);
+    char text[64];
+    ft_stages_format(text, sizeof text, &now);
+    ofa_report_kv(&req->rep, "stages", "%s", text);
+    ofa_report_kv(&req->rep, "stages_chosen", "%s", automatic ? "auto" : "fixed");
+    return 0;
+}
+
 /* ---- log level ---------------------------------------------------------------------------- */
 
 static const char *const log_levels[] = {"off", "err", "warn", "info", "debug"};
@@ -576,6 +620,8 @@ static const struct {
     {"groups", cmd_groups, "groups                groups, buckets, counters"},
     {"meters", cmd_meters, "meters                meters, bands, counters"},
     {"cache", cmd_cache, "cache                 flow caches: entries, masks, hit rates"},
+    {"cache-stages", cmd_cache_stages,
+     "cache-stages [auto|whole|T,...]  where the flow cache's stages start"},
     {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},
     {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
     {"drops", cmd_drops, "drops                 packets dropped, by named reason"},

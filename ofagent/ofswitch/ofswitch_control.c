@@ -77,7 +77,7 @@ ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath
 int
 ofs_control_run(struct ofs_control *c, uint64_t now_ns)
 {
-    (void)now_ns;
+    dp_stages_tick(c->dp, now_ns);
     /* With workers the main lcore is the agent's: poll() may sleep a
      * millisecond (sockets wake it). Inline, this thread also forwards, so
      * it must not block; the main loop naps when idle instead. */

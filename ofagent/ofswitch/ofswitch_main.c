@@ -162,6 +162,10 @@ main(int argc, char **argv)
     cfg.rxq = (uint16_t)opts.rxq;
     if (opts.n_mbufs)
         cfg.n_mbufs = opts.n_mbufs;
+    if (opts.cache_stages_fixed) {
+        cfg.cache_stages_auto = false;
+        cfg.cache.stages = opts.cache_stages;
+    }
     if (opts.cache_entries) {
         cfg.cache.max_entries = opts.cache_entries;
         uint32_t sig = 1024;

@@ -32,7 +32,7 @@ ofs_opts_usage(void)
            "         [--datapath-id HEX] [--fail-mode secure|standalone]\n"
            "         [--private-key FILE --certificate FILE --ca-cert FILE] [--rxq N] [--mbufs N]\n"
            "         [--ctl-socket PATH] [--cache-entries N] [--packet-in-rate RATE[/BURST]]\n"
-           "         [--stall-timeout SECONDS]\n"
+           "         [--stall-timeout SECONDS] [--cache-stages auto|whole|T[,T...]]\n"
            "  NUM: an OpenFlow port number (1-4294967040) or LOCAL\n"
            "  DEVARGS: a PCI address or a vdev, e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
            "  --rxq N: RX queues per port (default: one per worker lcore)\n"
@@ -43,7 +43,10 @@ ofs_opts_usage(void)
            "  --packet-in-rate RATE[/BURST]: packet-ins per second to each controller, and\n"
            "    the burst above it (default 1000/250; 0: no limit)\n"
            "  --stall-timeout SECONDS: close a controller that takes nothing of what is\n"
-           "    queued for it this long (default 15; 0: never)\n";
+           "    queued for it this long (default 15; 0: never)\n"
+           "  --cache-stages auto|whole|T[,T...]: where the flow cache's stages start:\n"
+           "    chosen by measurement (auto, the default), one stage, or at the tables\n"
+           "    listed (at most 3)\n";
 }
 
 /* A decimal number in [lo, hi]; the whole string. */
@@ -209,10 +212,10 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
             return 0;
         }
         static const char *const with_arg[] = {
-            "--port",          "--controller",  "--datapath-id",   "--fail-mode",
-            "--private-key",   "--certificate", "--ca-cert",       "--rxq",
-            "--mbufs",         "--ctl-socket",  "--cache-entries", "--packet-in-rate",
-            "--stall-timeout",
+            "--port",          "--controller",   "--datapath-id",   "--fail-mode",
+            "--private-key",   "--certificate",  "--ca-cert",       "--rxq",
+            "--mbufs",         "--ctl-socket",   "--cache-entries", "--packet-in-rate",
+            "--stall-timeout", "--cache-stages",
         };
         bool known = false;
         for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++)
@@ -260,6 +263,11 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
                 o->cache_entries = (unsigned)v;
             else
                 r = fail(err, errlen, "--cache-entries wants 64-67108864, got '%s'", arg);
+        } else if (!strcmp(opt, "--cache-stages")) {
+            o->cache_stages_fixed = strcmp(arg, "auto") != 0;
+            if (o->cache_stages_fixed &&
+                ft_stages_parse(arg, &o->cache_stages, err, errlen)) /* err says why. */
+                r = -EINVAL;
         } else if (!strcmp(opt, "--packet-in-rate")) {
             r = parse_pin_rate(o, arg, err, errlen);
         } else if (!strcmp(opt, "--stall-timeout")) {

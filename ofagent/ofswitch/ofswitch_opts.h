@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ft_walk.h"
+
 #define OFS_MAX_PORTS       32
 #define OFS_MAX_CONTROLLERS 8
 #define OFS_DEFAULT_OF_PORT 6653
@@ -59,10 +61,12 @@ struct ofs_opts {
     const char *private_key;
     const char *certificate;
     const char *ca_cert;
-    unsigned rxq;           /* 0: one RX queue per worker. */
-    unsigned n_mbufs;       /* 0: the dataplane's default. */
-    const char *ctl_socket; /* NULL: the default path (and no error if unusable). */
-    unsigned cache_entries; /* 0: the flow cache's default. */
+    unsigned rxq;                       /* 0: one RX queue per worker. */
+    unsigned n_mbufs;                   /* 0: the dataplane's default. */
+    const char *ctl_socket;             /* NULL: the default path (and no error if unusable). */
+    unsigned cache_entries;             /* 0: the flow cache's default. */
+    bool cache_stages_fixed;            /* --cache-stages other than auto: */
+    struct ft_walk_stages cache_stages; /* where the stages start. */
     bool has_packet_in_rate;
     uint32_t packet_in_rate;  /* Per controller connection; 0: unlimited. */
     uint32_t packet_in_burst; /* 0: a quarter of the rate (at least 1). */

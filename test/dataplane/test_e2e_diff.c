@@ -1157,7 +1157,17 @@ cache_config(struct ft_cache_config *c, unsigned kind)
     c->index_after_scan = kind == 1 ? 8 : 2;
 }
 
-static const char *const cache_names[] = {"default cache", "small cache", "tiny cache"};
+/* Runs 0-2: one stage, default / small / tiny caches; 3 and 4: stages
+ * starting at random tables (default and tiny caches). */
+#define N_RUNS 5
+static const char *const cache_names[N_RUNS] = {"default cache", "small cache", "tiny cache",
+                                                "default cache, staged", "tiny cache, staged"};
+
+static unsigned
+run_cache_kind(unsigned loop)
+{
+    return loop < 3 ? loop : loop == 3 ? 0 : 2;
+}
 
 static void
 run_start(unsigned loop)
@@ -1176,7 +1186,15 @@ run_start(unsigned loop)
     cfg.n_mbufs = 4095;
     cfg.pin_ring_size = 1024;
     cfg.l2_entries = 1024;
-    cache_config(&cfg.cache, loop % 3);
+    cache_config(&cfg.cache, run_cache_kind(loop));
+    if (loop >= 3) { /* Chains of stage entries under the same traffic and edits. */
+        cfg.cache_stages_auto = false;
+        uint64_t r = T.seed * 2654435761u + loop;
+        unsigned bits = 1 + (unsigned)(r % 7); /* Tables 1..3 start stages. */
+        for (unsigned t = 1; t <= 3; t++)
+            if (bits & (1u << (t - 1)))
+                cfg.cache.stages.starts[0] |= 1ull << t;
+    }
     char err[256] = "";
     ck_assert_msg(dp_create(&cfg, &T.dp, err, sizeof err) == 0, "dp_create: %s", err);
     ck_assert(dp_inline(T.dp) == INLINE);
@@ -1221,7 +1239,7 @@ START_TEST(differential)
     uint64_t t0 = rte_rdtsc();
     run_start((unsigned)_i);
     fprintf(stderr, "e2e_diff (%s, %s): OFSWITCH_TEST_SEED=%llu run %u\n", MODE_NAME,
-            cache_names[_i % 3], (unsigned long long)T.seed, (unsigned)_i);
+            cache_names[_i], (unsigned long long)T.seed, (unsigned)_i);
     ee_build(&T.ee);
     ck_assert_int_eq(dp_commit(T.dp), 0);
     after_commit();
@@ -1287,7 +1305,7 @@ START_TEST(differential)
             "predictable), %llu copies, "
             "%llu packet-ins; %llu commits, %llu edits (%llu refused); %llu rules; emc %llu, "
             "cache %llu, walks %llu; %llu ms\n",
-            MODE_NAME, cache_names[_i % 3], (unsigned long long)T.judged,
+            MODE_NAME, cache_names[_i], (unsigned long long)T.judged,
             (unsigned long long)T.ambiguous, T.skipped, (unsigned long long)T.emitted,
             (unsigned long long)T.pins, (unsigned long long)T.commits, (unsigned long long)T.edits,
             (unsigned long long)T.edits_failed, (unsigned long long)(T.ee.next_cookie - 1),
@@ -1297,7 +1315,7 @@ START_TEST(differential)
              pin_full = drop_counter("pin_ring_full");
     if (T.mismatches || T.strays || T.count_errors || missing) {
         fprintf(stderr, "e2e_diff (%s, %s): mismatches by kind (first 64):", MODE_NAME,
-                cache_names[_i % 3]);
+                cache_names[_i]);
         for (int cl = 0; cl < CL_N; cl++)
             fprintf(stderr, " %s %u;", cl_names[cl], T.by_class[cl]);
         fprintf(stderr, "\n");
@@ -1308,8 +1326,16 @@ START_TEST(differential)
         "%s, %s, OFSWITCH_TEST_SEED=%llu run %u: %u frames mismatched, %u stray copies, "
         "%u wrong rule counts (%u too low), %llu FLOW_REMOVED missing, %u frames not "
         "predictable",
-        MODE_NAME, cache_names[_i % 3], (unsigned long long)T.seed, (unsigned)_i, T.mismatches,
+        MODE_NAME, cache_names[_i], (unsigned long long)T.seed, (unsigned)_i, T.mismatches,
         T.strays, T.count_errors, T.count_low, (unsigned long long)missing, T.skipped);
+    if (_i >= 3) { /* The staged runs did chain stages. */
+        struct dp_cache_info ci[4];
+        size_t n_caches = dp_cache_stats(T.dp, ci, 4);
+        uint64_t chained = 0;
+        for (size_t w = 0; w < n_caches && w < 4; w++)
+            chained += ci[w].st.stage_lookups;
+        ck_assert_msg(chained > 0, "staged run %d looked up no later stage", _i);
+    }
     /* The harness itself lost nothing. */
     ck_assert_uint_eq(tx_full + nomem + pin_full, 0);
     ck_assert_uint_eq(T.injected, T.judged);
@@ -1323,7 +1349,7 @@ make_suite(void)
     Suite *s = suite_create("e2e_diff");
     TCase *tc = tcase_create("e2e_diff");
     tcase_set_timeout(tc, E2E_SAN ? 300 : 120);
-    tcase_add_loop_test(tc, differential, 0, 3);
+    tcase_add_loop_test(tc, differential, 0, N_RUNS);
     suite_add_tcase(s, tc);
     return s;
 }

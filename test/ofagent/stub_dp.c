@@ -48,6 +48,8 @@ struct dp {
     unsigned commits, packet_outs;
     struct mac_entry macs[MAC_TABLE];
     struct ft_walk_out *walk;
+    bool stages_fixed; /* Kept for ofswitch-ctl cache-stages; the stub walks. */
+    struct ft_walk_stages stages;
 };
 
 /* Context of one packet's execution. */
@@ -678,6 +680,36 @@ dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max)
     (void)out;
     (void)max;
     return 0; /* The stub walks every packet: no worker, no cache. */
+}
+
+int
+dp_set_stages(struct dp *dp, bool automatic, const struct ft_walk_stages *fixed)
+{
+    struct ft_walk_stages none;
+    memset(&none, 0, sizeof none);
+    const struct ft_walk_stages *st = automatic || !fixed ? &none : fixed;
+    unsigned n = 1;
+    for (unsigned t = 1; t < FT_N_TABLES; t++)
+        n += ft_stage_starts_at(st, t);
+    if (n > FT_MAX_STAGES)
+        return -EINVAL;
+    dp->stages_fixed = !automatic;
+    dp->stages = *st;
+    return 0;
+}
+
+void
+dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now)
+{
+    *automatic = !dp->stages_fixed;
+    *now = dp->stages;
+}
+
+void
+dp_stages_tick(struct dp *dp, uint64_t now_ns)
+{
+    (void)dp;
+    (void)now_ns;
 }
 
 /* The stub has no frames of its own to copy: captures see none. */

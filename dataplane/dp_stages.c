@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Where the flow cache's stages start: fixed (dp_set_stages), or chosen
+ * by measurement (the default). The agent's thread samples the workers
+ * once a second. While one stage serves well nothing changes; when the
+ * single-stage cache holds many entries or misses often and the pipeline
+ * has goto targets to split at, the workers try stages starting at those
+ * tables (up to FT_MAX_STAGES - 1), and keep them if they need far fewer
+ * entries or miss far less; otherwise they go back to one stage and try
+ * again later (backing off). Every change reaches the workers in a
+ * snapshot; each cache folds and flushes when it adopts it.
+ *
+ * Thread safety: the agent's thread (dp_control.h).
+ */
+#include <string.h>
+
+#include "dp_int.h"
+
+#define WINDOW_NS      1000000000ull
+#define MIN_LOOKUPS    20000 /* A window with fewer says nothing. */
+#define TRY_ENTRIES    1024  /* Entries that may be combinations worth splitting. */
+#define TRY_MISS_PER_K 10    /* Or misses per 1000 lookups. */
+#define BACKOFF_MIN_NS (30 * WINDOW_NS)
+#define BACKOFF_MAX_NS (600 * WINDOW_NS)
+
+struct goto_scan {
+    struct ft_walk_stages targets;
+};
+
+static int
+note_goto(void *aux, const struct ft_rule *r)
+{
+    struct goto_scan *g = aux;
+    const struct ft_insts *in = ft_rule_insts(r);
+    if (in && (in->present & FT_INST_BIT(FT_IT_GOTO_TABLE))) {
+        unsigned t = in->goto_table;
+        g->targets.starts[t >> 6] |= 1ull << (t & 63);
+    }
+    return 0;
+}
+
+/* Stage starts for the installed pipeline: the first FT_MAX_STAGES - 1
+ * tables some rule goes to. None: one stage is all there is. */
+static bool
+candidate(struct dp *dp, struct ft_walk_stages *out)
+{
+    struct goto_scan g;
+    memset(&g, 0, sizeof g);
+    struct ft_flow_filter f = {
+        .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
+    ft_match_init_catchall(&f.match);
+    if (ft_pipeline_rules_foreach(dp->p, &f, note_goto, &g) < 0)
+        return false;
+    memset(out, 0, sizeof *out);
+    unsigned n = 0;
+    for (unsigned t = 1; t < FT_N_TABLES && n < FT_MAX_STAGES - 1; t++) {
+        if (ft_stage_starts_at(&g.targets, t)) {
+            out->starts[t >> 6] |= 1ull << (t & 63);
+            n++;
+        }
+    }
+    return n > 0;
+}
+
+static void
+sample(struct dp *dp, struct dp_stage_sample *s)
+{
+    memset(s, 0, sizeof *s);
+    for (unsigned i = 0; i < dp->n_workers; i++) {
+        struct dp_worker_stats ws;
+        struct dp_worker *w = dp->workers[i];
+        dp_worker_read(w, &ws);
+        s->lookups += ws.emc_hits + ws.cache_hits + ws.misses;
+        s->misses += ws.misses;
+        s->entries += dp_worker_cache_entries(w);
+    }
+}
+
+static void
+apply(struct dp *dp, const struct ft_walk_stages *st)
+{
+    if (!memcmp(&dp->stages, st, sizeof *st))
+        return;
+    dp->stages = *st;
+    dp->dirty = true;
+    dp_publish(dp);
+}
+
+int
+dp_set_stages(struct dp *dp, bool automatic, const struct ft_walk_stages *fixed)
+{
+    struct ft_walk_stages none;
+    memset(&none, 0, sizeof none);
+    if (!fixed)
+        fixed = &none;
+    unsigned n = 1;
+    for (unsigned t = 1; t < FT_N_TABLES; t++)
+        n += ft_stage_starts_at(fixed, t);
+    if (n > FT_MAX_STAGES)
+        return -EINVAL;
+    dp->stages_auto = automatic;
+    dp->sa = (struct dp_stage_auto){.backoff_ns = BACKOFF_MIN_NS};
+    apply(dp, automatic ? &none : fixed);
+    return 0;
+}
+
+void
+dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now)
+{
+    *automatic = dp->stages_auto;
+    *now = dp->stages;
+}
+
+static void
+window(struct dp *dp, const struct dp_stage_sample *cur, uint64_t now_ns)
+{
+    struct dp_stage_auto *a = &dp->sa;
+    uint64_t lookups = cur->lookups - a->last.lookups;
+    uint64_t misses = cur->misses - a->last.misses;
+    a->last = *cur;
+    if (lookups < MIN_LOOKUPS)
+        return; /* Too little traffic to judge; the decision stands. */
+    uint64_t miss_per_m = misses * 1000000 / lookups;
+    struct ft_walk_stages none;
+    memset(&none, 0, sizeof none);
+    switch (a->phase) {
+    case DP_STAGES_ONE:
+        if (now_ns < a->retry_ns)
+            return;
+        if (cur->entries < TRY_ENTRIES && miss_per_m < TRY_MISS_PER_K * 1000)
+            return;
+        if (!candidate(dp, &a->trial))
+            return;
+        a->one_entries = cur->entries;
+        a->one_miss_per_m = miss_per_m;
+        a->phase = DP_STAGES_FILLING;
+        apply(dp, &a->trial);
+        return;
+    case DP_STAGES_FILLING: /* The flush's misses are not the stages' fault. */
+        a->phase = DP_STAGES_TRIAL;
+        return;
+    case DP_STAGES_TRIAL: {
+        bool fewer = (uint64_t)cur->entries * 2 <= a->one_entries &&
+                     miss_per_m <= a->one_miss_per_m + 1000; /* +0.1 %. */
+        bool fewer_misses = miss_per_m * 2 <= a->one_miss_per_m;
+        if (fewer || fewer_misses) {
+            a->phase = DP_STAGES_KEPT;
+            a->backoff_ns = BACKOFF_MIN_NS;
+            return;
+        }
+        a->phase = DP_STAGES_ONE;
+        a->retry_ns = now_ns + a->backoff_ns;
+        if (a->backoff_ns < BACKOFF_MAX_NS)
+            a->backoff_ns *= 2;
+        apply(dp, &none);
+        return;
+    }
+    case DP_STAGES_KEPT: {
+        /* The pipeline may have changed its gotos: follow them. */
+        struct ft_walk_stages c;
+        if (!candidate(dp, &c)) {
+            a->phase = DP_STAGES_ONE;
+            apply(dp, &none);
+        } else if (memcmp(&c, &dp->stages, sizeof c)) {
+            apply(dp, &c);
+        }
+        return;
+    }
+    }
+}
+
+void
+dp_stages_tick(struct dp *dp, uint64_t now_ns)
+{
+    if (!dp->stages_auto || now_ns < dp->sa.next_ns)
+        return;
+    struct dp_stage_sample cur;
+    sample(dp, &cur);
+    if (!dp->sa.next_ns) { /* The first call: a baseline. */
+        dp->sa.last = cur;
+        dp->sa.backoff_ns = BACKOFF_MIN_NS;
+    } else {
+        window(dp, &cur, now_ns);
+    }
+    dp->sa.next_ns = now_ns + WINDOW_NS;
+}
