@@ -29,6 +29,7 @@
 #include "dp_control.h"
 #include "ofswitch_control.h"
 #include "ofswitch_opts.h"
+#include "ofswitch_telemetry.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -170,6 +171,12 @@ main(int argc, char **argv)
         return 1;
     }
     snprintf(runtime_dir, sizeof runtime_dir, "%s", rte_eal_get_runtime_dir());
+    int trc = ofs_telemetry_register();
+    if (trc) {
+        fprintf(stderr, "ofswitch: cannot register telemetry commands: %s\n", strerror(-trc));
+        rte_eal_cleanup();
+        return 1;
+    }
     int status = 1;
     struct dp *dp = NULL;
     struct ofs_control *ctl = NULL;
