@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ofswitch-ctl — inspect and control a running ofswitch through its control
- * socket (ofagent/ofa_ctl.h has the protocol).
+ * socket (ofagent/ofa_ctl.h has the protocol, ctl_client.h our side).
  *
  *   ofswitch-ctl [-t SOCKET] [--json] COMMAND [ARG...]
+ *   ofswitch-ctl [-t SOCKET] top [--interval SECONDS] [--once]
  *
- * SOCKET defaults to $OFSWITCH_CTL, then /run/ofswitch/ofswitch.ctl.
+ * SOCKET defaults to $OFSWITCH_CTL, then /run/ofswitch/ofswitch.ctl. top is
+ * ours (ctl_top.c): a live view made of the switch's counters command.
  * Exit status: 0 done, 1 the switch refused the command (its one-line
  * reason on stderr), 2 usage or connection error.
  */
@@ -16,52 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/ofswitch/ofswitch.ctl"
+#include "ctl_client.h"
 
 static void
 usage(void)
 {
     fprintf(stderr, "usage: ofswitch-ctl [-t SOCKET] [--json] COMMAND [ARG...]\n"
-                    "       ofswitch-ctl help   (lists the commands)\n");
+                    "       ofswitch-ctl [-t SOCKET] top [--interval SECONDS] [--once]\n"
+                    "       ofswitch-ctl help   (lists the switch's commands)\n");
     exit(2);
-}
-
-static int
-connect_to(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof sa.sun_path) {
-        fprintf(stderr, "ofswitch-ctl: socket path too long: %s\n", path);
-        exit(2);
-    }
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        fprintf(stderr, "ofswitch-ctl: cannot connect to %s: %s (is ofswitch running?)\n", path,
-                strerror(errno));
-        exit(2);
-    }
-    return fd;
-}
-
-static void
-write_all(int fd, const char *s, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "ofswitch-ctl: sending the request: %s\n", strerror(errno));
-            exit(2);
-        }
-        s += w;
-        n -= (size_t)w;
-    }
 }
 
 /* The switch writes files in its own directory: send absolute paths. */
@@ -96,7 +63,15 @@ main(int argc, char **argv)
     if (i >= argc)
         usage();
     if (!path || !*path)
-        path = DEFAULT_SOCKET;
+        path = CTL_DEFAULT_SOCKET;
+    if (!strcmp(argv[i], "top")) {
+        if (json) {
+            fprintf(stderr, "ofswitch-ctl: top has no --json output (--json counters has the "
+                            "raw counters)\n");
+            return 2;
+        }
+        return ctl_top(path, argc - i - 1, argv + i + 1);
+    }
 
     char req[4096], abs[PATH_MAX + 64];
     size_t n = (size_t)snprintf(req, sizeof req, "%s", json ? "--json" : "");
@@ -118,8 +93,12 @@ main(int argc, char **argv)
     }
     req[n++] = '\n';
     signal(SIGPIPE, SIG_IGN);
-    int fd = connect_to(path);
-    write_all(fd, req, n);
+    char err[512];
+    int fd = ctl_connect(path, err, sizeof err);
+    if (fd < 0 || ctl_send(fd, req, n, err, sizeof err)) {
+        fprintf(stderr, "ofswitch-ctl: %s\n", err);
+        return 2;
+    }
 
     /* The answer: "OK\n" + body, or "ERROR reason\n". */
     static char buf[1 << 16];

@@ -658,6 +658,14 @@ cmd_log_level(struct ofa_ctl_req *req)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
+/* top is the client's own (it polls counters): listed here for help. */
+static int
+cmd_top(struct ofa_ctl_req *req)
+{
+    return ofa_ctl_fail(req, "top runs in ofswitch-ctl itself (over counters): this client is "
+                             "older than the switch");
+}
+
 static int cmd_help(struct ofa_ctl_req *req);
 
 static const struct {
@@ -675,6 +683,7 @@ static const struct {
     {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
     {"drops", cmd_drops, "drops                 packets dropped, by named reason"},
     {"counters", cmd_counters, "counters              raw counters at one instant, for rates"},
+    {"top", cmd_top, "top [--interval SECONDS] [--once]  live rates (ofswitch-ctl polls counters)"},
     {"trace", cmd_trace, "trace FLOW            the walk through each table"},
     {"capture", ofa_ctl_capture, "capture PORT FILE.pcapng [--count N]  copy a port's frames"},
     {"add-port", cmd_add_port, "add-port NUM DEVARGS  attach a DPDK device at run time"},

@@ -60,6 +60,9 @@ ok "drops" ctl drops
 ok "counters --json: the time, the datapath, port 2's one packet" json_ok \
     'd["now_ns"] > 0 and d["datapath_id"] == "0000000000000abc" and [p for p in d["ports"] if p["port"] == 2][0]["tx_packets"] == 1 and d["workers"] == []' counters
 expect_out "counters: text, raw values" '^now_ns: [0-9]+$(.|\n)*^port +name +rx_packets' ctl counters
+expect_out "top --once over the stub: no workers, its ports" \
+    '^WORKERS$(.|\n)*\(no workers\)(.|\n)*^PORTS$(.|\n)* 3  stub3 ' ctl top --once --interval 0.1
+expect_out "help lists counters and top" '^counters (.|\n)*^top \[--interval' ctl help
 expect_out "help lists the commands" 'trace FLOW' ctl help
 expect_out "log-level reads" '^log_level: info$' ctl log-level
 expect_out "log-level sets" '^log_level: debug$' ctl log-level debug
