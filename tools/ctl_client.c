@@ -11,8 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int
-ctl_connect(const char *path, char *err, size_t errlen)
+static int
+connect_to(const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof sa.sun_path) {
@@ -31,8 +31,8 @@ ctl_connect(const char *path, char *err, size_t errlen)
     return fd;
 }
 
-int
-ctl_send(int fd, const char *buf, size_t len, char *err, size_t errlen)
+static int
+send_all(int fd, const char *buf, size_t len, char *err, size_t errlen)
 {
     while (len) {
         ssize_t w = write(fd, buf, len);
@@ -48,65 +48,101 @@ ctl_send(int fd, const char *buf, size_t len, char *err, size_t errlen)
     return 0;
 }
 
-int
-ctl_call(const char *path, const char *line, char **body, char *err, size_t errlen)
+/* The answer: its first line (OK or ERROR), then the body to the sink. */
+static int
+read_answer(int fd, const char *path, ctl_sink_fn *sink, void *aux, char *err, size_t errlen)
 {
-    *body = NULL;
-    int fd = ctl_connect(path, err, errlen);
-    if (fd < 0)
-        return 2;
-    size_t n = strlen(line);
-    char *req = malloc(n + 2);
-    if (!req) {
-        close(fd);
-        snprintf(err, errlen, "out of memory");
-        return 2;
-    }
-    memcpy(req, line, n);
-    req[n++] = '\n';
-    int rc = ctl_send(fd, req, n, err, errlen);
-    free(req);
-    if (rc) {
-        close(fd);
-        return 2;
-    }
-    size_t have = 0, cap = 0;
-    char *buf = NULL;
+    static char buf[1 << 16];
+    size_t have = 0;
+    bool header = true;
     for (;;) {
-        if (cap - have < 4096) {
-            char *nb = realloc(buf, cap ? cap * 2 : 65536);
-            if (!nb) {
-                free(buf);
-                close(fd);
-                snprintf(err, errlen, "out of memory");
-                return 2;
-            }
-            buf = nb;
-            cap = cap ? cap * 2 : 65536;
-        }
-        ssize_t r = read(fd, buf + have, cap - have - 1);
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
         have += (size_t)r;
+        if (header) {
+            char *nl = memchr(buf, '\n', have);
+            if (!nl && have < sizeof buf)
+                continue;
+            if (!nl || (strncmp(buf, "OK\n", 3) && strncmp(buf, "ERROR ", 6))) {
+                snprintf(err, errlen, "garbled answer from %s", path);
+                return 2;
+            }
+            size_t head = (size_t)(nl - buf) + 1;
+            if (buf[0] == 'E') {
+                snprintf(err, errlen, "%.*s", (int)(head - 7), buf + 6);
+                return 1;
+            }
+            header = false;
+            memmove(buf, buf + head, have - head);
+            have -= head;
+        }
+        if (have && sink(aux, buf, have)) {
+            snprintf(err, errlen, "cannot take the answer: %s", strerror(errno));
+            return 2;
+        }
+        have = 0;
     }
-    close(fd);
-    buf[have] = '\0';
-    char *nl = memchr(buf, '\n', have);
-    if (!nl || (strncmp(buf, "OK\n", 3) && strncmp(buf, "ERROR ", 6))) {
-        snprintf(err, errlen, have ? "garbled answer from %s" : "%s closed without answering",
-                 path);
-        free(buf);
+    if (header) {
+        snprintf(err, errlen, "%s closed without answering", path);
         return 2;
     }
-    if (buf[0] == 'E') {
-        snprintf(err, errlen, "%.*s", (int)(nl - buf - 6), buf + 6);
-        free(buf);
-        return 1;
-    }
-    size_t head = (size_t)(nl - buf) + 1;
-    memmove(buf, buf + head, have - head + 1);
-    *body = buf;
     return 0;
+}
+
+int
+ctl_call(const char *path, const char *line, ctl_sink_fn *sink, void *aux, char *err, size_t errlen)
+{
+    int fd = connect_to(path, err, errlen);
+    if (fd < 0)
+        return 2;
+    int rc = send_all(fd, line, strlen(line), err, errlen) || send_all(fd, "\n", 1, err, errlen)
+                 ? 2
+                 : read_answer(fd, path, sink, aux, err, errlen);
+    close(fd);
+    return rc;
+}
+
+struct membuf {
+    char *data;
+    size_t len, cap;
+};
+
+static int
+to_memory(void *aux, const char *data, size_t len)
+{
+    struct membuf *m = aux;
+    if (m->len + len + 1 > m->cap) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (cap < m->len + len + 1)
+            cap *= 2;
+        char *nd = realloc(m->data, cap);
+        if (!nd)
+            return -1;
+        m->data = nd;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, data, len);
+    m->len += len;
+    m->data[m->len] = '\0';
+    return 0;
+}
+
+int
+ctl_call_buf(const char *path, const char *line, char **body, char *err, size_t errlen)
+{
+    struct membuf m = {0};
+    int rc = ctl_call(path, line, to_memory, &m, err, errlen);
+    if (!rc && !m.data && to_memory(&m, "", 0)) { /* An empty body. */
+        snprintf(err, errlen, "out of memory");
+        rc = 2;
+    }
+    if (rc) {
+        free(m.data);
+        m.data = NULL;
+    }
+    *body = m.data;
+    return rc;
 }

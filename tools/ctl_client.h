@@ -12,20 +12,21 @@
 
 #define CTL_DEFAULT_SOCKET "/run/ofswitch/ofswitch.ctl"
 
-/* A connected socket, or -1. */
-int ctl_connect(const char *path, char *err, size_t errlen);
-
-/* Write all of buf: 0, or -1. */
-int ctl_send(int fd, const char *buf, size_t len, char *err, size_t errlen);
+/* Takes the body as it arrives, in pieces; 0 to go on. */
+typedef int ctl_sink_fn(void *aux, const char *data, size_t len);
 
 /*
- * One request (line without its newline), the whole answer: 0 with the
- * body in *body (malloc'd, NUL-terminated: free it); 1 when the switch
- * answered ERROR (its reason in err); 2 when there was no answer (no
- * switch, garbled, closed early). The values are ofswitch-ctl's exit
- * statuses.
+ * One request (line, without its newline): the body goes to sink. Returns
+ * 0 when answered OK; 1 when the switch answered ERROR (its reason in
+ * err); 2 when there was no answer (no switch, garbled, closed early, the
+ * sink refused). The values are ofswitch-ctl's exit statuses.
  */
-int ctl_call(const char *path, const char *line, char **body, char *err, size_t errlen);
+int ctl_call(const char *path, const char *line, ctl_sink_fn *sink, void *aux, char *err,
+             size_t errlen);
+
+/* The same, the whole body in *body (malloc'd, NUL-terminated; free it)
+ * when it returns 0. */
+int ctl_call_buf(const char *path, const char *line, char **body, char *err, size_t errlen);
 
 /* ofswitch-ctl top (ctl_top.c): argv holds the arguments after "top".
  * Returns the exit status. */

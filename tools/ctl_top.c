@@ -68,7 +68,7 @@ static int
 fetch(const char *path, struct sample *s, char *err, size_t errlen)
 {
     char *body;
-    int rc = ctl_call(path, "--json counters", &body, err, errlen);
+    int rc = ctl_call_buf(path, "--json counters", &body, err, errlen);
     if (rc)
         return rc;
     rc = cj_parse(body, &s->j, err, errlen) ? 2 : 0;

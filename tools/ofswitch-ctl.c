@@ -11,7 +11,6 @@
  * Exit status: 0 done, 1 the switch refused the command (its one-line
  * reason on stderr), 2 usage or connection error.
  */
-#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,6 +28,13 @@ usage(void)
                     "       ofswitch-ctl [-t SOCKET] top [--interval SECONDS] [--once]\n"
                     "       ofswitch-ctl help   (lists the switch's commands)\n");
     exit(2);
+}
+
+static int
+to_stdout(void *aux, const char *data, size_t len)
+{
+    (void)aux;
+    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
 }
 
 /* The switch writes files in its own directory: send absolute paths. */
@@ -87,55 +93,14 @@ main(int argc, char **argv)
         n += (size_t)snprintf(req + n, n < sizeof req ? sizeof req - n : 0, "%s%s", n ? " " : "",
                               arg);
     }
-    if (n + 2 >= sizeof req) {
+    if (n + 1 >= sizeof req) {
         fprintf(stderr, "ofswitch-ctl: request too long\n");
         return 2;
     }
-    req[n++] = '\n';
     signal(SIGPIPE, SIG_IGN);
     char err[512];
-    int fd = ctl_connect(path, err, sizeof err);
-    if (fd < 0 || ctl_send(fd, req, n, err, sizeof err)) {
+    int rc = ctl_call(path, req, to_stdout, NULL, err, sizeof err);
+    if (rc)
         fprintf(stderr, "ofswitch-ctl: %s\n", err);
-        return 2;
-    }
-
-    /* The answer: "OK\n" + body, or "ERROR reason\n". */
-    static char buf[1 << 16];
-    size_t have = 0;
-    bool header = true, ok = false;
-    for (;;) {
-        ssize_t r = read(fd, buf + have, sizeof buf - have);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        have += (size_t)r;
-        if (header) {
-            char *nl = memchr(buf, '\n', have);
-            if (!nl && have < sizeof buf)
-                continue;
-            if (!nl || (strncmp(buf, "OK\n", 3) && strncmp(buf, "ERROR ", 6))) {
-                fprintf(stderr, "ofswitch-ctl: garbled answer from %s\n", path);
-                return 2;
-            }
-            header = false;
-            ok = buf[0] == 'O';
-            size_t head = (size_t)(nl - buf) + 1;
-            if (!ok) {
-                fprintf(stderr, "ofswitch-ctl: %.*s\n", (int)(head - 7), buf + 6);
-                return 1;
-            }
-            memmove(buf, buf + head, have - head);
-            have -= head;
-        }
-        fwrite(buf, 1, have, stdout);
-        have = 0;
-    }
-    close(fd);
-    if (header) {
-        fprintf(stderr, "ofswitch-ctl: %s closed without answering\n", path);
-        return 2;
-    }
-    return 0;
+    return rc;
 }
