@@ -165,11 +165,10 @@ cmd_show(struct ofa_ctl_req *req)
 
 /* ---- ports ------------------------------------------------------------------------------- */
 
-static int
-cmd_ports(struct ofa_ctl_req *req)
+/* The ports table of ports and counters: every port's statistics. */
+static void
+port_stats_table(struct ofa_report *r, struct dp *dp)
 {
-    struct dp *dp = req->dp;
-    struct ofa_report *r = &req->rep;
     struct dp_port_info ports[256];
     size_t n = dp_ports(dp, ports, 256);
     ofa_report_table(r, "ports",
@@ -193,6 +192,12 @@ cmd_ports(struct ofa_ctl_req *req)
         ofa_report_cell_u64(r, st.tx_errors);
     }
     ofa_report_table_end(r);
+}
+
+static int
+cmd_ports(struct ofa_ctl_req *req)
+{
+    port_stats_table(&req->rep, req->dp);
     return 0;
 }
 
@@ -401,12 +406,19 @@ drop_row(void *aux, const char *name, uint64_t n)
     ofa_report_cell_u64(r, n);
 }
 
+/* The drops table of drops and counters: the reasons that counted any. */
+static void
+drops_table(struct ofa_report *r, struct dp *dp)
+{
+    ofa_report_table(r, "drops", (const char *[]){"reason", "packets"}, 2);
+    dp_drop_counters(dp, drop_row, r);
+    ofa_report_table_end(r);
+}
+
 static int
 cmd_drops(struct ofa_ctl_req *req)
 {
-    ofa_report_table(&req->rep, "drops", (const char *[]){"reason", "packets"}, 2);
-    dp_drop_counters(req->dp, drop_row, &req->rep);
-    ofa_report_table_end(&req->rep);
+    drops_table(&req->rep, req->dp);
     return 0;
 }
 
@@ -478,30 +490,8 @@ cmd_counters(struct ofa_ctl_req *req)
     ofa_report_table_end(r);
     free(ci);
 
-    struct dp_port_info ports[256];
-    size_t np = dp_ports(dp, ports, 256);
-    ofa_report_table(r, "ports",
-                     (const char *[]){"port", "name", "rx_packets", "rx_bytes", "rx_dropped",
-                                      "tx_packets", "tx_bytes", "tx_dropped"},
-                     8);
-    for (size_t i = 0; i < np && i < 256; i++) {
-        struct dp_port_stats st;
-        if (dp_port_stats(dp, ports[i].port_no, &st))
-            continue;
-        ofa_report_cell_u64(r, ports[i].port_no);
-        ofa_report_cell(r, "%s", ports[i].name);
-        ofa_report_cell_u64(r, st.rx_packets);
-        ofa_report_cell_u64(r, st.rx_bytes);
-        ofa_report_cell_u64(r, st.rx_dropped);
-        ofa_report_cell_u64(r, st.tx_packets);
-        ofa_report_cell_u64(r, st.tx_bytes);
-        ofa_report_cell_u64(r, st.tx_dropped);
-    }
-    ofa_report_table_end(r);
-
-    ofa_report_table(r, "drops", (const char *[]){"reason", "packets"}, 2);
-    dp_drop_counters(dp, drop_row, r);
-    ofa_report_table_end(r);
+    port_stats_table(r, dp);
+    drops_table(r, dp);
     return 0;
 }
 
