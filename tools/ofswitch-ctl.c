@@ -1,67 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ofswitch-ctl — inspect and control a running ofswitch through its control
- * socket (ofagent/ofa_ctl.h has the protocol).
+ * socket (ofagent/ofa_ctl.h has the protocol, ctl_client.h our side).
  *
  *   ofswitch-ctl [-t SOCKET] [--json] COMMAND [ARG...]
+ *   ofswitch-ctl [-t SOCKET] top [--interval SECONDS] [--once]
  *
- * SOCKET defaults to $OFSWITCH_CTL, then /run/ofswitch/ofswitch.ctl.
+ * SOCKET defaults to $OFSWITCH_CTL, then /run/ofswitch/ofswitch.ctl. top is
+ * ours (ctl_top.c): a live view made of the switch's counters command.
  * Exit status: 0 done, 1 the switch refused the command (its one-line
  * reason on stderr), 2 usage or connection error.
  */
-#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/ofswitch/ofswitch.ctl"
+#include "ctl_client.h"
 
 static void
 usage(void)
 {
     fprintf(stderr, "usage: ofswitch-ctl [-t SOCKET] [--json] COMMAND [ARG...]\n"
-                    "       ofswitch-ctl help   (lists the commands)\n");
+                    "       ofswitch-ctl [-t SOCKET] top [--interval SECONDS] [--once]\n"
+                    "       ofswitch-ctl help   (lists the switch's commands)\n");
     exit(2);
 }
 
 static int
-connect_to(const char *path)
+to_stdout(void *aux, const char *data, size_t len)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof sa.sun_path) {
-        fprintf(stderr, "ofswitch-ctl: socket path too long: %s\n", path);
-        exit(2);
-    }
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        fprintf(stderr, "ofswitch-ctl: cannot connect to %s: %s (is ofswitch running?)\n", path,
-                strerror(errno));
-        exit(2);
-    }
-    return fd;
-}
-
-static void
-write_all(int fd, const char *s, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fprintf(stderr, "ofswitch-ctl: sending the request: %s\n", strerror(errno));
-            exit(2);
-        }
-        s += w;
-        n -= (size_t)w;
-    }
+    (void)aux;
+    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
 }
 
 /* The switch writes files in its own directory: send absolute paths. */
@@ -96,7 +69,15 @@ main(int argc, char **argv)
     if (i >= argc)
         usage();
     if (!path || !*path)
-        path = DEFAULT_SOCKET;
+        path = CTL_DEFAULT_SOCKET;
+    if (!strcmp(argv[i], "top")) {
+        if (json) {
+            fprintf(stderr, "ofswitch-ctl: top has no --json output (--json counters has the "
+                            "raw counters)\n");
+            return 2;
+        }
+        return ctl_top(path, argc - i - 1, argv + i + 1);
+    }
 
     char req[4096], abs[PATH_MAX + 64];
     size_t n = (size_t)snprintf(req, sizeof req, "%s", json ? "--json" : "");
@@ -112,51 +93,14 @@ main(int argc, char **argv)
         n += (size_t)snprintf(req + n, n < sizeof req ? sizeof req - n : 0, "%s%s", n ? " " : "",
                               arg);
     }
-    if (n + 2 >= sizeof req) {
+    if (n + 1 >= sizeof req) {
         fprintf(stderr, "ofswitch-ctl: request too long\n");
         return 2;
     }
-    req[n++] = '\n';
     signal(SIGPIPE, SIG_IGN);
-    int fd = connect_to(path);
-    write_all(fd, req, n);
-
-    /* The answer: "OK\n" + body, or "ERROR reason\n". */
-    static char buf[1 << 16];
-    size_t have = 0;
-    bool header = true, ok = false;
-    for (;;) {
-        ssize_t r = read(fd, buf + have, sizeof buf - have);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        have += (size_t)r;
-        if (header) {
-            char *nl = memchr(buf, '\n', have);
-            if (!nl && have < sizeof buf)
-                continue;
-            if (!nl || (strncmp(buf, "OK\n", 3) && strncmp(buf, "ERROR ", 6))) {
-                fprintf(stderr, "ofswitch-ctl: garbled answer from %s\n", path);
-                return 2;
-            }
-            header = false;
-            ok = buf[0] == 'O';
-            size_t head = (size_t)(nl - buf) + 1;
-            if (!ok) {
-                fprintf(stderr, "ofswitch-ctl: %.*s\n", (int)(head - 7), buf + 6);
-                return 1;
-            }
-            memmove(buf, buf + head, have - head);
-            have -= head;
-        }
-        fwrite(buf, 1, have, stdout);
-        have = 0;
-    }
-    close(fd);
-    if (header) {
-        fprintf(stderr, "ofswitch-ctl: %s closed without answering\n", path);
-        return 2;
-    }
-    return 0;
+    char err[512];
+    int rc = ctl_call(path, req, to_stdout, NULL, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "ofswitch-ctl: %s\n", err);
+    return rc;
 }

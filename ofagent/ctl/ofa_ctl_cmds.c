@@ -165,11 +165,10 @@ cmd_show(struct ofa_ctl_req *req)
 
 /* ---- ports ------------------------------------------------------------------------------- */
 
-static int
-cmd_ports(struct ofa_ctl_req *req)
+/* The ports table of ports and counters: every port's statistics. */
+static void
+port_stats_table(struct ofa_report *r, struct dp *dp)
 {
-    struct dp *dp = req->dp;
-    struct ofa_report *r = &req->rep;
     struct dp_port_info ports[256];
     size_t n = dp_ports(dp, ports, 256);
     ofa_report_table(r, "ports",
@@ -193,6 +192,12 @@ cmd_ports(struct ofa_ctl_req *req)
         ofa_report_cell_u64(r, st.tx_errors);
     }
     ofa_report_table_end(r);
+}
+
+static int
+cmd_ports(struct ofa_ctl_req *req)
+{
+    port_stats_table(&req->rep, req->dp);
     return 0;
 }
 
@@ -401,12 +406,92 @@ drop_row(void *aux, const char *name, uint64_t n)
     ofa_report_cell_u64(r, n);
 }
 
+/* The drops table of drops and counters: the reasons that counted any. */
+static void
+drops_table(struct ofa_report *r, struct dp *dp)
+{
+    ofa_report_table(r, "drops", (const char *[]){"reason", "packets"}, 2);
+    dp_drop_counters(dp, drop_row, r);
+    ofa_report_table_end(r);
+}
+
 static int
 cmd_drops(struct ofa_ctl_req *req)
 {
-    ofa_report_table(&req->rep, "drops", (const char *[]){"reason", "packets"}, 2);
-    dp_drop_counters(req->dp, drop_row, &req->rep);
-    ofa_report_table_end(&req->rep);
+    drops_table(&req->rep, req->dp);
+    return 0;
+}
+
+/* ---- counters ------------------------------------------------------------------------------ */
+
+static void
+note_packet_in(void *aux, const char *name, uint64_t n)
+{
+    if (!strcmp(name, "packet_in"))
+        *(uint64_t *)aux = n;
+}
+
+/* Every raw counter a rate is made of, read at one instant (now_ns, the
+ * switch's CLOCK_MONOTONIC): ofswitch-ctl top takes two and divides the
+ * differences by the time between them. */
+static int
+cmd_counters(struct ofa_ctl_req *req)
+{
+    if (req->argc != 1)
+        return ofa_ctl_fail(req, "usage: counters");
+    struct dp *dp = req->dp;
+    struct ofa_report *r = &req->rep;
+    enum { MAX_WORKERS = 64 };
+    struct dp_worker_stats ws[MAX_WORKERS];
+    struct dp_cache_info *ci = calloc(MAX_WORKERS, sizeof *ci);
+    if (!ci)
+        return ofa_ctl_fail(req, "out of memory");
+    size_t n_ci = dp_cache_stats(dp, ci, MAX_WORKERS);
+    size_t n = dp_worker_stats(dp, ws, MAX_WORKERS);
+    struct ofa_agent_status as;
+    ofa_agent_status(req->agent, &as);
+    struct ofa_conn_stats cs;
+    ofa_agent_conn_totals(req->agent, &cs);
+    uint64_t pins_queued = 0;
+    dp_note_counters(dp, note_packet_in, &pins_queued);
+
+    ofa_report_kv_u64(r, "now_ns", dp_now_ns(dp));
+    ofa_report_kv_u64(r, "tsc_hz", dp_tsc_hz(dp));
+    ofa_report_kv(r, "datapath_id", "%016" PRIx64, as.datapath_id);
+    ofa_report_kv_u64(r, "packet_ins_queued", pins_queued);
+    ofa_report_kv_u64(r, "packet_ins_sent", cs.packet_ins);
+    ofa_report_kv_u64(r, "packet_ins_dropped", cs.pin_rate_drops + cs.pin_backlog_drops);
+
+    ofa_report_table(r, "workers",
+                     (const char *[]){"worker", "lcore", "packets", "busy_cycles", "idle_cycles",
+                                      "emc_hits", "sig_hits", "megaflow_hits", "misses", "entries",
+                                      "masks"},
+                     11);
+    for (size_t i = 0; i < n && i < MAX_WORKERS; i++) {
+        const struct ft_cache_stats *st = NULL; /* The worker's cache report, by lcore. */
+        for (size_t k = 0; k < n_ci && k < MAX_WORKERS && !st; k++)
+            if (ci[k].lcore == ws[i].lcore)
+                st = &ci[k].st;
+        const struct ft_cache_stats none = {0};
+        if (!st)
+            st = &none;
+        ofa_report_cell_u64(r, i);
+        ofa_report_cell_u64(r, ws[i].lcore);
+        ofa_report_cell_u64(r, ws[i].packets);
+        ofa_report_cell_u64(r, ws[i].busy_cycles);
+        ofa_report_cell_u64(r, ws[i].idle_cycles);
+        ofa_report_cell_u64(r, st->emc_hits);
+        ofa_report_cell_u64(r, st->sig_hits);
+        ofa_report_cell_u64(r, st->megaflow_hits);
+        ofa_report_cell_u64(r, st->misses);
+        ofa_report_cell_u64(r, st->entries);
+        ofa_report_cell_u64(r, st->masks);
+    }
+    ofa_report_table_end(r);
+    free(ci);
+
+    port_stats_table(r, dp);
+    drops_table(r, dp);
     return 0;
 }
 
@@ -607,6 +692,14 @@ cmd_log_level(struct ofa_ctl_req *req)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
+/* top is the client's own (it polls counters): listed here for help. */
+static int
+cmd_top(struct ofa_ctl_req *req)
+{
+    return ofa_ctl_fail(req, "top runs in ofswitch-ctl itself (over counters): this client is "
+                             "older than the switch");
+}
+
 static int cmd_help(struct ofa_ctl_req *req);
 
 static const struct {
@@ -625,6 +718,8 @@ static const struct {
     {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},
     {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
     {"drops", cmd_drops, "drops                 packets dropped, by named reason"},
+    {"counters", cmd_counters, "counters              raw counters at one instant, for rates"},
+    {"top", cmd_top, "top [--interval SECONDS] [--once]  live rates (ofswitch-ctl polls counters)"},
     {"trace", cmd_trace, "trace FLOW            the walk through each table"},
     {"capture", ofa_ctl_capture, "capture PORT FILE.pcapng [--count N]  copy a port's frames"},
     {"add-port", cmd_add_port, "add-port NUM DEVARGS  attach a DPDK device at run time"},

@@ -2,8 +2,9 @@
 /*
  * ofswitch's control side: the OpenFlow agent (ofagent/ofa_agent.h) over
  * the dataplane's control interface, and the ofswitch-ctl socket
- * (ofagent/ofa_ctl.h). Part of the executable, not of the dataplane
- * library, which knows nothing of OpenFlow.
+ * (ofagent/ofa_ctl.h), and the answers to DPDK telemetry's /ofswitch/
+ * commands (ofswitch_telemetry.h). Part of the executable, not of the
+ * dataplane library, which knows nothing of OpenFlow.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "ofa_agent.h"
 #include "ofa_ctl.h"
 #include "ofswitch_control.h"
+#include "ofswitch_telemetry.h"
 #include "ft_alloc.h"
 
 struct ofs_control {
@@ -56,6 +58,7 @@ ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath
         free(c);
         return NULL;
     }
+    ofs_telemetry_open(dp, c->agent); /* Answered in ofs_control_run. */
 
     /* An explicit --ctl-socket must work; the default is a convenience:
      * without it (no /run write access, say) the switch still runs. */
@@ -87,7 +90,8 @@ ofs_control_run(struct ofs_control *c, uint64_t now_ns)
         return rc;
     if (c->ctl)
         ofa_ctl_run(c->ctl);
-    return inline_fwd ? 0 : 1;
+    int served = ofs_telemetry_serve();
+    return inline_fwd ? served : 1;
 }
 
 void
@@ -95,6 +99,7 @@ ofs_control_destroy(struct ofs_control *c)
 {
     if (!c)
         return;
+    ofs_telemetry_close();
     ofa_ctl_destroy(c->ctl);
     ofa_agent_destroy(c->agent);
     free(c);

@@ -29,8 +29,23 @@
 #include "dp_control.h"
 #include "ofswitch_control.h"
 #include "ofswitch_opts.h"
+#include "ofswitch_telemetry.h"
 
 static volatile sig_atomic_t stop_signal;
+
+/* EAL's runtime directory, removed at exit when it is empty (with
+ * --no-shconf; otherwise EAL's shared config files keep it). Telemetry's
+ * socket lives there too, and DPDK removes it only in an atexit handler
+ * that rte_eal_init registers; handlers run in reverse order, so ours,
+ * registered before, runs after it. */
+static char runtime_dir[PATH_MAX];
+
+static void
+remove_runtime_dir(void)
+{
+    if (runtime_dir[0])
+        rmdir(runtime_dir);
+}
 
 static void
 on_signal(int sig)
@@ -150,8 +165,16 @@ main(int argc, char **argv)
         return 0;
     }
     install_signals();
+    atexit(remove_runtime_dir);
     if (rte_eal_init(sep, argv) < 0) {
         fprintf(stderr, "ofswitch: cannot start EAL: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    snprintf(runtime_dir, sizeof runtime_dir, "%s", rte_eal_get_runtime_dir());
+    int trc = ofs_telemetry_register();
+    if (trc) {
+        fprintf(stderr, "ofswitch: cannot register telemetry commands: %s\n", strerror(-trc));
+        rte_eal_cleanup();
         return 1;
     }
     int status = 1;
@@ -204,11 +227,6 @@ main(int argc, char **argv)
 out:
     ofs_control_destroy(ctl);
     dp_destroy(dp); /* Detaches every device ofswitch attached. */
-    /* EAL leaves its runtime directory behind; with --no-shconf it is empty
-     * and rmdir takes it, otherwise the shared config files keep it. */
-    char runtime_dir[PATH_MAX];
-    snprintf(runtime_dir, sizeof runtime_dir, "%s", rte_eal_get_runtime_dir());
     rte_eal_cleanup();
-    rmdir(runtime_dir);
-    return status;
+    return status; /* remove_runtime_dir() runs at exit. */
 }

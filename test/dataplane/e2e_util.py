@@ -26,14 +26,20 @@ def wait_until(cond, what, timeout=10.0):
 class Switch:
     """An ofswitch process with its control socket and log in directory d,
     one passive OpenFlow listener (for ovs-ofctl) and the given options;
-    prefix runs it (and ovs-ofctl) elsewhere, e.g. ip netns exec NS."""
+    prefix runs it (and ovs-ofctl) elsewhere, e.g. ip netns exec NS.
+    telemetry=True leaves DPDK telemetry on: its socket is in EAL's runtime
+    directory for file_prefix (dpdk-telemetry.py -f FILE_PREFIX)."""
 
-    def __init__(self, exe, ctl_exe, d, name, ports, options=(), lcores="0-1", prefix=()):
+    def __init__(self, exe, ctl_exe, d, name, ports, options=(), lcores="0-1", prefix=(),
+                 telemetry=False):
         self.ctl_exe, self.d, self.prefix = ctl_exe, d, list(prefix)
         self.sock = os.path.join(d, name + ".ctl")
         self.log = os.path.join(d, name + ".log")
-        args = self.prefix + [exe, "-l", lcores, "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
-                "--no-telemetry", f"--file-prefix=ofs-{name}-{os.getpid()}", "--"]
+        self.file_prefix = f"ofs-{name}-{os.getpid()}"
+        args = self.prefix + [exe, "-l", lcores, "--no-huge", "-m", "512", "--no-pci", "--no-shconf"]
+        if not telemetry:
+            args.append("--no-telemetry")
+        args += [f"--file-prefix={self.file_prefix}", "--"]
         for num, dev in ports:
             args += ["--port", f"{num}={dev}"]
         args += ["--controller", "ptcp:0", "--ctl-socket", self.sock] + list(options)

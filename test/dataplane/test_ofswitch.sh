@@ -12,7 +12,7 @@ tmp=$(mktemp -d /tmp/ofs-cli-XXXXXX)
 prefix=ofs-cli-$$
 runtime=/var/run/dpdk/$prefix
 [ "$(id -u)" -eq 0 ] || runtime=${XDG_RUNTIME_DIR:-/tmp}/dpdk/$prefix
-cleanup() { rm -rf "$tmp"; rmdir "$runtime" 2>/dev/null || true; }
+cleanup() { rm -rf "$tmp"; rmdir "$runtime" "$runtime-tel" 2>/dev/null || true; }
 trap cleanup EXIT
 eal=(--no-huge -m 256 --no-pci --no-shconf --no-telemetry --file-prefix="$prefix"
     --log-level=warning)
@@ -103,5 +103,26 @@ run_standalone() { # lcores signal
 }
 run_standalone 0 TERM
 run_standalone 0-1 INT
+
+# With telemetry on (EAL's default), its socket is in EAL's runtime
+# directory; a clean stop leaves neither behind.
+rc=0
+"$ofswitch" -l 0 --no-huge -m 256 --no-pci --no-shconf --file-prefix="$prefix-tel" \
+    --log-level=warning -- --port 1=net_null_t1,no-rx=1 --ctl-socket "$tmp/ctl-tel" 2>"$tmp/err" &
+pid=$!
+for i in $(seq 600); do
+    [ -S "$runtime-tel/dpdk_telemetry.v2" ] && [ -S "$tmp/ctl-tel" ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+done
+[ -S "$runtime-tel/dpdk_telemetry.v2" ] || echo "note: no telemetry socket in $runtime-tel"
+kill -TERM $pid
+wait $pid || rc=$?
+if [ $rc -ne 0 ] || [ -e "$runtime-tel" ]; then
+    echo "FAIL: with telemetry: exit $rc, left behind: $(ls -A "$runtime-tel" 2>&1 | tr '\n' ' ')"
+    cat "$tmp/err"; fail=1
+else
+    echo "ok: with telemetry: clean exit, runtime directory and socket removed"
+fi
 
 exit $fail

@@ -57,6 +57,12 @@ ok "trace --json carries the text" json_ok '"Megaflow:" in d["trace"]' trace in_
 expect_out "pmd-stats: a table (the stub has no workers)" '^worker +lcore +packets' ctl pmd-stats
 ok "pmd-stats-clear" ctl pmd-stats-clear
 ok "drops" ctl drops
+ok "counters --json: the time, the datapath, port 2's one packet" json_ok \
+    'd["now_ns"] > 0 and d["datapath_id"] == "0000000000000abc" and [p for p in d["ports"] if p["port"] == 2][0]["tx_packets"] == 1 and d["workers"] == []' counters
+expect_out "counters: text, raw values" '^now_ns: [0-9]+$(.|\n)*^port +name +rx_packets' ctl counters
+expect_out "top --once over the stub: no workers, its ports" \
+    '^WORKERS$(.|\n)*\(no workers\)(.|\n)*^PORTS$(.|\n)* 3  stub3 ' ctl top --once --interval 0.1
+expect_out "help lists counters and top" '^counters (.|\n)*^top \[--interval' ctl help
 expect_out "help lists the commands" 'trace FLOW' ctl help
 expect_out "log-level reads" '^log_level: info$' ctl log-level
 expect_out "log-level sets" '^log_level: debug$' ctl log-level debug
@@ -71,6 +77,7 @@ ok "and gone again" no_port9
 # Errors: one line on stderr, exit status 1 (2 when no switch answers).
 expect_err "unknown command" "unknown command 'frobnicate'" ctl frobnicate
 expect_err "bad table" "bad table '300'" ctl flows 300
+expect_err "counters takes no argument" "usage: counters" ctl counters 1
 expect_err "no such port" "no such port 77" ctl del-port 77
 expect_err "a field trace does not know" "unknown field in flow 'in_port=1,color=red' at color=red" \
     ctl trace in_port=1,color=red

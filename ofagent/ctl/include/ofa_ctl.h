@@ -2,7 +2,8 @@
 /*
  * ofa_ctl.h — the local control socket `ofswitch-ctl` talks to: inspection
  * and control of a running switch (show, ports, flows, groups, meters,
- * cache, pmd-stats, trace, add-port, del-port, capture, log-level).
+ * cache, pmd-stats, drops, counters, trace, add-port, del-port, capture,
+ * log-level).
  *
  * Protocol (one request per connection, like ovs-appctl): the client sends
  * one line, "[--json] COMMAND [ARG...]\n"; the server answers "OK\n" and the
