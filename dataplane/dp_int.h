@@ -319,6 +319,7 @@ struct dp {
     struct ft_walk_stages stages; /* Now; chosen by dp_stages.c when stages_auto. */
     bool stages_auto;
     struct dp_stage_auto sa;
+    bool flush_caches; /* The next snapshot empties every flow cache. */
 
     struct dp_port ports[DP_MAX_PORTS];
     unsigned next_rx_worker;

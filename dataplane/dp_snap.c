@@ -89,6 +89,8 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
             s->n_changes = n;
         }
     }
+    if (dp->flush_caches) /* dp_flush_caches: the workers start from empty caches. */
+        s->changes_lost = true;
     if (!old || (new_version && (s->changes_lost || meters_changed(s->changes, s->n_changes)))) {
         s->meters = dp_meter_table_build(dp->p, v, old ? old->meters : NULL, dp->tsc_hz);
         if (!s->meters)
@@ -199,6 +201,7 @@ dp_publish(struct dp *dp)
     atomic_store_explicit(&dp->snap, s, memory_order_release);
     dp->dirty = false;
     dp->publish_failed = false;
+    dp->flush_caches = false;
     /* The inline worker runs on this thread, between our calls: it has no
      * quiescent state to wait for, so it takes the snapshot here (folding
      * what the changes evict), before anything it used is freed. */

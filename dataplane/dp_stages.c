@@ -104,6 +104,17 @@ dp_set_stages(struct dp *dp, bool automatic, const struct ft_walk_stages *fixed)
     return 0;
 }
 
+int
+dp_flush_caches(struct dp *dp)
+{
+    dp->flush_caches = true;
+    dp->dirty = true;
+    int rc = dp_publish(dp);
+    if (!rc && !dp->inline_mode)
+        rc = dp_wait_workers(dp); /* Every worker took it: their caches are empty. */
+    return rc;
+}
+
 void
 dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now)
 {

@@ -183,7 +183,6 @@ struct ft_cache {
     uint32_t emc_window_hits;
     uint32_t emc_off_windows; /* >0: disabled for this many more windows. */
     uint32_t emc_insert_ctr;
-    bool emc_filled; /* A slot was (re)filled during this lookup call. */
 
     struct ft_sig_bucket *sig;
     uint32_t sig_mask;
@@ -218,8 +217,8 @@ struct ft_cache {
 
     bool staged; /* cfg.stages has a start: walks stop at stage boundaries. */
     uint32_t stage_entries[FT_MAX_STAGES];
-    struct ft_key stage_key;       /* The next stage's key, while a chain is looked up. */
-    struct ft_walk_cont rest_cont; /* count_rest's copy of a continuation. */
+    struct ft_key stage_keys[FT_CACHE_BURST]; /* Each packet's next stage key, in a lookup. */
+    struct ft_walk_cont rest_cont;            /* count_rest's copy of a continuation. */
 
     struct ft_walk_out walk;
     struct ft_cache_stats st;

@@ -208,60 +208,73 @@ add_frag(struct ft_cache_result *r, const struct ft_cprog *x)
     r->flags |= x->flags & (uint16_t)~FT_WALK_F_STAGE;
 }
 
-/* The key the next stage looks up: this one as the stage's walk left it
- * (its KEYSET ops), naming the continuation of its STAGE op. */
-static const struct ft_key *
-next_stage_key(struct ft_cache *c, const struct ft_key *key, const struct ft_cprog *x)
+/* The key the next stage looks up: key as the stage's walk left it (the
+ * KEYSET ops of x), naming the continuation of its STAGE op, into *next. */
+static void
+next_stage_key(const struct ft_key *key, const struct ft_cprog *x, struct ft_key *next)
 {
-    struct ft_key *k = &c->stage_key;
-    if (k != key)
-        *k = *key;
+    if (next != key)
+        *next = *key;
     const struct ft_op *op = &x->ops[x->n_exec];
     for (; op->type == FT_OP_KEYSET; op++)
-        k->w[op->a16] = (k->w[op->a16] & ~op->a64) | op->value.u64;
-    k->recirc_id = (uint16_t)op->a32; /* The STAGE. */
-    k->recirc_gen = op->a16;
-    return k;
+        next->w[op->a16] = (next->w[op->a16] & ~op->a64) | op->value.u64;
+    next->recirc_id = (uint16_t)op->a32; /* The STAGE. */
+    next->recirc_gen = op->a16;
 }
 
-/* The chain of stage programs for a key the EMC did not answer. */
-static void
-lookup_chain(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t len,
-             uint64_t now_ns, bool emc, struct ft_cache_result *r)
+/* A packet whose chain is being looked up, stage after stage. */
+struct pending {
+    const struct ft_key *key; /* This stage's. */
+    uint32_t h;               /* Its hash. */
+    uint8_t n;                /* Stages done. */
+    bool cached;              /* Every stage so far has an entry. */
+    uint32_t chain[FT_MAX_STAGES], gen[FT_MAX_STAGES];
+};
+
+/* One stage for packet i: its program joins the result; true when the
+ * chain goes on (the next key is in c->stage_keys[i], hashed). */
+static bool
+chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t len, uint64_t now_ns,
+           struct ft_cache_result *r)
 {
-    uint32_t chain[FT_MAX_STAGES];
-    bool cached = true;
-    r->source = FT_SRC_EMC; /* Lowered to what the stages found. */
-    const struct ft_key *k = key;
-    uint32_t kh = h;
-    for (unsigned s = 0;; s++) {
-        const struct ft_cprog *x;
-        uint8_t src;
-        chain[s] = lookup_stage(c, k, kh, len, now_ns, &src, &x);
-        cached &= chain[s] != FT_NIL;
-        if (src > r->source)
-            r->source = src;
-        if (x->flags & FT_WALK_F_OVERFLOW) { /* Never part of a program: a drop. */
-            r->n_frags = 0;
-            r->n_ops = 0;
-            r->flags = x->flags;
-            return;
-        }
-        add_frag(r, x);
-        if (!(x->flags & FT_WALK_F_STAGE))
-            break;
-        if (s + 1 == FT_MAX_STAGES) { /* Cannot happen: stages_count() bounds it. */
-            r->n_frags = 0;
-            r->n_ops = 0;
-            r->flags |= FT_WALK_F_OVERFLOW;
-            return;
-        }
-        k = next_stage_key(c, k, x);
-        kh = ft_key_hash(k, 0);
-        c->st.stage_lookups++;
+    const struct ft_cprog *x;
+    uint8_t src;
+    uint32_t idx = lookup_stage(c, pd->key, pd->h, len, now_ns, &src, &x);
+    pd->cached &= idx != FT_NIL;
+    pd->chain[pd->n] = idx;
+    pd->gen[pd->n] = idx != FT_NIL ? c->pool[idx].gen : 0;
+    pd->n++;
+    if (src > r->source)
+        r->source = src;
+    if ((x->flags & FT_WALK_F_OVERFLOW) ||
+        ((x->flags & FT_WALK_F_STAGE) && pd->n == FT_MAX_STAGES)) { /* Never half a program. */
+        r->n_frags = 0;
+        r->n_ops = 0;
+        r->flags = x->flags | FT_WALK_F_OVERFLOW;
+        r->flags &= (uint16_t)~FT_WALK_F_STAGE;
+        pd->cached = false;
+        return false;
     }
-    if (!emc || !cached)
+    add_frag(r, x);
+    if (!(x->flags & FT_WALK_F_STAGE))
+        return false;
+    next_stage_key(pd->key, x, &c->stage_keys[i]);
+    pd->key = &c->stage_keys[i];
+    pd->h = ft_key_hash(pd->key, 0);
+    c->st.stage_lookups++;
+    return true;
+}
+
+/* A whole chain into the EMC, if its entries are all still the ones found
+ * (a later packet's miss may have reused one). */
+static void
+emc_offer(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct pending *pd)
+{
+    if (!pd->cached)
         return;
+    for (unsigned k = 0; k < pd->n; k++)
+        if (c->pool[pd->chain[k]].gen != pd->gen[k] || c->pool[pd->chain[k]].st == FT_ST_NONE)
+            return;
     /* A free slot costs no other flow its place: fill it now (after an
      * eviction the flows of the entry come back at once). Taking a live
      * slot is rationed, as against thrashing. */
@@ -270,10 +283,8 @@ lookup_chain(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
         c->emc_insert_ctr = 0;
         insert = true;
     }
-    if (insert) {
-        emc_insert(c, key, h, chain, r->n_frags);
-        c->emc_filled = true;
-    }
+    if (insert)
+        emc_insert(c, key, h, pd->chain, pd->n);
 }
 
 /* ---- a burst ----------------------------------------------------------------------------- */
@@ -284,11 +295,13 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
 {
     uint32_t h[FT_CACHE_BURST];
     struct ft_emc_slot *slot[FT_CACHE_BURST];
+    struct pending pd[FT_CACHE_BURST];
+    uint8_t todo[FT_CACHE_BURST];
+    unsigned n_todo = 0;
     ft_cache_free_dead_progs(c);
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST;
     bool emc = emc_active(c, n);
-    c->emc_filled = false;
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;
         c->win_lookups = c->win_misses = 0;
@@ -313,18 +326,14 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
                 __builtin_prefetch(&c->pool[cand]);
         }
     }
-    /* Pass 3: a whole chain from the EMC when its entries are all still
-     * there (a miss earlier in this pass may have evicted one), else stage
-     * by stage. */
+    /* Pass 3: whole chains from the EMC, when their entries are all still
+     * there; the others wait for the stage passes. */
     for (size_t i = 0; i < n; i++) {
         struct ft_cache_result *r = &res[i];
         r->n_frags = 0;
         r->n_ops = 0;
         r->flags = 0;
         struct ft_emc_slot *s = slot[i];
-        /* A miss earlier in this pass may have given the slot to another key. */
-        if (s && c->emc_filled && (s->hash != h[i] || !ft_key_equal(&s->key, keys[i])))
-            s = NULL;
         if (s && emc_chain_live(c, s)) {
             c->st.emc_hits++;
             c->emc_window_hits++;
@@ -337,6 +346,31 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             }
             continue;
         }
-        lookup_chain(c, keys[i], h[i], lens[i], now_ns, emc, r);
+        r->source = FT_SRC_EMC; /* Lowered to what the stages find. */
+        pd[i] = (struct pending){.key = keys[i], .h = h[i], .cached = true};
+        todo[n_todo++] = (uint8_t)i;
     }
+    /* Stage passes: every waiting packet's stage s, then the next keys'
+     * buckets and candidates are fetched while the others are looked up. */
+    while (n_todo) {
+        unsigned n_next = 0;
+        for (unsigned t = 0; t < n_todo; t++) {
+            unsigned i = todo[t];
+            if (chain_step(c, &pd[i], i, lens[i], now_ns, &res[i])) {
+                todo[n_next++] = (uint8_t)i;
+                if (c->sig)
+                    __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
+            }
+        }
+        n_todo = n_next;
+        for (unsigned t = 0; c->sig && t < n_todo; t++) {
+            uint32_t cand = sig_candidate(c, pd[todo[t]].h);
+            if (cand != FT_NIL)
+                __builtin_prefetch(&c->pool[cand]);
+        }
+    }
+    /* Whole chains into the EMC, in packet order. */
+    for (size_t i = 0; emc && i < n; i++)
+        if (!slot[i] || res[i].source != FT_SRC_EMC)
+            emc_offer(c, keys[i], h[i], &pd[i]);
 }

@@ -239,6 +239,11 @@ size_t dp_cache_stats(struct dp *dp, struct dp_cache_info *out, size_t max);
 int dp_set_stages(struct dp *dp, bool automatic, const struct ft_walk_stages *fixed);
 void dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now);
 
+/* Empty every worker's flow cache (counters folded first), as Open
+ * vSwitch's dpctl/del-flows does: the next packets walk the pipeline
+ * again. Returns once every worker took it, or -ETIMEDOUT. */
+int dp_flush_caches(struct dp *dp);
+
 /* The automatic choice samples the workers: call it every loop (cheap
  * between its once-a-second windows). */
 void dp_stages_tick(struct dp *dp, uint64_t now_ns);

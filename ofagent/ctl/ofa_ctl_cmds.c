@@ -541,7 +541,7 @@ cmd_cache(struct ofa_ctl_req *req)
         ofa_report_cell_u64(r, st->masks_merged);
     }
     ofa_report_table_end(r);
-    ofa_report_table(r, "stages", (const char *[]){"worker", "stage", "entries"}, 3);
+    ofa_report_table(r, "stage_entries", (const char *[]){"worker", "stage", "entries"}, 3);
     for (size_t i = 0; i < n; i++) {
         for (unsigned s = 0; s < ci[i].st.n_stages && s < FT_MAX_STAGES; s++) {
             ofa_report_cell_u64(r, i);
@@ -665,6 +665,18 @@ cmd_cache_stages(struct ofa_ctl_req *req)
     return 0;
 }
 
+static int
+cmd_cache_flush(struct ofa_ctl_req *req)
+{
+    if (req->argc != 1)
+        return ofa_ctl_fail(req, "usage: cache-flush");
+    int rc = dp_flush_caches(req->dp);
+    if (rc)
+        return ofa_ctl_fail(req, "cache-flush: %s", strerror(-rc));
+    ofa_report_kv(&req->rep, "flushed", "every worker's flow cache");
+    return 0;
+}
+
 /* ---- log level ---------------------------------------------------------------------------- */
 
 static const char *const log_levels[] = {"off", "err", "warn", "info", "debug"};
@@ -713,6 +725,7 @@ static const struct {
     {"groups", cmd_groups, "groups                groups, buckets, counters"},
     {"meters", cmd_meters, "meters                meters, bands, counters"},
     {"cache", cmd_cache, "cache                 flow caches: entries, masks, hit rates"},
+    {"cache-flush", cmd_cache_flush, "cache-flush           empty every flow cache"},
     {"cache-stages", cmd_cache_stages,
      "cache-stages [auto|whole|T,...]  where the flow cache's stages start"},
     {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},

@@ -92,6 +92,19 @@ def render(results, order, systems, opts, info):
                % (opts.reps, opts.latency_rate)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
                          "cache entries", "masks", "rules load s"], rows))
+    cache_rows = []
+    for sc in order:
+        for s in systems:
+            r = results.get((sc.key, s))
+            if sc.kind == "traffic" and isinstance(r, dict) and "stage_entries" in r:
+                cache_rows.append([sc.key, s, r.get("stages"),
+                                   " + ".join("{:,}".format(e) for e in r["stage_entries"]),
+                                   r.get("hit_pct"), r.get("miss_share_pct")])
+    if cache_rows:
+        out.append("ofswitch's flow cache (stages where they start, entries per stage, hits, "
+                   "share of the forwarding core's busy cycles spent on misses)\n\n"
+                   + _table(["scen.", "system", "stages", "entries per stage", "hit %",
+                             "miss-path cycles %"], cache_rows))
     out.append("Scenarios\n\n" + _table(["scen.", "what"], [[sc.key, sc.title] for sc in order]))
     rat = []
     for sc in order:
@@ -99,13 +112,18 @@ def render(results, order, systems, opts, info):
             continue
         o, v, t = (results.get((sc.key, s)) for s in ("ofswitch", "ovs", "testpmd"))
         ok = lambda r: isinstance(r, dict)
+        own = lambda r: r["cycles"] - t["cycles"] if ok(r) and ok(t) and r["cycles"] and \
+            t["cycles"] else None
         rat.append([sc.key,
                     _ratio(o["cycles"], v["cycles"]) if ok(o) and ok(v) else None,
                     _ratio(o["cycles"], t["cycles"]) if ok(o) and ok(t) else None,
+                    own(o), own(v), _ratio(own(o), own(v)),
                     _ratio(o["mpps"], v["mpps"]) if ok(o) and ok(v) else None,
                     _ratio(o["mpps"], t["mpps"]) if ok(o) and ok(t) else None])
-    out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better)\n\n"
+    out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better; own "
+               "work = cycles/packet above testpmd's, the memif floor)\n\n"
                + _table(["scen.", "cycles ofswitch/OVS", "cycles ofswitch/testpmd",
+                         "own work ofswitch", "own work OVS", "own work ofswitch/OVS",
                          "Mpps ofswitch/OVS", "Mpps ofswitch/testpmd"], rat))
     for sc in order:
         if sc.kind == "churn":
@@ -179,6 +197,26 @@ def targets(results):
         rows.append(["6: no misforwarded packet", "%d out port 1 (loss %.4f %%, as without "
                      "churn: %.4f %%)" % (mis, loss, get("6", "ofswitch", "base_loss_pct") or 0),
                      "yes" if mis == 0 else "no"])
+    def own(k, s):
+        c, t = get(k, s, "cycles"), get(k, "testpmd", "cycles")
+        return c - t if c is not None and t is not None else None
+    for k in ("1", "2", "3a", "3b", "4"):
+        check("%s: own work <= 1/2 of OVS's" % k, _ratio(own(k, "ofswitch"), own(k, "ovs")), 0.5,
+              "%.2f x OVS")
+    one = get("8", "ofswitch-1stage", "entries")
+    check("8: hits >= 95 %", get("8", "ofswitch", "hit_pct"), 95, "%.2f %%", le=False)
+    check("8: entries <= 1 % of one stage's", _ratio(get("8", "ofswitch", "entries"), one),
+          0.01, "%.4f x")
+    check("8: Mpps >= 3 x OVS", _ratio(get("8", "ofswitch", "mpps"), get("8", "ovs", "mpps")),
+          3, "%.2f x OVS", le=False)
+    check("9: Mpps >= 2 x OVS", _ratio(get("9", "ofswitch", "mpps"), get("9", "ovs", "mpps")),
+          2, "%.2f x OVS", le=False)
+    check("4: entries <= OVS megaflows",
+          _ratio(get("4", "ofswitch", "entries"), get("4", "ovs", "entries")), 1.0, "%.2f x OVS")
+    worst = [get(k, "ofswitch", "p99") for k in ("1", "2", "3a", "3b", "4", "5", "8", "9")]
+    worst = [w for w in worst if w is not None]
+    check("p99 latency at the fixed rate, cache filling, every scenario <= 100 us",
+          max(worst) if worst else None, 100, "%.0f us (worst)")
     for key in ("ofctl", "pipelined"):
         o = [v for k, v in (results.get(("7", "ofswitch")) or {}).items() if k.startswith(key)] \
             if isinstance(results.get(("7", "ofswitch")), dict) else []

@@ -59,24 +59,26 @@ class Generator:
         return json.load(open(self.out))
 
 
-def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None):
+def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, warmup=None):
     """One generator run; returns (generator JSON, cycles/packet or None,
-    result of DURING(system) started when measuring begins)."""
-    t0 = gen.start(system, sc.traffic, duration, sc.warmup, rate)
+    result of DURING(system) started when measuring begins). WARMUP:
+    seconds before measuring (default the scenario's)."""
+    warmup = sc.warmup if warmup is None else warmup
+    t0 = gen.start(system, sc.traffic, duration, warmup, rate)
     cycles, side = None, {}
-    time.sleep(sc.warmup + 0.3)
+    time.sleep(warmup + 0.3)
     if sample:
         system.clear_stats()
     th = None
     if during:
         th = threading.Thread(target=lambda: side.update(during(system)))
         th.start()
-    time.sleep(max(0.0, t0 + sc.warmup + duration - 0.6 - time.monotonic()))
+    time.sleep(max(0.0, t0 + warmup + duration - 0.6 - time.monotonic()))
     if sample:
         cycles = system.cycles_per_packet()
     if during:
         side.update(misforwarded=system.port_tx(1))
-    res = gen.finish(duration + sc.warmup + 60)
+    res = gen.finish(duration + warmup + 60)
     if th:
         th.join()
     return res, cycles, side
@@ -100,12 +102,15 @@ def measure_traffic(system, sc, gen, opts, churn=None):
         r.update(side)
         reps.append(r)
     out = summarize(reps)
+    out["entries"], out["masks"] = system.cache_size()
+    out.update(system.cache_detail())
     if opts.latency_rate > 0 and churn is None:
+        # While the cache fills again: the misses' cost shows in the tail.
+        system.flush_cache()
         res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
-                                sample=False)
+                                sample=False, warmup=0.0)
         lat = res["latency_us"]
         out.update(p50=lat["p50"], p99=lat["p99"], lat_loss_pct=res["loss"]["percent"])
-    out["entries"], out["masks"] = system.cache_size()
     return out
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The seven scenarios of the benchmark: the rules each loads (written as
+"""The scenarios of the benchmark: the rules each loads (written as
 ovs-ofctl add-flows files, the same text for ofswitch and Open vSwitch)
 and the traffic the generator sends (ofs-pktgen arguments).
 
@@ -96,11 +96,29 @@ def masks(a, b):
                % (1000 - j, j + 1, j))
 
 
+def cross_product(n_ports, n_dsts):
+    """Table 0 classifies N_PORTS UDP source ports (goto 1); table 1 routes
+    N_DSTS destinations (10.0.0.0 up, /32): every flow is one combination."""
+    for i in range(n_ports):
+        yield "table=0,priority=100,udp,tp_src=%d,actions=goto_table:1" % (1000 + i)
+    for j in range(n_dsts):
+        yield "table=1,priority=32,ip,nw_dst=%s,actions=output:2" % ip(TEN + j)
+
+
+def wide_l3(n):
+    """N /32 routes 10.0.0.0 up, every one a destination of the traffic."""
+    for i in range(n):
+        yield "table=0,priority=32,ip,nw_dst=%s,actions=%s" % (ip(TEN + i),
+                                                              SET_L2 + ",dec_ttl,output:2")
+
+
 def all_scenarios(quick=False):
     """The scenarios in order; QUICK shrinks rule and flow counts (a smoke
     run of the harness, not a measurement)."""
     k = 10 if quick else 1
     big = 100000 if quick else 1000000
+    cp = 100 if quick else 1000  # cross product: CP x CP flows
+    wide = 10000 if quick else 100000
     return [
         Scenario("1", "port to port (in_port -> output), 1 flow", "traffic", port_to_port,
                  ["--flows", "1"]),
@@ -130,6 +148,16 @@ def all_scenarios(quick=False):
         Scenario("7", "flow-mod rate: ovs-ofctl add-flows and pipelined, barrier at the end",
                  "flowmod", lambda: flowmod_rules(10000 if quick else 1000000),
                  sizes=[10000] if quick else [100000, 1000000]),
+        Scenario("8", "cross product: %d UDP source ports (table 0) x %d /32 routes (table 1), "
+                 "%s flows" % (cp, cp, "{:,}".format(cp * cp)), "traffic",
+                 lambda: cross_product(cp, cp),
+                 ["--src-port", "1000-%d" % (1000 + cp - 1),
+                  "--dst-ip", "10.0.0.0-%s" % ip(TEN + cp - 1), "--flows", str(cp * cp)],
+                 warmup=2.0),
+        Scenario("9", "wide L3: %s /32 routes, as many destinations" % "{:,}".format(wide),
+                 "traffic", lambda: wide_l3(wide),
+                 ["--dst-ip", "10.0.0.0-%s" % ip(TEN + wide - 1), "--flows", str(wide)],
+                 warmup=2.0),
     ]
 
 

@@ -84,6 +84,13 @@ class System:
         """(entries, masks) of the flow cache, None where not known."""
         return None, None
 
+    def cache_detail(self):
+        """More about the cache where known (ofswitch)."""
+        return {}
+
+    def flush_cache(self):
+        """Empty the flow cache (latency is measured while it fills again)."""
+
 
 class Ofswitch(System):
     name = "ofswitch"
@@ -129,6 +136,26 @@ class Ofswitch(System):
     def cache_size(self):
         w = self.ctl("cache")["workers"]
         return sum(x["entries"] for x in w), sum(x["masks"] for x in w)
+
+    def cache_detail(self):
+        """Stages, entries per stage, hit %, and the miss path's share of
+        the forwarding core's busy cycles."""
+        c = self.ctl("cache")
+        per = {}
+        for row in c.get("stage_entries", []):
+            per[row["stage"]] = per.get(row["stage"], 0) + row["entries"]
+        w = self.ctl("pmd-stats")["workers"]
+        busy = sum(x["cycles_per_pkt"] * x["packets"] for x in w)
+        miss = sum(x["miss_cycles_per_miss"] * x["misses"] for x in w)
+        hits = sum(x["emc_hits"] + x["cache_hits"] for x in w)
+        looks = hits + sum(x["misses"] for x in w)
+        return {"stages": c.get("stages", "whole"),
+                "stage_entries": [per[k] for k in sorted(per)],
+                "hit_pct": 100.0 * hits / looks if looks else None,
+                "miss_share_pct": 100.0 * miss / busy if busy else None}
+
+    def flush_cache(self):
+        self.ctl("cache-flush")
 
     def stop(self):
         procs.stop(self.proc)
@@ -193,6 +220,9 @@ class Ovs(System):
         m = re.search(r"flows: (\d+)", self.appctl("dpctl/show"))
         return int(m.group(1)) if m else None, None
 
+    def flush_cache(self):
+        self.appctl("dpctl/del-flows")
+
     def stop(self):
         procs.kill_pidfile(self.dir + "/vswitchd.pid")
         procs.kill_pidfile(self.dir + "/ovsdb.pid")
@@ -253,4 +283,14 @@ class Testpmd(System):
         procs.stop(self.proc)
 
 
-SYSTEMS = {"ofswitch": Ofswitch, "ovs": Ovs, "testpmd": Testpmd}
+class OfswitchOneStage(Ofswitch):
+    """ofswitch with its flow cache held at one stage (--cache-stages whole),
+    the baseline for the staged cache's choice."""
+    name = "ofswitch-1stage"
+
+    def start(self, tag, extra=()):
+        super().start(tag, ["--cache-stages", "whole"] + list(extra))
+
+
+SYSTEMS = {"ofswitch": Ofswitch, "ofswitch-1stage": OfswitchOneStage, "ovs": Ovs,
+           "testpmd": Testpmd}
