@@ -360,6 +360,8 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
                 todo[n_next++] = (uint8_t)i;
                 if (c->sig)
                     __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
+            } else if (emc) { /* Complete: into the EMC while its entries are fresh. */
+                emc_offer(c, keys[i], h[i], &pd[i]);
             }
         }
         n_todo = n_next;
@@ -369,8 +371,4 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
                 __builtin_prefetch(&c->pool[cand]);
         }
     }
-    /* Whole chains into the EMC, in packet order. */
-    for (size_t i = 0; emc && i < n; i++)
-        if (!slot[i] || res[i].source != FT_SRC_EMC)
-            emc_offer(c, keys[i], h[i], &pd[i]);
 }
