@@ -426,9 +426,16 @@ ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
 void
 ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
 {
+    ft_cache_count_n(c, idx, 1, len, now_ns);
+}
+
+void
+ft_cache_count_n(struct ft_cache *c, uint32_t idx, uint32_t packets, uint64_t bytes,
+                 uint64_t now_ns)
+{
     struct ft_centry *e = &c->pool[idx];
-    e->packets++;
-    e->bytes += len;
+    e->packets += packets;
+    e->bytes += bytes;
     e->used_ns = now_ns;
     e->flags |= CE_REF;
     if (!(e->flags & CE_DIRTY)) {

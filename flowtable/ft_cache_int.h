@@ -120,6 +120,10 @@ struct ft_emc_slot {
     uint32_t gen;
     uint8_t n; /* Entries in the chain (1..FT_MAX_STAGES). */
     uint8_t pad_[3];
+    /* The key words the chain's entries match on (bit per word): a key
+     * equal to `key` there gets the same chain (megaflow semantics), so
+     * only they are compared. */
+    uint32_t words;
     uint32_t more[FT_MAX_STAGES - 1];     /* The later stages' entries, */
     uint32_t more_gen[FT_MAX_STAGES - 1]; /* and their generations. */
     struct ft_key key;
@@ -261,6 +265,9 @@ uint32_t ft_cache_install(struct ft_cache *c, const struct ft_key *key,
                           const struct ft_cprog **prog);
 /* One packet of len bytes on entry idx. */
 void ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns);
+/* packets packets, bytes bytes on entry idx (a burst's run of one flow). */
+void ft_cache_count_n(struct ft_cache *c, uint32_t idx, uint32_t packets, uint64_t bytes,
+                      uint64_t now_ns);
 /* One packet served by c->walk, which no entry keeps. */
 void ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns);
 
