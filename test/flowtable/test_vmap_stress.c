@@ -46,17 +46,6 @@
 #include "check_main.h"
 #include "ft_vmap.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SAN 1
-#endif
-#endif
-#ifndef SAN
-#define SAN 0
-#endif
-
 /* Sizes. The map holds at most ~400 chains of N_KEYS keys, so it stays
  * at 1024 slots and rebuilds itself whenever tombstones pile up. */
 enum {
