@@ -58,7 +58,7 @@ enum {
     N_VERSIONS = 4000,
     MAX_LOOKUPS = 32,   /* Per reader operation (one version). */
     YIELD_EVERY = 64,   /* Operations at one version before a reader yields. */
-    STUCK_SECS = 10,    /* A reader without progress this long is stuck. */
+    STUCK_SECS = 30,    /* A reader without progress this long is stuck. */
     MAX_CHAIN = 64,     /* A longer chain is a failure (a cycle, a leak). */
     REMOVALS = 1 << 16, /* Removals awaiting their unlink, at most. */
 };
