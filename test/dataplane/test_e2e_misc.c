@@ -251,15 +251,18 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("e2e_misc");
-    TCase *tc = tcase_create("e2e_misc");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, malformed_truncated_jumbo);
     tcase_add_test(tc, fragments_dropped_in_frag_drop_mode);
     tcase_add_test(tc, pop_mpls_recirculates);
     tcase_add_test(tc, set_queue_and_tunnel_id);
     tcase_add_test(tc, standalone_learning_switch);
     tcase_add_test(tc, standalone_forwards_learnt);
     tcase_add_test(tc, output_normal_uses_l2);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, malformed_truncated_jumbo);
     suite_add_tcase(s, tc);
     return s;
 }

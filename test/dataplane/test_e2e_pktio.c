@@ -309,16 +309,19 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("e2e_pktio");
-    TCase *tc = tcase_create("e2e_pktio");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, controller_action_fields_and_cut);
     tcase_add_test(tc, table_miss_rule_is_no_match);
     tcase_add_test(tc, no_packet_in_port);
-    tcase_add_test(tc, full_ring_counts);
     tcase_add_test(tc, packet_in_meters);
     tcase_add_test(tc, ttl_expiry);
     tcase_add_test(tc, packet_out);
     tcase_add_test(tc, rule_and_table_counters);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, full_ring_counts);
     suite_add_tcase(s, tc);
     return s;
 }

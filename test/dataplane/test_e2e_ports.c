@@ -267,19 +267,22 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("e2e_ports");
-    TCase *tc = tcase_create("e2e_ports");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, output_all_and_flood);
     tcase_add_test(tc, flood_honours_no_fwd_and_port_down);
     tcase_add_test(tc, explicit_output_to_blocked_ports);
     tcase_add_test(tc, ingress_port_only_through_in_port);
-    tcase_add_test(tc, local_port_and_bad_port);
     tcase_add_test(tc, no_recv_drops_received);
     tcase_add_test(tc, port_down_stops_rx);
-    tcase_add_test(tc, port_mod_checks_and_description);
     tcase_add_test(tc, port_events_add_modify_delete);
-    tcase_add_test(tc, add_errors);
     tcase_add_test(tc, add_and_delete_while_forwarding);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, local_port_and_bad_port);
+    tcase_add_test(tc, port_mod_checks_and_description);
+    tcase_add_test(tc, add_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -404,7 +404,7 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("workers");
-    TCase *tc = tcase_create("workers");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, one_version_per_packet_and_barrier);
@@ -412,8 +412,12 @@ make_suite(void)
     tcase_add_test(tc, meter_shared_by_workers);
     tcase_add_test(tc, fold_counters_exact);
     tcase_add_test(tc, port_down_under_load);
-    tcase_add_test(tc, mbuf_exhaustion_and_recovery);
     tcase_add_test(tc, device_wanting_equal_queue_counts);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, mbuf_exhaustion_and_recovery);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -605,17 +605,23 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("cache");
-    TCase *tc = tcase_create("cache");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, differential_against_fresh_walks, 0, 8);
     tcase_add_test(tc, counters_exact_after_fold);
     tcase_add_test(tc, counters_follow_a_modify);
-    tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, invalidation_is_precise);
     tcase_add_test(tc, recirculation_cached_and_invalidated);
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, periodic_fold_goes_in_slices);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, stages_are_checked);
     suite_add_tcase(s, tc);
     return s;

@@ -245,14 +245,16 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("match");
-    TCase *tc = tcase_create("match");
+    TCase *tc = tcase_create("core");
     tcase_add_test(tc, valid_matches);
-    tcase_add_test(tc, spec_errors);
     tcase_add_test(tc, entries_round_trip_with_aliases);
     tcase_add_test(tc, text_shorthands_and_errors);
     tcase_add_test(tc, overlap_and_cover);
     tcase_add_test(tc, mask_text);
     tcase_add_test(tc, prerequisite_table);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, spec_errors);
     suite_add_tcase(s, tc);
     return s;
 }

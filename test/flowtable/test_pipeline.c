@@ -507,18 +507,24 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("pipeline");
-    TCase *tc = tcase_create("pipeline");
+    TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, flow_mod_command_errors);
     tcase_add_test(tc, add_replaces_identical_and_keeps_counters);
-    tcase_add_test(tc, check_overlap_and_table_full);
     tcase_add_test(tc, modify_and_delete_selection);
     tcase_add_test(tc, flow_removed_reasons_and_counts);
-    tcase_add_test(tc, group_mod_semantics);
     tcase_add_test(tc, group_counters_all_and_select);
-    tcase_add_test(tc, meter_mod_semantics);
     tcase_add_test(tc, interning_shares_instructions);
     tcase_add_test(tc, no_counts_flags);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, check_overlap_and_table_full);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, flow_mod_command_errors);
+    tcase_add_test(tc, group_mod_semantics);
+    tcase_add_test(tc, meter_mod_semantics);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -503,7 +503,7 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("walk");
-    TCase *tc = tcase_create("walk");
+    TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, miss_drops);
     tcase_add_test(tc, table_miss_rule_sends_no_match);

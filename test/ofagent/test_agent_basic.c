@@ -442,19 +442,21 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("ofagent_basic");
-    TCase *tc = tcase_create("basic");
+    TCase *tc = tcase_create("core");
     tcase_add_test(tc, hello_negotiates_1_3);
     tcase_add_test(tc, hello_without_bitmap_higher_version);
-    tcase_add_test(tc, hello_incompatible);
-    tcase_add_test(tc, first_message_not_hello);
     tcase_add_test(tc, echo_both_ways);
     tcase_add_test(tc, config_get_set);
-    tcase_add_test(tc, errors_carry_offending_bytes);
-    tcase_add_test(tc, bad_length_closes);
     tcase_add_test(tc, table_mod_and_queue_config);
     tcase_add_test(tc, desc_and_standalone);
     tcase_add_test(tc, targets);
     tcase_add_test(tc, passive_listener_and_active_reconnect);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, hello_incompatible);
+    tcase_add_test(tc, first_message_not_hello);
+    tcase_add_test(tc, errors_carry_offending_bytes);
+    tcase_add_test(tc, bad_length_closes);
     tcase_add_test(tc, garbage_in);
     suite_add_tcase(s, tc);
     return s;

@@ -388,15 +388,18 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("ofagent_flow");
-    TCase *tc = tcase_create("flow");
+    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, one_commit_per_batch);
     tcase_add_test(tc, barrier_orders_and_commits);
     tcase_add_test(tc, flow_mod_commands);
-    tcase_add_test(tc, flow_stats_split_and_exact);
     tcase_add_test(tc, multipart_request_reassembly);
     tcase_add_test(tc, flow_removed_reasons);
     tcase_add_test(tc, idle_timeout);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, flow_stats_split_and_exact);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -425,13 +425,15 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("ofagent_misc");
-    TCase *tc = tcase_create("misc");
+    TCase *tc = tcase_create("core");
     tcase_add_test(tc, groups);
     tcase_add_test(tc, meters);
     tcase_add_test(tc, ports);
     tcase_add_test(tc, packet_out);
     tcase_add_test(tc, table_features);
     tcase_add_test(tc, invalid_ttl_packet_in);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
     tcase_add_test(tc, listing_out_of_memory);
     suite_add_tcase(s, tc);
     return s;

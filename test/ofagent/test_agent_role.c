@@ -333,13 +333,15 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("ofagent_role");
-    TCase *tc = tcase_create("role");
+    TCase *tc = tcase_create("core");
     tcase_add_test(tc, roles_and_generations);
-    tcase_add_test(tc, slave_writes_refused);
     tcase_add_test(tc, async_defaults_and_set);
     tcase_add_test(tc, packet_in_per_role_and_port);
     tcase_add_test(tc, packet_in_pipeline_fields);
     tcase_add_test(tc, port_status_per_async);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, slave_writes_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -361,7 +361,7 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("codec_malformed");
-    TCase *tc = tcase_create("core");
+    TCase *tc = tcase_create("errors");
     tcase_add_loop_test(tc, each_malformed_message_gets_its_error, 0,
                         (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, truncations_are_safe);

@@ -423,14 +423,18 @@ make_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, every_vector_roundtrips, 0, (int)N_CODEC_VECTORS);
     tcase_add_test(tc, hello_and_error);
-    tcase_add_test(tc, encode_error_carries_64_bytes);
     tcase_add_test(tc, simple_message_fields);
     tcase_add_test(tc, port_messages);
     tcase_add_test(tc, flow_mod_fields);
     tcase_add_test(tc, flow_mod_canonical_order);
     tcase_add_test(tc, packet_in_out_and_flow_removed);
     tcase_add_test(tc, group_and_meter_mods);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
     tcase_add_test(tc, encoder_refuses_what_the_wire_cannot_carry);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, encode_error_carries_64_bytes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -368,9 +368,13 @@ make_suite(void)
     tcase_add_test(tc, request_bodies);
     tcase_add_test(tc, reply_bodies);
     tcase_add_test(tc, desc_reply);
-    tcase_add_test(tc, flow_stats_reply_splits_under_64k);
     tcase_add_test(tc, empty_list_is_one_message);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_add_test(tc, flow_stats_reply_splits_under_64k);
     tcase_add_test(tc, table_features_request_split_and_reassembled);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
     tcase_add_test(tc, reassembly_bounds_and_mismatches);
     suite_add_tcase(s, tc);
     return s;

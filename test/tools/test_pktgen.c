@@ -578,10 +578,8 @@ static Suite *
 make_suite(void)
 {
     Suite *s = suite_create("pktgen");
-    TCase *tc = tcase_create("pktgen");
+    TCase *tc = tcase_create("core");
     tcase_add_test(tc, opts_defaults_and_ranges);
-    tcase_add_test(tc, opts_errors_are_one_line);
-    tcase_add_test(tc, opts_min_sizes);
     tcase_add_test(tc, flow_values_mixed_radix);
     tcase_add_test(tc, flows_are_a_fixed_shuffle);
     tcase_add_test(tc, frames_and_checksums);
@@ -591,6 +589,12 @@ make_suite(void)
     tcase_add_test(tc, hist_percentiles);
     tcase_add_test(tc, rx_order_dup_and_loss);
     tcase_add_test(tc, rx_foreign_and_warmup);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_add_test(tc, opts_min_sizes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_add_test(tc, opts_errors_are_one_line);
     suite_add_tcase(s, tc);
     return s;
 }
