@@ -124,7 +124,7 @@ class FabricApp(app_manager.OSKenApp):
         super().__init__(*args, **kwargs)
         self.switches = {}  # dpid -> Switch (connected, ports known)
         self.links = {}  # (src dpid, src port) -> (dst dpid, dst port, last seen)
-        self.hosts = {}  # MAC -> {"dpid", "port", "ip"}
+        self.hosts = {}  # MAC -> {"dpid", "port", "ip", "prev": where it was before}
         self.arp_table = {}  # IPv4 address -> MAC
         self.flooded = {}  # frame -> time it was flooded
         self.lock = hub.Semaphore()
@@ -132,7 +132,7 @@ class FabricApp(app_manager.OSKenApp):
         self.version = 0
         self.history = deque(maxlen=50)
         self.write_state()
-        self.prober = hub.spawn(self.discovery_loop)
+        hub.spawn(self.discovery_loop)
 
     # ---- switches and ports ------------------------------------------------------
 

@@ -498,6 +498,7 @@ def main():
     def stop(signum, _frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started with SIGINT ignored (in the background)
     status = 0
     try:
         fab.run()
