@@ -60,6 +60,7 @@ done
 
 start() { # PMD of port 2
     rm -f "$tmp/ctl"
+    # shellcheck disable=SC2016 # $0 and $@ expand in the inner shell.
     ip netns exec "$ns" sh -c 'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
         exec "$0" "$@"' "$ofswitch" -l 0 --no-huge -m 256 --no-pci --no-shconf --no-telemetry \
         --file-prefix "$ns" -- --port 1=net_af_packet0,iface=sw1 --port "2=$1,iface=sw2" \
@@ -100,6 +101,7 @@ check() {
     ofctl dump-ports-desc | grep -A2 "^ $port($name)" | grep -q "state: *$state\$" ||
         fail "dump-ports-desc does not show port $port $state after $what"
     seen["$port $state"]=$((${seen["$port $state"]:-0} + 1))
+    # shellcheck disable=SC2016 # eval expands it, each time it polls.
     wait_for 5 "PORT_STATUS for port $port ($state) after $what" \
         eval '[ "$(statuses "$port" "$name" "$state")" -ge "${seen["$port $state"]}" ]'
     echo "ok: port $port ($name) $want after $what"
