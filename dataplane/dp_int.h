@@ -245,6 +245,9 @@ struct dp_port {
     uint16_t *rxq_worker; /* Worker polling each RX queue. */
     rte_spinlock_t *txq_lock;
     char devname[64]; /* The DPDK device name (what devargs probed). */
+    /* The kernel interface under a net_af_packet or net_af_xdp port (their
+     * PMDs report the link up whatever the interface does), or "". */
+    char kiface[16];
     char name[16];
     uint8_t hw_addr[6];
     uint32_t config;

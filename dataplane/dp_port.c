@@ -16,12 +16,18 @@
  */
 /* rte_devargs_reset() is still experimental in 22.11. */
 #define ALLOW_EXPERIMENTAL_API
+/* struct ifreq and the IFF_* flags (net/if.h) are not POSIX. */
+#define _DEFAULT_SOURCE
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -103,6 +109,46 @@ port_release(uint16_t eth, bool probed)
         RTE_LOG(WARNING, USER1, "dataplane: could not detach %s\n", rte_dev_name(dev));
 }
 
+/* DPDK 22.11's net_af_packet and net_af_xdp set their link up at start and
+ * never look at the interface again, so a cable pulled (a veth whose peer
+ * went down) or "ip link set IFACE down" would go unnoticed. For those the
+ * link is up only while the kernel interface is up and running (has a
+ * carrier), as ofswitch sees it from its own network namespace. */
+static void
+kiface_from_devargs(struct dp_port *p, const char *devargs)
+{
+    p->kiface[0] = '\0';
+    if (strncmp(p->devname, "net_af_packet", 13) && strncmp(p->devname, "net_af_xdp", 10))
+        return;
+    for (const char *s = strchr(devargs, ','); s; s = strchr(s + 1, ',')) {
+        if (strncmp(s + 1, "iface=", 6))
+            continue;
+        size_t n = strcspn(s + 7, ",");
+        if (n && n < sizeof p->kiface) {
+            memcpy(p->kiface, s + 7, n);
+            p->kiface[n] = '\0';
+        }
+        return;
+    }
+}
+
+/* 1: up and running, 0: down or no carrier, -1: cannot tell. */
+static int
+kiface_running(const char *name)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    close(fd);
+    if (r)
+        return -1;
+    return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
 static void
 link_read(struct dp_port *p)
 {
@@ -111,6 +157,8 @@ link_read(struct dp_port *p)
     if (rte_eth_link_get_nowait(p->eth_id, &link))
         return;
     p->link_up = link.link_status == RTE_ETH_LINK_UP;
+    if (p->link_up && p->kiface[0] && kiface_running(p->kiface) == 0)
+        p->link_up = false;
     p->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
     p->full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
     p->autoneg = link.link_autoneg == RTE_ETH_LINK_AUTONEG;
@@ -243,6 +291,7 @@ dp_port_add(struct dp *dp, uint32_t port_no, const char *devargs, char *err, siz
         return -EINVAL;
     }
     memcpy(p->devname, devargs, nlen);
+    kiface_from_devargs(p, devargs);
 
     if (!eth_by_name(p->devname, &p->eth_id)) {
         for (unsigned i = 0; i < DP_MAX_PORTS; i++)

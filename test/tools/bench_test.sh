@@ -4,9 +4,18 @@
 # ofswitch and dpdk-testpmd through scenarios 1 (port to port), 5 (mask
 # explosion), 6 (churn) and 7 (flow-mod rate). It checks the harness, not
 # the speed: every run forwards, the tables are printed with numbers,
-# nothing is misforwarded, and nothing is left behind.
+# nothing is misforwarded, the results file and charts are written, and
+# nothing is left behind.
 #
-# usage: bench_test.sh run|badargs REPO BUILD
+# The plots case draws the charts from a small fixture results file
+# (bench_results_fixture.json; no benchmark runs): three SVGs beside the
+# --output, naming the systems and scenarios, the same bytes when drawn
+# again, the churn chart from its time series (and from medians when a file
+# has none); bad results files are one line and exit status 2. The run
+# case writes its report into the test's directory: the results file has
+# the churn scenario's time series, and the report embeds the three charts.
+#
+# usage: bench_test.sh run|plots|badargs REPO BUILD
 set -euo pipefail
 case_=$1 repo=$2 build=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench_test.XXXXXX")
@@ -17,7 +26,7 @@ case $case_ in
 run)
     rc=0
     mkdir "$tmp/t"
-    TMPDIR=$tmp/t /usr/bin/python3 "$repo/tools/bench" --quick --no-huge --no-output \
+    TMPDIR=$tmp/t /usr/bin/python3 "$repo/tools/bench" --quick --no-huge --output "$tmp/b.md" \
         --systems ofswitch,testpmd --scenarios 1,5,6,7 --build "$build" \
         >"$tmp/out" 2>&1 || rc=$?
     [ "$rc" -eq 0 ] || { cat "$tmp/out"; fail "tools/bench exited $rc"; }
@@ -54,6 +63,31 @@ for t in ["Targets", "Ratios", "Machine"]:
 if bad:
     sys.exit("FAIL: " + "; ".join(bad))
 PY
+    # The results file: scenario 6's time series, without and with churn.
+    /usr/bin/python3 - "$tmp/b.json" <<'PY' || { cat "$tmp/out"; exit 1; }
+import json, sys
+doc = json.load(open(sys.argv[1]))
+r = [x for x in doc["results"] if x["scenario"] == "6" and x["system"] == "ofswitch"][0]["result"]
+bad = []
+for key, fm in (("series", True), ("base_series", False)):
+    s = r.get(key) or {}
+    n = len(s.get("t", []))
+    # --quick measures 2 s, of which about 1.1 s is sampled every 0.25 s.
+    if n < 2 or len(s["mpps"]) != n:
+        bad.append("%s has %d samples" % (key, n))
+    elif not max(s["mpps"]) > 0:
+        bad.append("%s: no traffic: %s" % (key, s["mpps"]))
+    if fm and not (s.get("flow_mods_per_s") and max(s["flow_mods_per_s"]) > 1000):
+        bad.append("%s: no flow mods: %s" % (key, s.get("flow_mods_per_s")))
+if bad:
+    sys.exit("FAIL: results file: " + "; ".join(bad))
+PY
+    for c in cycles churn latency; do
+        [ -s "$tmp/b-$c.svg" ] || fail "no $c chart"
+        grep -q "(b-$c.svg)" "$tmp/b.md" || fail "the report does not embed b-$c.svg"
+    done
+    ! grep -q 'recorded no time series' "$tmp/b-churn.svg" ||
+        fail "the churn chart ignored the time series"
     left=$({
         find "$tmp/t" -mindepth 1
         ls -d /var/run/dpdk/bench-* 2>/dev/null || true
@@ -63,8 +97,66 @@ PY
         fail "processes left: $(pgrep -af 'file-prefix bench-')"
     fi
     ;;
+plots)
+    fixture=$repo/test/tools/bench_results_fixture.json
+    bench() { /usr/bin/python3 "$repo/tools/bench" "$@"; }
+    bench --plots-from "$fixture" --output "$tmp/b.md" >"$tmp/out" 2>&1 ||
+        { cat "$tmp/out"; fail "--plots-from exited $?"; }
+    [ ! -e "$tmp/b.md" ] || fail "--plots-from wrote the report"
+    for c in cycles churn latency; do
+        f=$tmp/b-$c.svg
+        [ -s "$f" ] || fail "no $f"
+        grep -q "wrote $f" "$tmp/out" || fail "--plots-from did not say it wrote $f"
+        grep -q '<svg' "$f" || fail "$f is no SVG"
+        grep -q '>ofswitch' "$f" || fail "$f does not name ofswitch"
+        grep -q '>Open vSwitch (DPDK datapath)' "$f" || fail "$f does not name Open vSwitch"
+    done
+    for c in cycles latency; do
+        f=$tmp/b-$c.svg
+        grep -q '>dpdk-testpmd io (no lookup)' "$f" || fail "$f does not name testpmd"
+        for sc in '>1</text>' '>3a</text>' '>5</text>' '>port to port' '>mask explosion: 32 x'; do
+            grep -q -- "$sc" "$f" || fail "$f does not name scenario '$sc'"
+        done
+    done
+    grep -q '>Scenario 6, churn: 10k flow-mods/s' "$tmp/b-churn.svg" ||
+        fail "the churn chart does not name scenario 6"
+    grep -q 'flow-mods/s applied' "$tmp/b-churn.svg" || fail "the churn chart has no flow-mod series"
+    ! grep -q 'recorded no time series' "$tmp/b-churn.svg" ||
+        fail "the churn chart ignored the time series"
+    # The same results, the same files.
+    md5sum "$tmp"/b-*.svg >"$tmp/sums"
+    bench --plots-from "$fixture" --output "$tmp/b.md" >/dev/null 2>&1 || fail "second draw"
+    md5sum -c --quiet "$tmp/sums" || fail "drawing the same results again changed the charts"
+    # A results file without time series: medians, and the chart says so.
+    /usr/bin/python3 - "$fixture" "$tmp/flat.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for r in doc["results"]:
+    for k in ("series", "base_series"):
+        r.get("result", {}).pop(k, None)
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+    bench --plots-from "$tmp/flat.json" --output "$tmp/flat.md" >/dev/null 2>&1 ||
+        fail "--plots-from a file without series"
+    grep -q 'recorded no time series' "$tmp/flat-churn.svg" ||
+        fail "a churn chart from medians does not say so"
+    # Bad results files: one line, exit 2, nothing drawn.
+    echo '{"format": "something else"}' >"$tmp/other.json"
+    echo 'not json' >"$tmp/bad.json"
+    for args in "--plots-from $tmp/none.json" "--plots-from $tmp/bad.json" \
+        "--plots-from $tmp/other.json" "--plots-from $fixture --no-output" \
+        "--plots-from $fixture --output $tmp/nodir/b.md"; do
+        rc=0
+        # shellcheck disable=SC2086
+        bench $args >"$tmp/o" 2>"$tmp/e" || rc=$?
+        [ "$rc" -eq 2 ] || fail "'$args': exit $rc, want 2"
+        [ "$(wc -l <"$tmp/e")" -eq 1 ] || fail "'$args': not one line: $(cat "$tmp/e")"
+        [ ! -s "$tmp/o" ] || fail "'$args': wrote to stdout"
+    done
+    ! ls "$tmp"/other-*.svg "$tmp"/bad-*.svg 2>/dev/null || fail "charts drawn from a bad file"
+    ;;
 badargs)
-    for args in "--scenarios 9" "--systems vpp" "--reps 0" "--frobnicate"; do
+    for args in "--scenarios 99" "--systems vpp" "--reps 0" "--frobnicate"; do
         rc=0
         # shellcheck disable=SC2086
         /usr/bin/python3 "$repo/tools/bench" $args >"$tmp/o" 2>"$tmp/e" || rc=$?

@@ -6,8 +6,14 @@
 # flows must show what it learned, and nothing may be left behind (network
 # namespaces, the work directory, processes).
 #
+# The fabric case runs `tools/demo --fabric`: three switches in a triangle
+# under one os-ken controller (tools/fabric_app.py); the demo's own checks
+# (discovery, pings, the path on the per-port counters, the reroute when a
+# link goes down, the way back) must pass, and this script checks what it
+# printed and that nothing is left behind.
+#
 # usage: demo_test.sh CASE BUILD_ROOT
-#   CASE: testcontroller | osken | standalone | deadcontroller | badargs
+#   CASE: testcontroller | osken | standalone | deadcontroller | fabric | badargs
 set -uo pipefail
 CASE=$1
 BUILD=$2
@@ -33,6 +39,12 @@ if [ "$CASE" = badargs ]; then
     check_usage "--hosts wants 2 to 8, got ''" --hosts
     check_usage "--controller wants testcontroller or osken, got 'nox'" --controller nox
     check_usage "--bin-dir: no such directory '/nonexistent'" --bin-dir /nonexistent
+    check_usage "--fabric runs its own controller and hosts; it does not take --hosts" \
+        --fabric --hosts 3
+    check_usage "it does not take --controller" --controller osken --fabric
+    check_usage "it does not take --no-controller" --fabric --no-controller
+    check_usage "unknown option '--bogus'" --fabric --bogus
+    "$DEMO" --help | grep -q -- '--fabric' || fail "--help does not mention --fabric"
     "$DEMO" --help | grep -q 'usage: tools/demo' || fail "--help does not print the usage"
     echo "PASS badargs"
     exit 0
@@ -64,6 +76,51 @@ if [ "$CASE" = deadcontroller ]; then
     tag=$(grep -o -m1 'network namespaces ofsdemo[0-9]*' <<<"$out" | awk '{print $3}')
     ! ip netns list | grep -q "^$tag-" || fail "namespaces left behind"
     echo "PASS deadcontroller"
+    exit 0
+fi
+
+if [ "$CASE" = fabric ]; then
+    out=$("$DEMO" --fabric --ci --bin-dir "$BUILD" 2>&1)
+    rc=$?
+    echo "$out"
+    tag=$(grep -o -m1 'network namespaces ofsfab[0-9]*' <<<"$out" | awk '{print $3}')
+    [ -n "$tag" ] || fail "the demo did not name its namespaces"
+    [ "$rc" -eq 0 ] || fail "tools/demo --fabric exited $rc"
+    grep -q '^== Fabric demo passed' <<<"$out" || fail "no 'Fabric demo passed'"
+    ! grep -q 'CHECK FAILED' <<<"$out" || fail "a check failed"
+    # The topology: three switches, the triangle's three links.
+    grep -q 'switches: s1 (dpid 0000000000000001, ports 1,2,3), s2 .*, s3 ' <<<"$out" ||
+        fail "the discovered switches are not shown"
+    for l in 's1 port 2 <-> s2 port 2' 's1 port 3 <-> s3 port 3' 's2 port 3 <-> s3 port 2'; do
+        grep -q "^  link: $l\$" <<<"$out" || fail "the discovered link $l is not shown"
+    done
+    # Every pair pinged before and after the failure.
+    [ "$(grep -cE '^  h[123] -> h[123]: 3 packets transmitted, 3 received, 0% packet loss' \
+        <<<"$out")" -eq 6 ] || fail "want 6 loss-free ping runs between host pairs"
+    # The path before, during and after the failure, as the controller has it.
+    [ "$(grep -c '^  h1 -> h2: s1 port 2 -> s2 port 1$' <<<"$out")" -eq 2 ] ||
+        fail "h1 -> h2 is not direct before and after the failure"
+    grep -q '^  h1 -> h2: s1 port 3 -> s3 port 2 -> s2 port 1$' <<<"$out" ||
+        fail "h1 -> h2 was not rerouted through s3"
+    grep -q 'controller (dpid:port): link down 1:2 -> 2:2' <<<"$out" ||
+        fail "the controller did not report the link down"
+    # The counters of the probe through s3: s1 port 3 carried it, s1 port 2 nothing.
+    sed -n '/^== Traffic from h1 to h2 now goes through s3/,/^==/p' <<<"$out" |
+        awk '$1 == "s1" && $3 == "3" && $7 >= 50 && $8 >= 50 { a = 1 }
+             $1 == "s1" && $3 == "2" && $7 == 0 { b = 1 } END { exit !(a && b) }' ||
+        fail "the counters do not show the traffic moving to s1 port 3"
+    # Nothing left behind.
+    if ip netns list | grep -q "^$tag-"; then
+        fail "namespaces left: $(ip netns list | grep "^$tag-" | tr '\n' ' ')"
+    fi
+    work=$(grep -o -m1 '/tmp/ofs-fabric\.[A-Za-z0-9_]*' <<<"$out")
+    [ -n "$work" ] || fail "the demo did not show its work directory"
+    [ ! -e "$work" ] || fail "work directory $work left"
+    if pgrep -f -- "$tag" >/dev/null || pgrep -f -- "$work" >/dev/null; then
+        fail "a process of the demo left running: $(pgrep -af -- "$tag|$work")"
+    fi
+    ls -d /var/run/dpdk/"$tag"* 2>/dev/null && fail "EAL runtime directories left"
+    echo "PASS fabric"
     exit 0
 fi
 

@@ -2,7 +2,8 @@
 """A minimal OpenFlow 1.3 client for flow-mod load: pipelined installs (all
 flow mods written, then one barrier) and paced churn. It speaks only what
 the benchmark needs: HELLO, FLOW_MOD on ipv4 destinations (optionally with
-an ipv4 source), BARRIER; any ERROR from the switch ends the run.
+an ipv4 source), BARRIER, and PORT_STATS (a port's TX packets, sampled
+over a run); any ERROR from the switch ends the run.
 
 Run as a script it is the pipelined install benchmark:
     ofconn.py HOST PORT [N]
@@ -13,6 +14,7 @@ import sys
 import time
 
 OFPT_ERROR, OFPT_FLOW_MOD, OFPT_BARRIER_REQUEST, OFPT_BARRIER_REPLY = 1, 14, 20, 21
+OFPT_MULTIPART_REQUEST, OFPT_MULTIPART_REPLY, OFPMP_PORT_STATS = 18, 19, 4
 OFPFC_ADD, OFPFC_MODIFY_STRICT, OFPFC_DELETE_STRICT = 0, 2, 4
 OFPP_ANY, OFPG_ANY, NO_BUFFER = 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF
 
@@ -80,6 +82,21 @@ class Conn:
             if m[1] == OFPT_BARRIER_REPLY and struct.unpack("!I", m[4:8])[0] == xid:
                 return
 
+    def port_tx_packets(self, port, xid=0x7000):
+        """PORT_STATS for PORT: its tx_packets."""
+        self.send(struct.pack("!BBHIHHxxxxIxxxx", 4, OFPT_MULTIPART_REQUEST, 24, xid,
+                              OFPMP_PORT_STATS, 0, port))
+        while True:
+            m = self.recv()
+            if m[1] != OFPT_MULTIPART_REPLY or struct.unpack("!I", m[4:8])[0] != xid:
+                continue
+            body = m[16:]
+            for off in range(0, len(body) - 111, 112):
+                port_no, _, tx = struct.unpack_from("!I4xQQ", body, off)
+                if port_no == port:
+                    return tx
+            raise RuntimeError("PORT_STATS reply without port %d" % port)
+
 
 def route(i):
     """The i-th route address: 10.x.y.z counting up from 10.0.0.0 (as
@@ -99,14 +116,16 @@ def pipelined_install(host, port, n, priority=100, out_port=2):
     return n / dt, dt
 
 
-def churn(host, port, rate, seconds, dsts, unused_src, out_port=2, other_port=1):
+def churn(host, port, rate, seconds, dsts, unused_src, out_port=2, other_port=1,
+          progress=None):
     """Flow mods at RATE per second for SECONDS, paced in 10 ms slices:
     half MODIFY_STRICT of live routes (same action: each forces the cache
     to revalidate what that route covers), a quarter ADDs and a quarter
     DELETE_STRICTs of higher-priority rules on the same destinations that
     also match an ipv4 source the traffic never uses and would send to
     OTHER_PORT. A cache that applies them wrongly misforwards. Returns the
-    flow mods acknowledged by barriers and the achieved rate."""
+    flow mods acknowledged by barriers and the achieved rate; PROGRESS, a
+    dict, has "acked" (so far) kept up to date for a sampler to read."""
     c = Conn(host, port)
     # About 10 ms slices of a multiple of 4 flow mods, paced to RATE exactly.
     per_slice = 4 * max(1, -(-int(rate * 0.01) // 4))
@@ -132,6 +151,8 @@ def churn(host, port, rate, seconds, dsts, unused_src, out_port=2, other_port=1)
         c.wait_barrier(xid)
         xid += 1
         acked += per_slice
+        if progress is not None:
+            progress["acked"] = acked
         next_t += slice_s
         pause = next_t - time.monotonic()
         if pause > 0:

@@ -7,7 +7,11 @@ generator's warm-up ends the system's own counters are cleared, and they
 are read again just before the measured period ends (memif counters go
 when the peer disconnects), which gives cycles/packet on the forwarding
 core for a window inside the measured period. A second, shorter run at a
-fixed rate gives latency away from saturation."""
+fixed rate gives latency away from saturation. In the churn scenario both
+runs (without and with churn) also sample, every SAMPLE_S seconds of the
+measured period, what the system sent out of port 2 (PORT_STATS over an
+OpenFlow connection of their own) and the flow mods acknowledged so far:
+the time series of the churn chart (benchlib/plots.py)."""
 import json
 import os
 import statistics
@@ -16,6 +20,8 @@ import threading
 import time
 
 from . import ofconn, procs, scenarios, systems
+
+SAMPLE_S = 0.25  # seconds between the samples of a time series
 
 
 class Generator:
@@ -59,9 +65,56 @@ class Generator:
         return json.load(open(self.out))
 
 
-def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, warmup=None):
+class Sampler:
+    """A thread that reads the system's port 2 TX packets (PORT_STATS) and
+    PROGRESS["acked"] every SAMPLE_S seconds until stop(); times are
+    seconds since ORIGIN (time.monotonic(): when measuring began)."""
+
+    def __init__(self, system, origin, progress=None):
+        self.conn = ofconn.Conn("127.0.0.1", system.of_port, timeout=10)
+        self.progress = progress
+        self.samples, self.error = [], None
+        self.done = threading.Event()
+        self.th = threading.Thread(target=self.run)
+        self.t0 = origin
+        self.th.start()
+
+    def run(self):
+        try:
+            next_t = time.monotonic()
+            while not self.done.is_set():
+                tx = self.conn.port_tx_packets(2)
+                acked = self.progress.get("acked", 0) if self.progress is not None else None
+                self.samples.append((time.monotonic() - self.t0, tx, acked))
+                next_t += SAMPLE_S
+                self.done.wait(max(0.0, next_t - time.monotonic()))
+        except (OSError, RuntimeError) as e:
+            self.error = str(e)
+
+    def stop(self):
+        """The series: t (s, middle of each interval), Mpps out of port 2,
+        flow-mods/s acknowledged (None without PROGRESS)."""
+        self.done.set()
+        self.th.join()
+        self.conn.close()
+        if self.error:
+            raise procs.BenchError("sampling port 2: " + self.error)
+        s = self.samples
+        pairs = [(a, b) for a, b in zip(s, s[1:]) if b[0] > a[0]]
+        return {
+            "interval_s": SAMPLE_S,
+            "t": [round((a[0] + b[0]) / 2, 3) for a, b in pairs],
+            "mpps": [round((b[1] - a[1]) / (b[0] - a[0]) / 1e6, 4) for a, b in pairs],
+            "flow_mods_per_s": None if self.progress is None else [
+                round((b[2] - a[2]) / (b[0] - a[0])) for a, b in pairs],
+        }
+
+
+def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, series=False,
+                progress=None, warmup=None):
     """One generator run; returns (generator JSON, cycles/packet or None,
-    result of DURING(system) started when measuring begins). WARMUP:
+    result of DURING(system) started when measuring begins; with SERIES,
+    also "series": Sampler.stop()'s, PROGRESS shared with DURING). WARMUP:
     seconds before measuring (default the scenario's)."""
     warmup = sc.warmup if warmup is None else warmup
     t0 = gen.start(system, sc.traffic, duration, warmup, rate)
@@ -69,11 +122,14 @@ def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, w
     time.sleep(warmup + 0.3)
     if sample:
         system.clear_stats()
+    sampler = Sampler(system, t0 + warmup, progress) if series else None
     th = None
     if during:
         th = threading.Thread(target=lambda: side.update(during(system)))
         th.start()
     time.sleep(max(0.0, t0 + warmup + duration - 0.6 - time.monotonic()))
+    if sampler:
+        side["series"] = sampler.stop()
     if sample:
         cycles = system.cycles_per_packet()
     if during:
@@ -85,17 +141,25 @@ def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, w
 
 
 def summarize(runs):
-    """Median over repetitions of each measured number."""
+    """Median over repetitions of each measured number; a time series is
+    the last repetition's."""
     def med(xs):
         xs = [x for x in xs if x is not None]
         return statistics.median(xs) if xs else None
-    return {k: med([r.get(k) for r in runs]) for k in runs[0]}
+    out = {k: med([r.get(k) for r in runs]) for k in runs[0] if k != "series"}
+    if "series" in runs[-1]:
+        out["series"] = runs[-1]["series"]
+    return out
 
 
-def measure_traffic(system, sc, gen, opts, churn=None):
+def measure_traffic(system, sc, gen, opts, churn=None, progress=None):
     reps = []
+    series = sc.kind == "churn"
     for _ in range(opts.reps):
-        res, cycles, side = traffic_run(gen, system, sc, opts.duration, during=churn)
+        if progress is not None:
+            progress.clear()
+        res, cycles, side = traffic_run(gen, system, sc, opts.duration, during=churn,
+                                        series=series, progress=progress)
         r = {"mpps": res["rx"]["mpps"], "tx_mpps": res["tx"]["mpps"],
              "loss_pct": res["loss"]["percent"], "cycles": cycles,
              "foreign": res["rx"]["foreign"]}
@@ -110,7 +174,8 @@ def measure_traffic(system, sc, gen, opts, churn=None):
         res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
                                 sample=False, warmup=0.0)
         lat = res["latency_us"]
-        out.update(p50=lat["p50"], p99=lat["p99"], lat_loss_pct=res["loss"]["percent"])
+        out.update(p50=lat["p50"], p90=lat["p90"], p99=lat["p99"], p99_9=lat["p99_9"],
+                   lat_loss_pct=res["loss"]["percent"])
     return out
 
 
@@ -130,16 +195,20 @@ def run_traffic(system_cls, sc, ctx, opts, tag):
                 return None
             base = measure_traffic(system, sc, ctx.gen, opts)
             dsts = [scenarios.TEN + 2 * i for i in range(500)]  # host routes in use
+            progress = {}
 
             def churn(s):
                 host, port = "127.0.0.1", s.of_port
                 done, rate = ofconn.churn(host, port, sc.extra["churn_rate"],
-                                          opts.duration - 1.0, dsts, 0xC0000201)
+                                          opts.duration - 1.0, dsts, 0xC0000201,
+                                          progress=progress)
                 return {"flow_mods": done, "churn_rate": rate}
-            with_churn = measure_traffic(system, sc, ctx.gen, opts, churn=churn)
+            with_churn = measure_traffic(system, sc, ctx.gen, opts, churn=churn,
+                                         progress=progress)
             with_churn["base_mpps"] = base["mpps"]
             with_churn["base_cycles"] = base["cycles"]
             with_churn["base_loss_pct"] = base["loss_pct"]
+            with_churn["base_series"] = base.get("series")
             return with_churn
         out = measure_traffic(system, sc, ctx.gen, opts)
         out["load_s"] = load_s
