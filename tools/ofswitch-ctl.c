@@ -87,8 +87,8 @@ main(int argc, char **argv)
             fprintf(stderr, "ofswitch-ctl: arguments cannot contain spaces: '%s'\n", arg);
             return 2;
         }
-        /* capture PORT FILE: the file is written by the switch. */
-        if (!strcmp(argv[i], "capture") && k == i + 2)
+        /* capture PORT FILE, save FILE: the file is written by the switch. */
+        if ((!strcmp(argv[i], "capture") && k == i + 2) || (!strcmp(argv[i], "save") && k == i + 1))
             arg = absolute(arg, abs, sizeof abs);
         n += (size_t)snprintf(req + n, n < sizeof req ? sizeof req - n : 0, "%s%s", n ? " " : "",
                               arg);

@@ -30,6 +30,7 @@ struct ctl_client {
 
 struct ofa_ctl {
     struct ofa_agent *agent;
+    struct ofa_ctl_hooks hooks;
     int listen_fd;
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     struct ctl_client clients[MAX_CLIENTS];
@@ -103,6 +104,12 @@ ofa_ctl_create(const char *path, struct ofa_agent *a, char *err, size_t errlen)
     return ctl;
 }
 
+void
+ofa_ctl_set_hooks(struct ofa_ctl *ctl, const struct ofa_ctl_hooks *hooks)
+{
+    ctl->hooks = hooks ? *hooks : (struct ofa_ctl_hooks){0};
+}
+
 static void
 client_close(struct ctl_client *cl)
 {
@@ -170,7 +177,7 @@ answer(struct ctl_client *cl, struct ofa_ctl_req *req)
 static void
 handle_line(struct ofa_ctl *ctl, struct ctl_client *cl)
 {
-    struct ofa_ctl_req *req = ofa_ctl_req_new(ctl->agent, cl->in);
+    struct ofa_ctl_req *req = ofa_ctl_req_new(ctl->agent, &ctl->hooks, cl->in);
     if (!req) {
         static const char oom[] = "ERROR out of memory\n";
         ofa_buf_put_bytes(&cl->out, oom, sizeof oom - 1);

@@ -27,12 +27,14 @@ ofa_ctl_fail(struct ofa_ctl_req *req, const char *fmt, ...)
 }
 
 struct ofa_ctl_req *
-ofa_ctl_req_new(struct ofa_agent *a, const char *line)
+ofa_ctl_req_new(struct ofa_agent *a, const struct ofa_ctl_hooks *hooks, const char *line)
 {
+    static const struct ofa_ctl_hooks none;
     struct ofa_ctl_req *req = calloc(1, sizeof *req);
     if (!req)
         return NULL;
     req->agent = a;
+    req->hooks = hooks ? hooks : &none;
     struct ofa_agent_status as;
     ofa_agent_status(a, &as);
     req->dp = as.dp;
@@ -616,6 +618,12 @@ cmd_add_port(struct ofa_ctl_req *req)
     int rc = dp_port_add(req->dp, port, req->argv[2], err, sizeof err);
     if (rc)
         return ofa_ctl_fail(req, "add-port %u: %s", port, *err ? err : strerror(-rc));
+    const struct ofa_ctl_hooks *h = req->hooks;
+    if (h->port_added && (rc = h->port_added(h->aux, port, req->argv[2], err, sizeof err))) {
+        (void)dp_port_del(req->dp, port);
+        return ofa_ctl_fail(req, "add-port %u: %s (port not added)", port,
+                            *err ? err : strerror(-rc));
+    }
     ofa_report_kv(&req->rep, "added", "port %u (%s)", port, req->argv[2]);
     return 0;
 }
@@ -631,8 +639,15 @@ cmd_del_port(struct ofa_ctl_req *req)
     int rc = dp_port_del(req->dp, port);
     if (rc == -ENOENT)
         return ofa_ctl_fail(req, "no such port %u", port);
+    /* Any other failure still detached it (dp_control.h): forget it too. */
+    const struct ofa_ctl_hooks *h = req->hooks;
+    char err[256] = "";
+    int hr = h->port_deleted ? h->port_deleted(h->aux, port, err, sizeof err) : 0;
     if (rc)
         return ofa_ctl_fail(req, "del-port %u: %s", port, strerror(-rc));
+    if (hr)
+        return ofa_ctl_fail(req, "del-port %u: port deleted, but %s", port,
+                            *err ? err : strerror(-hr));
     ofa_report_kv(&req->rep, "deleted", "port %u", port);
     return 0;
 }
@@ -674,6 +689,25 @@ cmd_cache_flush(struct ofa_ctl_req *req)
     if (rc)
         return ofa_ctl_fail(req, "cache-flush: %s", strerror(-rc));
     ofa_report_kv(&req->rep, "flushed", "every worker's flow cache");
+    return 0;
+}
+
+/* ---- save --------------------------------------------------------------------------------- */
+
+static int
+cmd_save(struct ofa_ctl_req *req)
+{
+    if (req->argc > 2)
+        return ofa_ctl_fail(req, "usage: save [FILE]");
+    const struct ofa_ctl_hooks *h = req->hooks;
+    if (!h->save)
+        return ofa_ctl_fail(req, "save: this switch keeps no configuration");
+    char err[256] = "", saved[4096] = "";
+    int rc =
+        h->save(h->aux, req->argc == 2 ? req->argv[1] : NULL, saved, sizeof saved, err, sizeof err);
+    if (rc)
+        return ofa_ctl_fail(req, "save: %s", *err ? err : strerror(-rc));
+    ofa_report_kv(&req->rep, "saved", "%s", saved);
     return 0;
 }
 
@@ -737,6 +771,7 @@ static const struct {
     {"capture", ofa_ctl_capture, "capture PORT FILE.pcapng [--count N]  copy a port's frames"},
     {"add-port", cmd_add_port, "add-port NUM DEVARGS  attach a DPDK device at run time"},
     {"del-port", cmd_del_port, "del-port NUM          detach a port"},
+    {"save", cmd_save, "save [FILE]           write the running configuration (default: --config)"},
     {"log-level", cmd_log_level, "log-level [LEVEL]     show or set the log level"},
     {"help", cmd_help, "help                  this list"},
 };

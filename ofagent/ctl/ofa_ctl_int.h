@@ -10,14 +10,16 @@
 
 #include "dp_control.h"
 #include "ofa_agent.h"
+#include "ofa_ctl.h"
 #include "ofa_report_int.h"
 
 #define OFA_CTL_MAX_ARGS 32
 
 struct ofa_ctl_req {
     struct ofa_agent *agent;
-    struct dp *dp;         /* The agent's (ofa_agent_status). */
-    struct ft_pipeline *p; /* The agent's: reads see the staged view. */
+    struct dp *dp;                     /* The agent's (ofa_agent_status). */
+    struct ft_pipeline *p;             /* The agent's: reads see the staged view. */
+    const struct ofa_ctl_hooks *hooks; /* The owner's (ofa_ctl_set_hooks); never NULL. */
     int argc;
     char *argv[OFA_CTL_MAX_ARGS]; /* Point into line. */
     char line[4096];
@@ -30,8 +32,10 @@ struct ofa_ctl_req {
     void (*cancel)(struct ofa_ctl_req *req);
 };
 
-/* Split the request line; NULL on allocation failure. */
-struct ofa_ctl_req *ofa_ctl_req_new(struct ofa_agent *a, const char *line);
+/* Split the request line; NULL on allocation failure. hooks stay the
+ * caller's. */
+struct ofa_ctl_req *ofa_ctl_req_new(struct ofa_agent *a, const struct ofa_ctl_hooks *hooks,
+                                    const char *line);
 void ofa_ctl_req_free(struct ofa_ctl_req *req);
 
 /* Run the command: 0 when answered (req->error or req->rep), -EINPROGRESS

@@ -26,9 +26,28 @@ struct ofs_control {
     const char *targets[OFS_MAX_CONTROLLERS];
 };
 
+/* The control socket's hooks into the running configuration. */
+static int
+hook_port_added(void *aux, uint32_t port_no, const char *devargs, char *err, size_t errlen)
+{
+    return ofs_conf_port_added(aux, port_no, devargs, err, errlen);
+}
+
+static int
+hook_port_deleted(void *aux, uint32_t port_no, char *err, size_t errlen)
+{
+    return ofs_conf_port_deleted(aux, port_no, err, errlen);
+}
+
+static int
+hook_save(void *aux, const char *path, char *saved, size_t savedlen, char *err, size_t errlen)
+{
+    return ofs_conf_save(aux, path, saved, savedlen, err, errlen);
+}
+
 struct ofs_control *
-ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath_id, char *err,
-                   size_t errlen)
+ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath_id,
+                   struct ofs_conf *conf, char *err, size_t errlen)
 {
     struct ofs_control *c = ft_calloc(1, sizeof *c);
     if (!c) {
@@ -70,6 +89,11 @@ ofs_control_create(struct dp *dp, const struct ofs_opts *opts, uint64_t datapath
         ofs_control_destroy(c);
         return NULL;
     }
+    if (c->ctl)
+        ofa_ctl_set_hooks(c->ctl, &(struct ofa_ctl_hooks){.aux = conf,
+                                                          .port_added = hook_port_added,
+                                                          .port_deleted = hook_port_deleted,
+                                                          .save = hook_save});
     fprintf(stderr, "ofswitch: datapath %016llx, fail mode %s, %zu controller target(s), %s%s\n",
             (unsigned long long)datapath_id,
             opts->fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure", opts->n_controllers,

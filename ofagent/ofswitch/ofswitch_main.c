@@ -2,9 +2,12 @@
 /*
  * ofswitch — the composition root:
  *
- *   ofswitch [EAL options] -- --port NUM=DEVARGS ... (ofswitch_opts.h)
+ *   ofswitch [--config FILE] [EAL options] -- --port NUM=DEVARGS ...
  *
- * Parses our options (before starting EAL, so a typo costs nothing),
+ * Reads the configuration file if one is given (ofswitch_conf.h), then
+ * our options on top of it (ofswitch_opts.h) — before starting EAL, so a
+ * typo costs nothing; EAL options on the command line replace the file's
+ * eal lines. Then it
  * starts EAL, creates the dataplane (workers on the EAL worker lcores),
  * hot-plugs the ports, creates the control side (ofswitch_control.h) and
  * runs the main loop on the main lcore until SIGINT or SIGTERM: one turn
@@ -13,6 +16,7 @@
  * EAL (rte_eal_cleanup). Errors: one line on stderr, exit status 1 (2 for
  * usage errors).
  */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@
 
 #include "dp.h"
 #include "dp_control.h"
+#include "ofswitch_conf.h"
 #include "ofswitch_control.h"
 #include "ofswitch_opts.h"
 #include "ofswitch_telemetry.h"
@@ -142,31 +147,16 @@ print_stats(struct dp *dp)
     dp_drop_counters(dp, print_counter, NULL);
 }
 
-int
-main(int argc, char **argv)
+/* From EAL to the end, with the options final: 0 on a clean stop, 1 on
+ * failure. run_eal[0..n_run_eal) are the EAL arguments, for save. */
+static int
+run_switch(int n_eal, char **eal_args, const struct ofs_opts *o, struct ofs_conf *conf,
+           char **run_eal, int n_run_eal)
 {
-    int sep = 1;
-    while (sep < argc && strcmp(argv[sep], "--"))
-        sep++;
-    /* "ofswitch --help" with no "--": ours, not EAL's, is what is meant. */
-    if (sep == argc && argc == 2 && !strcmp(argv[1], "--help")) {
-        fputs(ofs_opts_usage(), stdout);
-        return 0;
-    }
-    struct ofs_opts opts;
     char err[512] = "";
-    int n_ours = sep < argc ? argc - sep - 1 : 0;
-    if (ofs_opts_parse(n_ours, argv + sep + 1, &opts, err, sizeof err)) {
-        fprintf(stderr, "ofswitch: %s\n", err);
-        return 2;
-    }
-    if (opts.help) {
-        fputs(ofs_opts_usage(), stdout);
-        return 0;
-    }
     install_signals();
     atexit(remove_runtime_dir);
-    if (rte_eal_init(sep, argv) < 0) {
+    if (rte_eal_init(n_eal, eal_args) < 0) {
         fprintf(stderr, "ofswitch: cannot start EAL: %s\n", rte_strerror(rte_errno));
         return 1;
     }
@@ -182,17 +172,17 @@ main(int argc, char **argv)
     struct ofs_control *ctl = NULL;
     struct dp_config cfg;
     dp_config_default(&cfg);
-    cfg.rxq = (uint16_t)opts.rxq;
-    if (opts.n_mbufs)
-        cfg.n_mbufs = opts.n_mbufs;
-    if (opts.cache_stages_fixed) {
+    cfg.rxq = (uint16_t)o->rxq;
+    if (o->n_mbufs)
+        cfg.n_mbufs = o->n_mbufs;
+    if (o->cache_stages_fixed) {
         cfg.cache_stages_auto = false;
-        cfg.cache.stages = opts.cache_stages;
+        cfg.cache.stages = o->cache_stages;
     }
-    if (opts.cache_entries) {
-        cfg.cache.max_entries = opts.cache_entries;
+    if (o->cache_entries) {
+        cfg.cache.max_entries = o->cache_entries;
         uint32_t sig = 1024;
-        while (sig < opts.cache_entries)
+        while (sig < o->cache_entries)
             sig <<= 1;
         cfg.cache.sig_buckets = sig; /* Four ways each: room for every entry. */
     }
@@ -202,21 +192,28 @@ main(int argc, char **argv)
     }
     /* No controller is connected yet: in standalone fail mode the ports
      * switch L2 from their first packet; the control side takes over. */
-    if (opts.fail_mode == OFS_FAIL_STANDALONE)
+    if (o->fail_mode == OFS_FAIL_STANDALONE)
         dp_set_standalone(dp, true);
-    for (size_t i = 0; i < opts.n_ports && !stop_signal; i++) {
-        if (dp_port_add(dp, opts.ports[i].port_no, opts.ports[i].devargs, err, sizeof err)) {
-            fprintf(stderr, "ofswitch: port %lu: %s\n", (unsigned long)opts.ports[i].port_no, err);
+    for (size_t i = 0; i < o->n_ports && !stop_signal; i++) {
+        if (dp_port_add(dp, o->ports[i].port_no, o->ports[i].devargs, err, sizeof err)) {
+            fprintf(stderr, "ofswitch: port %lu: %s\n", (unsigned long)o->ports[i].port_no, err);
             goto out;
         }
     }
-    uint64_t dpid = opts.has_datapath_id ? opts.datapath_id : default_datapath_id(dp);
+    uint64_t dpid = o->has_datapath_id ? o->datapath_id : default_datapath_id(dp);
+    if (ofs_conf_start(conf, o, n_run_eal, run_eal, dpid)) {
+        fprintf(stderr, "ofswitch: out of memory\n");
+        goto out;
+    }
     if (!stop_signal) {
-        ctl = ofs_control_create(dp, &opts, dpid, err, sizeof err);
+        ctl = ofs_control_create(dp, o, dpid, conf, err, sizeof err);
         if (!ctl) {
             fprintf(stderr, "ofswitch: %s\n", err);
             goto out;
         }
+        if (ofs_conf_path(conf))
+            fprintf(stderr, "ofswitch: configuration %s, %zu port(s)\n", ofs_conf_path(conf),
+                    o->n_ports);
         if (run(dp, ctl))
             goto out;
     }
@@ -229,4 +226,115 @@ out:
     dp_destroy(dp); /* Detaches every device ofswitch attached. */
     rte_eal_cleanup();
     return status; /* remove_runtime_dir() runs at exit. */
+}
+
+/* Take "--config FILE" or "--config=FILE" out of argv[from..to), packing
+ * the rest into out (*n words). 0, or -EINVAL with err. */
+static int
+take_config(char **argv, int from, int to, const char **config, char **out, int *n, char *err,
+            size_t errlen)
+{
+    for (int i = from; i < to; i++) {
+        const char *file = NULL;
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= to) {
+                snprintf(err, errlen, "--config needs an argument");
+                return -EINVAL;
+            }
+            file = argv[++i];
+        } else if (!strncmp(argv[i], "--config=", 9)) {
+            file = argv[i] + 9;
+        } else {
+            out[(*n)++] = argv[i];
+            continue;
+        }
+        if (*config) {
+            snprintf(err, errlen, "--config given twice");
+            return -EINVAL;
+        }
+        if (!*file) {
+            snprintf(err, errlen, "--config needs a file name");
+            return -EINVAL;
+        }
+        *config = file;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    int sep = 1;
+    while (sep < argc && strcmp(argv[sep], "--"))
+        sep++;
+    /* EAL's arguments (argv[0] first) and ours, without --config, which
+     * either side may hold. */
+    char **eal_args = calloc((size_t)argc + 1, sizeof *eal_args);
+    char **our_args = calloc((size_t)argc + 1, sizeof *our_args);
+    int n_eal = 1, n_ours = 0, status = 2;
+    const char *config = NULL;
+    char err[512] = "";
+    struct ofs_opts opts;
+    struct ofs_conf *conf = NULL;
+    if (!eal_args || !our_args) {
+        fprintf(stderr, "ofswitch: out of memory\n");
+        goto out_args;
+    }
+    eal_args[0] = argv[0];
+    if (take_config(argv, 1, sep, &config, eal_args, &n_eal, err, sizeof err) ||
+        take_config(argv, sep + 1, argc, &config, our_args, &n_ours, err, sizeof err)) {
+        fprintf(stderr, "ofswitch: %s\n", err);
+        goto out_args;
+    }
+    /* "ofswitch --help" with no "--": ours, not EAL's, is what is meant. */
+    if (sep == argc && n_eal == 2 && !strcmp(eal_args[1], "--help")) {
+        fputs(ofs_opts_usage(), stdout);
+        status = 0;
+        goto out_args;
+    }
+    ofs_opts_init(&opts);
+    conf = config ? ofs_conf_load(config, &opts, err, sizeof err) : ofs_conf_new();
+    if (!conf) {
+        fprintf(stderr, "ofswitch: %s\n", config ? err : "out of memory");
+        goto out_args;
+    }
+    if (ofs_opts_args(&opts, n_ours, our_args, err, sizeof err) ||
+        (!opts.help && ofs_opts_check(&opts, config != NULL, err, sizeof err))) {
+        fprintf(stderr, "ofswitch: %s\n", err);
+        goto out_args;
+    }
+    if (opts.help) {
+        fputs(ofs_opts_usage(), stdout);
+        status = 0;
+        goto out_args;
+    }
+    /* EAL options on the command line replace the file's. */
+    int n_file;
+    char **file_eal = ofs_conf_eal(conf, &n_file);
+    if (n_eal == 1 && n_file) {
+        char **more = realloc(eal_args, (size_t)(1 + n_file + 1) * sizeof *eal_args);
+        if (!more) {
+            fprintf(stderr, "ofswitch: out of memory\n");
+            goto out_args;
+        }
+        eal_args = more;
+        for (int i = 0; i < n_file; i++)
+            eal_args[n_eal++] = file_eal[i];
+        eal_args[n_eal] = NULL;
+    }
+    /* What runs, for ofswitch-ctl save (rte_eal_init permutes its argv). */
+    char **run_eal = calloc((size_t)n_eal, sizeof *run_eal);
+    if (!run_eal) {
+        fprintf(stderr, "ofswitch: out of memory\n");
+        goto out_args;
+    }
+    memcpy(run_eal, eal_args + 1, (size_t)(n_eal - 1) * sizeof *run_eal);
+    int rc = run_switch(n_eal, eal_args, &opts, conf, run_eal, n_eal - 1);
+    free(run_eal);
+    status = rc;
+out_args:
+    ofs_conf_free(conf);
+    free(eal_args);
+    free(our_args);
+    return status;
 }

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PORT_MAX   0xffffff00u
-#define PORT_LOCAL 0xfffffffeu
+#define PORT_MAX 0xffffff00u
 
 __attribute__((format(printf, 3, 4))) static int
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -26,13 +25,16 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 const char *
 ofs_opts_usage(void)
 {
-    return "usage: ofswitch [EAL options] -- --port NUM=DEVARGS [--port ...]\n"
+    return "usage: ofswitch [--config FILE] [EAL options] -- --port NUM=DEVARGS [--port ...]\n"
            "         [--controller tcp:HOST[:PORT]|tls:HOST[:PORT]|ptcp:[PORT][:IP]|"
            "ptls:[PORT][:IP] ...]\n"
            "         [--datapath-id HEX] [--fail-mode secure|standalone]\n"
            "         [--private-key FILE --certificate FILE --ca-cert FILE] [--rxq N] [--mbufs N]\n"
            "         [--ctl-socket PATH] [--cache-entries N] [--packet-in-rate RATE[/BURST]]\n"
            "         [--stall-timeout SECONDS] [--cache-stages auto|whole|T[,T...]]\n"
+           "  --config FILE: read EAL options, ports and the options below from FILE\n"
+           "    (ofswitch.conf(5)); the command line overrides it, and ports added or\n"
+           "    deleted with ofswitch-ctl are written back to it\n"
            "  NUM: an OpenFlow port number (1-4294967040) or LOCAL\n"
            "  DEVARGS: a PCI address or a vdev, e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap\n"
            "  --rxq N: RX queues per port (default: one per worker lcore)\n"
@@ -64,9 +66,18 @@ parse_uint(const char *s, unsigned long long lo, unsigned long long hi, unsigned
     return true;
 }
 
+/* How the layer spells an option: "--rxq" on the command line, "rxq" in a
+ * file. */
+static const char *
+shown(enum ofs_layer layer, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s", layer == OFS_FROM_ARGS ? "--" : "", name);
+    return buf;
+}
+
 /* RATE[/BURST] packet-ins per second. */
 static int
-parse_pin_rate(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
+parse_pin_rate(struct ofs_opts *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
     char rate[32];
     const char *slash = strchr(arg, '/');
@@ -78,15 +89,66 @@ parse_pin_rate(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
     rate[n] = '\0';
     if (!parse_uint(rate, 0, 10000000, &r) || (slash && !parse_uint(slash + 1, 1, 10000000, &b)))
         return fail(err, errlen,
-                    "--packet-in-rate wants RATE[/BURST] packets per second (RATE 0-10000000, "
+                    "%s wants RATE[/BURST] packets per second (RATE 0-10000000, "
                     "0: no limit), got '%s'",
-                    arg);
+                    opt, arg);
     o->has_packet_in_rate = true;
     o->packet_in_rate = (uint32_t)r;
     o->packet_in_burst = slash ? (uint32_t)b : (r / 4 ? (uint32_t)(r / 4) : 1);
     return 0;
 }
 
+const char *
+ofs_port_name(uint32_t port_no, char *buf, size_t size)
+{
+    if (port_no == OFS_PORT_LOCAL)
+        snprintf(buf, size, "LOCAL");
+    else
+        snprintf(buf, size, "%lu", (unsigned long)port_no);
+    return buf;
+}
+
+bool
+ofs_port_parse(const char *s, uint32_t *port_no)
+{
+    unsigned long long v;
+    if (!strcmp(s, "LOCAL"))
+        v = OFS_PORT_LOCAL;
+    else if (!parse_uint(s, 1, PORT_MAX, &v))
+        return false;
+    *port_no = (uint32_t)v;
+    return true;
+}
+
+int
+ofs_opts_set_port(struct ofs_opts *o, enum ofs_layer layer, const char *num, const char *devargs,
+                  char *err, size_t errlen)
+{
+    uint32_t port_no;
+    if (!ofs_port_parse(num, &port_no))
+        return fail(err, errlen, "bad port number '%s' (1-%u or LOCAL)", num, PORT_MAX);
+    if (!*devargs)
+        return fail(err, errlen, "port %s has no device", num);
+    struct ofs_port_opt *slot = NULL;
+    for (size_t i = 0; i < o->n_ports; i++) {
+        struct ofs_port_opt *p = &o->ports[i];
+        if (p->layer == layer && p->port_no == port_no)
+            return fail(err, errlen, "port %s given twice", num);
+        if (p->layer == layer && !strcmp(p->devargs, devargs))
+            return fail(err, errlen, "device '%s' given twice", devargs);
+        if (p->port_no == port_no)
+            slot = p; /* An earlier layer's: this one replaces it. */
+    }
+    if (!slot) {
+        if (o->n_ports == OFS_MAX_PORTS)
+            return fail(err, errlen, "too many ports (at most %d)", OFS_MAX_PORTS);
+        slot = &o->ports[o->n_ports++];
+    }
+    *slot = (struct ofs_port_opt){port_no, devargs, layer};
+    return 0;
+}
+
+/* NUM=DEVARGS, as --port takes it. */
 static int
 parse_port(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
 {
@@ -99,21 +161,7 @@ parse_port(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
         return fail(err, errlen, "bad port number in '%s'", arg);
     memcpy(num, arg, nlen);
     num[nlen] = '\0';
-    unsigned long long port_no;
-    if (!strcmp(num, "LOCAL"))
-        port_no = PORT_LOCAL;
-    else if (!parse_uint(num, 1, PORT_MAX, &port_no))
-        return fail(err, errlen, "bad port number '%s' (1-%u or LOCAL)", num, PORT_MAX);
-    if (o->n_ports == OFS_MAX_PORTS)
-        return fail(err, errlen, "too many ports (at most %d)", OFS_MAX_PORTS);
-    for (size_t i = 0; i < o->n_ports; i++) {
-        if (o->ports[i].port_no == port_no)
-            return fail(err, errlen, "port %s given twice", num);
-        if (!strcmp(o->ports[i].devargs, eq + 1))
-            return fail(err, errlen, "device '%s' given twice", eq + 1);
-    }
-    o->ports[o->n_ports++] = (struct ofs_port_opt){(uint32_t)port_no, eq + 1};
-    return 0;
+    return ofs_opts_set_port(o, OFS_FROM_ARGS, num, eq + 1, err, errlen);
 }
 
 /* "[v6]" or "name": the host part up to the next ':' outside brackets. */
@@ -138,9 +186,10 @@ take_host(const char *s, char *host, size_t size)
 }
 
 static int
-parse_controller(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
+parse_controller(struct ofs_opts *o, enum ofs_layer layer, const char *arg, char *err,
+                 size_t errlen)
 {
-    struct ofs_controller_opt c = {.target = arg, .port = OFS_DEFAULT_OF_PORT};
+    struct ofs_controller_opt c = {.target = arg, .layer = layer, .port = OFS_DEFAULT_OF_PORT};
     const char *rest;
     if (!strncmp(arg, "tcp:", 4) || !strncmp(arg, "tls:", 4)) {
         c.tls = arg[1] == 'l';
@@ -181,6 +230,12 @@ parse_controller(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
     } else {
         return fail(err, errlen, "controller '%s': want tcp:, tls:, ptcp: or ptls:", arg);
     }
+    /* The first controller of a later layer replaces the earlier ones. */
+    size_t kept = 0;
+    for (size_t i = 0; i < o->n_controllers; i++)
+        if (o->controllers[i].layer >= layer)
+            o->controllers[kept++] = o->controllers[i];
+    o->n_controllers = kept;
     if (o->n_controllers == OFS_MAX_CONTROLLERS)
         return fail(err, errlen, "too many controllers (at most %d)", OFS_MAX_CONTROLLERS);
     o->controllers[o->n_controllers++] = c;
@@ -188,101 +243,146 @@ parse_controller(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
 }
 
 static int
-parse_dpid(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
+parse_dpid(struct ofs_opts *o, const char *opt, const char *arg, char *err, size_t errlen)
 {
     const char *s = arg;
     if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
         s += 2;
     size_t n = strspn(s, "0123456789abcdefABCDEF");
     if (!n || n > 16 || s[n])
-        return fail(err, errlen, "--datapath-id wants up to 16 hex digits, got '%s'", arg);
+        return fail(err, errlen, "%s wants up to 16 hex digits, got '%s'", opt, arg);
     o->datapath_id = strtoull(s, NULL, 16);
     o->has_datapath_id = true;
     return 0;
 }
 
-int
-ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errlen)
+/* The options that take an argument (all of ours but --help). */
+static bool
+known_option(const char *name)
+{
+    static const char *const names[] = {
+        "port",          "controller",     "datapath-id",   "fail-mode",    "private-key",
+        "certificate",   "ca-cert",        "rxq",           "mbufs",        "ctl-socket",
+        "cache-entries", "packet-in-rate", "stall-timeout", "cache-stages",
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(name, names[k]))
+            return true;
+    return false;
+}
+
+void
+ofs_opts_init(struct ofs_opts *o)
 {
     memset(o, 0, sizeof *o);
+}
+
+int
+ofs_opts_set(struct ofs_opts *o, enum ofs_layer layer, const char *name, const char *arg, char *err,
+             size_t errlen)
+{
+    char opt[40];
+    shown(layer, name, opt, sizeof opt);
+    unsigned long long v;
+    if (!strcmp(name, "controller"))
+        return parse_controller(o, layer, arg, err, errlen);
+    if (!strcmp(name, "datapath-id"))
+        return parse_dpid(o, opt, arg, err, errlen);
+    if (!strcmp(name, "fail-mode")) {
+        if (!strcmp(arg, "secure"))
+            o->fail_mode = OFS_FAIL_SECURE;
+        else if (!strcmp(arg, "standalone"))
+            o->fail_mode = OFS_FAIL_STANDALONE;
+        else
+            return fail(err, errlen, "%s wants secure or standalone, got '%s'", opt, arg);
+        return 0;
+    }
+    if (!strcmp(name, "private-key")) {
+        o->private_key = arg;
+        return 0;
+    }
+    if (!strcmp(name, "certificate")) {
+        o->certificate = arg;
+        return 0;
+    }
+    if (!strcmp(name, "ca-cert")) {
+        o->ca_cert = arg;
+        return 0;
+    }
+    if (!strcmp(name, "ctl-socket")) {
+        o->ctl_socket = arg;
+        return 0;
+    }
+    if (!strcmp(name, "rxq")) {
+        if (!parse_uint(arg, 1, 64, &v))
+            return fail(err, errlen, "%s wants 1-64, got '%s'", opt, arg);
+        o->rxq = (unsigned)v;
+        return 0;
+    }
+    if (!strcmp(name, "mbufs")) {
+        if (!parse_uint(arg, 1023, 16u << 20, &v))
+            return fail(err, errlen, "%s wants 1023-16777216, got '%s'", opt, arg);
+        o->n_mbufs = (unsigned)v;
+        return 0;
+    }
+    if (!strcmp(name, "cache-entries")) {
+        if (!parse_uint(arg, 64, 1u << 26, &v))
+            return fail(err, errlen, "%s wants 64-67108864, got '%s'", opt, arg);
+        o->cache_entries = (unsigned)v;
+        return 0;
+    }
+    if (!strcmp(name, "cache-stages")) {
+        o->cache_stages_fixed = strcmp(arg, "auto") != 0;
+        memset(&o->cache_stages, 0, sizeof o->cache_stages);
+        if (o->cache_stages_fixed && ft_stages_parse(arg, &o->cache_stages, err, errlen))
+            return -EINVAL; /* err says why. */
+        return 0;
+    }
+    if (!strcmp(name, "packet-in-rate"))
+        return parse_pin_rate(o, opt, arg, err, errlen);
+    if (!strcmp(name, "stall-timeout")) {
+        if (!parse_uint(arg, 0, 86400, &v))
+            return fail(err, errlen, "%s wants 0-86400 seconds, got '%s'", opt, arg);
+        o->stall_timeout_s = (uint32_t)v;
+        o->has_stall_timeout = true;
+        return 0;
+    }
+    return fail(err, errlen,
+                layer == OFS_FROM_ARGS ? "unknown option '%s' (try --help)" : "unknown key '%s'",
+                opt);
+}
+
+int
+ofs_opts_args(struct ofs_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
             o->help = true;
             return 0;
         }
-        static const char *const with_arg[] = {
-            "--port",          "--controller",   "--datapath-id",   "--fail-mode",
-            "--private-key",   "--certificate",  "--ca-cert",       "--rxq",
-            "--mbufs",         "--ctl-socket",   "--cache-entries", "--packet-in-rate",
-            "--stall-timeout", "--cache-stages",
-        };
-        bool known = false;
-        for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++)
-            known |= !strcmp(opt, with_arg[k]);
-        if (!known)
+        if (strncmp(opt, "--", 2) || !known_option(opt + 2))
             return fail(err, errlen, "unknown option '%s' (try --help)", opt);
         if (i + 1 >= argc)
             return fail(err, errlen, "%s needs an argument", opt);
         const char *arg = argv[++i];
-        int r = 0;
-        unsigned long long v;
-        if (!strcmp(opt, "--port")) {
-            r = parse_port(o, arg, err, errlen);
-        } else if (!strcmp(opt, "--controller")) {
-            r = parse_controller(o, arg, err, errlen);
-        } else if (!strcmp(opt, "--datapath-id")) {
-            r = parse_dpid(o, arg, err, errlen);
-        } else if (!strcmp(opt, "--fail-mode")) {
-            if (!strcmp(arg, "secure"))
-                o->fail_mode = OFS_FAIL_SECURE;
-            else if (!strcmp(arg, "standalone"))
-                o->fail_mode = OFS_FAIL_STANDALONE;
-            else
-                r = fail(err, errlen, "--fail-mode wants secure or standalone, got '%s'", arg);
-        } else if (!strcmp(opt, "--private-key")) {
-            o->private_key = arg;
-        } else if (!strcmp(opt, "--certificate")) {
-            o->certificate = arg;
-        } else if (!strcmp(opt, "--ca-cert")) {
-            o->ca_cert = arg;
-        } else if (!strcmp(opt, "--rxq")) {
-            if (parse_uint(arg, 1, 64, &v))
-                o->rxq = (unsigned)v;
-            else
-                r = fail(err, errlen, "--rxq wants 1-64, got '%s'", arg);
-        } else if (!strcmp(opt, "--mbufs")) {
-            if (parse_uint(arg, 1023, 16u << 20, &v))
-                o->n_mbufs = (unsigned)v;
-            else
-                r = fail(err, errlen, "--mbufs wants 1023-16777216, got '%s'", arg);
-        } else if (!strcmp(opt, "--ctl-socket")) {
-            o->ctl_socket = arg;
-        } else if (!strcmp(opt, "--cache-entries")) {
-            if (parse_uint(arg, 64, 1u << 26, &v))
-                o->cache_entries = (unsigned)v;
-            else
-                r = fail(err, errlen, "--cache-entries wants 64-67108864, got '%s'", arg);
-        } else if (!strcmp(opt, "--cache-stages")) {
-            o->cache_stages_fixed = strcmp(arg, "auto") != 0;
-            if (o->cache_stages_fixed &&
-                ft_stages_parse(arg, &o->cache_stages, err, errlen)) /* err says why. */
-                r = -EINVAL;
-        } else if (!strcmp(opt, "--packet-in-rate")) {
-            r = parse_pin_rate(o, arg, err, errlen);
-        } else if (!strcmp(opt, "--stall-timeout")) {
-            if (parse_uint(arg, 0, 86400, &v)) {
-                o->stall_timeout_s = (uint32_t)v;
-                o->has_stall_timeout = true;
-            } else {
-                r = fail(err, errlen, "--stall-timeout wants 0-86400 seconds, got '%s'", arg);
-            }
-        }
+        int r = !strcmp(opt, "--port") ? parse_port(o, arg, err, errlen)
+                                       : ofs_opts_set(o, OFS_FROM_ARGS, opt + 2, arg, err, errlen);
         if (r)
             return r;
     }
-    if (!o->n_ports)
+    return 0;
+}
+
+int
+ofs_opts_check(const struct ofs_opts *o, bool ports_optional, char *err, size_t errlen)
+{
+    if (!o->n_ports && !ports_optional)
         return fail(err, errlen, "no --port given (try --help)");
+    for (size_t i = 0; i < o->n_ports; i++)
+        for (size_t j = i + 1; j < o->n_ports; j++)
+            if (!strcmp(o->ports[i].devargs, o->ports[j].devargs))
+                return fail(err, errlen, "device '%s' given twice", o->ports[i].devargs);
     bool tls = false;
     for (size_t i = 0; i < o->n_controllers; i++)
         tls |= o->controllers[i].tls;
@@ -291,4 +391,14 @@ ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errl
                     "tls:/ptls: controllers need --private-key, --certificate "
                     "and --ca-cert");
     return 0;
+}
+
+int
+ofs_opts_parse(int argc, char **argv, struct ofs_opts *o, char *err, size_t errlen)
+{
+    ofs_opts_init(o);
+    int r = ofs_opts_args(o, argc, argv, err, errlen);
+    if (r || o->help)
+        return r;
+    return ofs_opts_check(o, false, err, errlen);
 }

@@ -42,6 +42,17 @@ expect_usage_error --port 1=net_null0 --controller tls:1.2.3.4
 expect_usage_error --port 1=net_null0 --fail-mode maybe
 expect_usage_error --port 1=net_null0 --datapath-id xyz
 expect_usage_error --port 1=net_null0 --rxq 0
+# --config: the line must be the reason, not "unknown option".
+expect_config_error() { # WANT ARGS...
+    local want=$1
+    shift
+    expect_usage_error "$@"
+    [ "$(cat "$tmp/err")" = "ofswitch: $want" ] || { echo "FAIL: want 'ofswitch: $want'"; fail=1; }
+}
+expect_config_error "--config needs an argument" --port 1=net_null0 --config
+expect_config_error "--config given twice" --port 1=net_null0 --config a.conf --config=b.conf
+expect_config_error "cannot read $tmp/no-such.conf: No such file or directory" \
+    --config "$tmp/no-such.conf"
 "$ofswitch" -- --help | grep -q '^usage: ofswitch' || { echo "FAIL: --help"; fail=1; }
 "$ofswitch" --help | grep -q '^usage: ofswitch' || { echo "FAIL: --help without --"; fail=1; }
 

@@ -83,6 +83,9 @@ expect_err "a field trace does not know" "unknown field in flow 'in_port=1,color
     ctl trace in_port=1,color=red
 expect_err "a mask is not a packet" "a mask" ctl trace ip,nw_dst=10.0.0.0/8
 expect_err "bad log level" "bad log level 'loud'" ctl log-level loud
+# The stub registers no configuration hooks (ofa_ctl_hooks): save refuses.
+expect_err "save without a configuration" "save: this switch keeps no configuration" ctl save
+expect_err "save takes one file" "usage: save .FILE." ctl save a b
 expect_err "capture needs a file" "usage: capture PORT FILE.pcapng" ctl capture 1
 expect_err "capture --count must be positive" "bad --count '0'" ctl capture 1 "$E2E_DIR/c.pcapng" --count 0
 expect_err "capture into a directory that does not exist" "cannot write" \
