@@ -34,7 +34,9 @@ run)
 import re, sys
 text = open(sys.argv[1]).read()
 rows = {}
-for line in text.splitlines():
+# Only the forwarding table: the flow-cache table's rows start alike.
+forwarding = text.split("Forwarding (", 1)[-1].split("\n\n", 2)[1]
+for line in forwarding.splitlines():
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     if len(cells) >= 5 and re.fullmatch(r"[0-9a-z]+", cells[0]) and cells[1] in ("ofswitch", "testpmd"):
         rows[(cells[0], cells[1])] = cells
