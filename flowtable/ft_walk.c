@@ -22,181 +22,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ft_pipeline_int.h"
 #include "ft_proto.h"
-#include "ft_walk.h"
-
-/* Deepest group chain the walk composes (group-mod refuses deeper). */
-#define MAX_GROUP_DEPTH 16
-
-/* Where a top-level action being composed sits: a continuation starts
- * after it. */
-struct walk_pos {
-    uint8_t kind;                    /* enum ft_cont_kind; 0: none. */
-    const struct ft_rule *rule;      /* FT_CONT_APPLY. */
-    const struct ft_action *list;    /* FT_CONT_LIST. */
-    const struct ft_action_set *set; /* FT_CONT_SET. */
-    size_t pos, n;
-};
-
-struct walk {
-    const struct ft_pipeline *p;
-    uint64_t v;
-    struct ft_walk_out *out;
-    struct ft_key key;
-    struct ft_key written;
-    struct ft_key stale;
-    struct ft_action_set as;
-    /* The rule whose instructions are running: CONTROLLER and TTL ops
-     * name it in packet-ins. */
-    uint8_t table_id;
-    uint64_t cookie;
-    bool table_miss_rule;
-    bool failed;           /* Overflow: stop composing. */
-    bool stop;             /* Recirculated: the rest belongs to the continuation. */
-    unsigned in_bucket;    /* Composing a group bucket (a clone): no recirculation. */
-    struct walk_pos cur;   /* The top-level action being composed. */
-    struct walk_pos outer; /* The packet-out action whose output:TABLE runs the tables. */
-    const struct ft_walk_stages *stages; /* Where a staged walk stops; NULL: nowhere. */
-};
-
-/* ---- mask bookkeeping ----------------------------------------------------------- */
-
-/* The walk's outcome depends on these bits of the packet. Stale bits exist
- * only inside a bucket, where just the key's own model reads them (what a
- * bucket emits never depends on them: the executor checks headers). */
-static void
-consult(struct walk *w, const struct ft_key *bits)
-{
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        w->out->mask.w[i] |= bits->w[i] & ~w->written.w[i] & ~w->stale.w[i];
-}
-
-static void
-field_bits(struct ft_key *bits, enum ft_field f)
-{
-    ft_key_zero(bits);
-    ft_field_mask_exact(bits, f);
-}
-
-static void
-consult_field(struct walk *w, enum ft_field f)
-{
-    struct ft_key bits;
-    field_bits(&bits, f);
-    consult(w, &bits);
-}
-
-/* The field's value is now known from actions: written, no longer stale. */
-static void
-mark_written(struct walk *w, enum ft_field f)
-{
-    struct ft_key bits;
-    field_bits(&bits, f);
-    ft_key_or_into(&w->written, &bits);
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        w->stale.w[i] &= ~bits.w[i];
-}
-
-static void
-mark_stale(struct walk *w, enum ft_field f)
-{
-    struct ft_key bits;
-    field_bits(&bits, f);
-    ft_key_or_into(&w->stale, &bits);
-}
-
-/* The hidden inner-tag fields have no ft_field id: by hand. */
-static void
-inner_tag_bits(struct ft_key *bits)
-{
-    ft_key_zero(bits);
-    bits->vlan2_vid = 0x1fff;
-    bits->vlan2_pcp = 0x7;
-}
-
-static void
-set_key_field(struct walk *w, enum ft_field f, const union ft_value *v)
-{
-    ft_field_set(&w->key, f, v);
-    mark_written(w, f);
-}
-
-static void
-set_key_u(struct walk *w, enum ft_field f, uint64_t x)
-{
-    union ft_value v;
-    memset(&v, 0, sizeof v);
-    switch (ft_field_info(f)->key_len) {
-    case 1:
-        v.u8 = (uint8_t)x;
-        break;
-    case 2:
-        v.u16 = (uint16_t)x;
-        break;
-    case 4:
-        v.u32 = (uint32_t)x;
-        break;
-    default:
-        v.u64 = x;
-        break;
-    }
-    set_key_field(w, f, &v);
-}
-
-/* ---- what the packet has (consulting what that depends on) ---------------------- */
-
-static bool
-has_vlan(struct walk *w)
-{
-    struct ft_key bits;
-    ft_key_zero(&bits);
-    bits.vlan_vid = FT_VID_PRESENT;
-    consult(w, &bits);
-    return w->key.vlan_vid & FT_VID_PRESENT;
-}
-
-static bool
-eth_type_in(struct walk *w, uint16_t a, uint16_t b)
-{
-    consult_field(w, FT_F_ETH_TYPE);
-    return w->key.eth_type == a || w->key.eth_type == b;
-}
-
-static bool
-ip_proto_is(struct walk *w, uint8_t proto)
-{
-    consult_field(w, FT_F_IP_PROTO);
-    return w->key.ip_proto == proto;
-}
-
-/* Whether the packet (as the key models it) has the header a field lives
- * in: the prerequisite table match validation uses (ft_prereq_rule), with
- * each field the answer depends on consulted. */
-static bool
-packet_has(struct walk *w, enum ft_prereq pr)
-{
-    if (pr == FT_PRE_VLAN)
-        return has_vlan(w);
-    const struct ft_prereq_rule *rule = ft_prereq_rule(pr);
-    if (!rule->n_values)
-        return true; /* FT_PRE_NONE, FT_PRE_IN_PORT (every packet has one). */
-    if (!packet_has(w, rule->parent))
-        return false;
-    consult_field(w, rule->field);
-    union ft_value v;
-    ft_field_get(&w->key, rule->field, &v);
-    uint32_t x = ft_field_info(rule->field)->key_len == 1 ? v.u8 : v.u16;
-    for (unsigned i = 0; i < rule->n_values; i++)
-        if (x == rule->values[i])
-            return true;
-    return false;
-}
+#include "ft_walk_int.h"
 
 /* ---- emitting ops ------------------------------------------------------------------ */
 
-static struct ft_op *
-emit(struct walk *w, uint8_t type)
+struct ft_op *
+walk_emit(struct walk *w, uint8_t type)
 {
     if (w->failed)
         return NULL;
@@ -243,12 +75,12 @@ set_copy(struct ft_action_set *dst, const struct ft_action_set *src)
 /* A pop revealed headers the key does not hold. Outside buckets: end the
  * program here, to go on (out->cont) with the packet parsed again. In a
  * bucket: the bits become stale (returns false: model the pop). */
-static bool
-recirculate(struct walk *w)
+bool
+walk_recirculate(struct walk *w)
 {
     if (w->in_bucket)
         return false;
-    struct ft_op *op = emit(w, FT_OP_RECIRC);
+    struct ft_op *op = walk_emit(w, FT_OP_RECIRC);
     if (!op)
         return true;
     struct ft_walk_cont *c = &w->out->cont;
@@ -263,7 +95,7 @@ recirculate(struct walk *w)
         c->n_list = (uint16_t)po->n;
         c->list_next = (uint16_t)(po->pos + 1);
     }
-    consult_field(w, FT_F_METADATA); /* Kept in the continuation (see do_output). */
+    walk_consult_field(w, FT_F_METADATA); /* Kept in the continuation (see do_output). */
     c->metadata = w->key.metadata;
     c->cookie = w->cookie;
     c->table_id = w->table_id;
@@ -274,237 +106,14 @@ recirculate(struct walk *w)
     return true;
 }
 
-/* ---- actions on the key -------------------------------------------------------------- */
-
 static void compose_group(struct walk *w, uint32_t id, int depth);
 static void walk_tables(struct walk *w, uint8_t table_id);
-
-static void mark_l3_stale(struct walk *w);
-
-/* Set-field of a type field (ETH_TYPE, IP_PROTO, MPLS_BOS) that changes
- * how the rest of the packet parses: the headers the key holds after it
- * are no longer the packet's. Consults the old value. */
-static bool
-retypes(struct walk *w, const struct ft_action *a)
-{
-    switch (a->field) {
-    case FT_F_ETH_TYPE: {
-        /* MPLS unicast <-> multicast: the label stack stays a label stack. */
-        bool mpls_to_mpls =
-            eth_type_in(w, FT_ETH_TYPE_MPLS, FT_ETH_TYPE_MPLS_MC) &&
-            (a->value.u16 == FT_ETH_TYPE_MPLS || a->value.u16 == FT_ETH_TYPE_MPLS_MC);
-        return w->key.eth_type != a->value.u16 && !mpls_to_mpls;
-    }
-    case FT_F_IP_PROTO:
-        return !ip_proto_is(w, a->value.u8);
-    case FT_F_MPLS_BOS:
-        consult_field(w, FT_F_MPLS_BOS);
-        return w->key.mpls_bos != a->value.u8;
-    default:
-        return false;
-    }
-}
-
-/* In a bucket (no recirculation) what the new type hides is stale. */
-static void
-retyped_stale(struct walk *w, enum ft_field f)
-{
-    static const enum ft_field l4[] = {FT_F_TCP_SRC,     FT_F_TCP_DST,        FT_F_ICMPV4_TYPE,
-                                       FT_F_ICMPV4_CODE, FT_F_IPV6_ND_TARGET, FT_F_IPV6_ND_SLL,
-                                       FT_F_IPV6_ND_TLL};
-    static const enum ft_field l25[] = {FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_PBB_ISID};
-    if (f == FT_F_IP_PROTO) {
-        for (size_t i = 0; i < sizeof l4 / sizeof l4[0]; i++)
-            mark_stale(w, l4[i]);
-        return;
-    }
-    if (f == FT_F_ETH_TYPE)
-        for (size_t i = 0; i < sizeof l25 / sizeof l25[0]; i++)
-            mark_stale(w, l25[i]);
-    mark_l3_stale(w);
-}
-
-static void
-do_set_field(struct walk *w, const struct ft_action *a)
-{
-    const struct ft_field_info *fi = ft_field_info(a->field);
-    struct ft_op *op = emit(w, FT_OP_SET_FIELD);
-    if (!op || !fi)
-        return;
-    op->b8 = a->field;
-    op->value = a->value;
-    if (!packet_has(w, fi->prereq))
-        return; /* The executor skips it too. */
-    if (a->field == FT_F_VLAN_VID) {
-        if (!has_vlan(w))
-            return;
-        set_key_u(w, FT_F_VLAN_VID, FT_VID_PRESENT | (a->value.u16 & 0x0fff));
-        return;
-    }
-    bool re = retypes(w, a);
-    set_key_field(w, a->field, &a->value);
-    /* The executor parses the packet again, as after a pop. */
-    if (re && !recirculate(w))
-        retyped_stale(w, a->field);
-}
-
-static void
-do_push_vlan(struct walk *w, uint16_t tpid)
-{
-    struct ft_op *op = emit(w, FT_OP_PUSH_VLAN);
-    if (!op)
-        return;
-    op->a16 = tpid;
-    /* The new tag copies the old outer one, which becomes the inner. */
-    consult_field(w, FT_F_VLAN_VID);
-    consult_field(w, FT_F_VLAN_PCP);
-    bool had = w->key.vlan_vid & FT_VID_PRESENT;
-    uint16_t vid = had ? w->key.vlan_vid : FT_VID_PRESENT;
-    uint8_t pcp = had ? w->key.vlan_pcp : 0;
-    w->key.vlan2_vid = w->key.vlan_vid;
-    w->key.vlan2_pcp = w->key.vlan_pcp;
-    struct ft_key inner;
-    inner_tag_bits(&inner);
-    ft_key_or_into(&w->written, &inner);
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        w->stale.w[i] &= ~inner.w[i];
-    set_key_u(w, FT_F_VLAN_VID, vid);
-    set_key_u(w, FT_F_VLAN_PCP, pcp);
-}
-
-static void
-do_pop_vlan(struct walk *w)
-{
-    if (!emit(w, FT_OP_POP_VLAN) || !has_vlan(w))
-        return;
-    struct ft_key inner;
-    inner_tag_bits(&inner);
-    consult(w, &inner);
-    bool had_inner = w->key.vlan2_vid & FT_VID_PRESENT;
-    if (had_inner && recirculate(w)) /* A third tag may be the inner one now. */
-        return;
-    set_key_u(w, FT_F_VLAN_VID, w->key.vlan2_vid);
-    set_key_u(w, FT_F_VLAN_PCP, w->key.vlan2_pcp);
-    w->key.vlan2_vid = 0;
-    w->key.vlan2_pcp = 0;
-    if (had_inner) /* A third tag, if any, is now the inner one: unknown. */
-        ft_key_or_into(&w->stale, &inner);
-    else
-        ft_key_or_into(&w->written, &inner);
-}
-
-static const enum ft_field l3_fields[] = {
-    FT_F_IP_DSCP,        FT_F_IP_ECN,      FT_F_IP_PROTO,    FT_F_IPV4_SRC,    FT_F_IPV4_DST,
-    FT_F_TCP_SRC,        FT_F_TCP_DST,     FT_F_ICMPV4_TYPE, FT_F_ICMPV4_CODE, FT_F_ARP_OP,
-    FT_F_ARP_SHA,        FT_F_ARP_THA,     FT_F_IPV6_SRC,    FT_F_IPV6_DST,    FT_F_IPV6_FLABEL,
-    FT_F_IPV6_ND_TARGET, FT_F_IPV6_EXTHDR,
-};
-
-static void
-mark_l3_stale(struct walk *w)
-{
-    for (size_t i = 0; i < sizeof l3_fields / sizeof l3_fields[0]; i++)
-        mark_stale(w, l3_fields[i]);
-    w->stale.ip_frag = 0xff;
-}
-
-static void
-do_push_mpls(struct walk *w, uint16_t ethertype)
-{
-    struct ft_op *op = emit(w, FT_OP_PUSH_MPLS);
-    if (!op)
-        return;
-    op->a16 = ethertype;
-    if (eth_type_in(w, FT_ETH_TYPE_MPLS,
-                    FT_ETH_TYPE_MPLS_MC)) { /* Label and TC copied from the old top. */
-        consult_field(w, FT_F_MPLS_LABEL);
-        consult_field(w, FT_F_MPLS_TC);
-        set_key_u(w, FT_F_MPLS_BOS, 0);
-    } else {
-        set_key_u(w, FT_F_MPLS_LABEL, 0);
-        set_key_u(w, FT_F_MPLS_TC, 0);
-        set_key_u(w, FT_F_MPLS_BOS, 1);
-    }
-    mark_written(w, FT_F_MPLS_LABEL);
-    mark_written(w, FT_F_MPLS_TC);
-    set_key_u(w, FT_F_ETH_TYPE, ethertype);
-}
-
-static void
-do_pop_mpls(struct walk *w, uint16_t ethertype)
-{
-    struct ft_op *op = emit(w, FT_OP_POP_MPLS);
-    if (!op)
-        return;
-    op->a16 = ethertype;
-    if (!eth_type_in(w, FT_ETH_TYPE_MPLS, FT_ETH_TYPE_MPLS_MC))
-        return;
-    if (recirculate(w)) /* The next label, or what follows the stack. */
-        return;
-    consult_field(w, FT_F_MPLS_BOS);
-    bool bos = w->key.mpls_bos;
-    set_key_u(w, FT_F_ETH_TYPE, ethertype);
-    if (bos) { /* What follows the stack was never parsed. */
-        set_key_u(w, FT_F_MPLS_LABEL, 0);
-        set_key_u(w, FT_F_MPLS_TC, 0);
-        set_key_u(w, FT_F_MPLS_BOS, 0);
-        mark_l3_stale(w);
-    } else { /* The next label is now on top. */
-        mark_stale(w, FT_F_MPLS_LABEL);
-        mark_stale(w, FT_F_MPLS_TC);
-        mark_stale(w, FT_F_MPLS_BOS);
-    }
-}
-
-static void
-do_push_pbb(struct walk *w, uint16_t ethertype)
-{
-    struct ft_op *op = emit(w, FT_OP_PUSH_PBB);
-    if (!op)
-        return;
-    op->a16 = ethertype;
-    /* B-DA/B-SA copy C-DA/C-SA; the customer's tags go inside. The I-SID
-     * copies an existing I-TAG's (the push-tag table of OpenFlow 1.3.5),
-     * else it is 0. */
-    if (eth_type_in(w, FT_ETH_TYPE_PBB, FT_ETH_TYPE_PBB))
-        consult_field(w, FT_F_PBB_ISID);
-    else
-        set_key_u(w, FT_F_PBB_ISID, 0);
-    set_key_u(w, FT_F_ETH_TYPE, ethertype);
-    set_key_u(w, FT_F_VLAN_VID, 0);
-    set_key_u(w, FT_F_VLAN_PCP, 0);
-    w->key.vlan2_vid = 0;
-    w->key.vlan2_pcp = 0;
-    struct ft_key inner;
-    inner_tag_bits(&inner);
-    ft_key_or_into(&w->written, &inner);
-}
-
-static void
-do_pop_pbb(struct walk *w)
-{
-    if (!emit(w, FT_OP_POP_PBB) || !eth_type_in(w, FT_ETH_TYPE_PBB, FT_ETH_TYPE_PBB))
-        return;
-    if (recirculate(w)) /* The customer frame. */
-        return;
-    /* The customer frame was never parsed: everything above L1 is unknown. */
-    static const enum ft_field l2[] = {
-        FT_F_ETH_DST,    FT_F_ETH_SRC, FT_F_ETH_TYPE, FT_F_VLAN_VID, FT_F_VLAN_PCP,
-        FT_F_MPLS_LABEL, FT_F_MPLS_TC, FT_F_MPLS_BOS, FT_F_PBB_ISID,
-    };
-    for (size_t i = 0; i < sizeof l2 / sizeof l2[0]; i++)
-        mark_stale(w, l2[i]);
-    struct ft_key inner;
-    inner_tag_bits(&inner);
-    ft_key_or_into(&w->stale, &inner);
-    mark_l3_stale(w);
-}
 
 static void
 do_output(struct walk *w, const struct ft_action *a)
 {
     if (a->arg == FT_PORT_CONTROLLER) {
-        struct ft_op *op = emit(w, FT_OP_CONTROLLER);
+        struct ft_op *op = walk_emit(w, FT_OP_CONTROLLER);
         if (!op)
             return;
         op->b8 = w->table_miss_rule ? FT_PR_NO_MATCH : FT_PR_ACTION;
@@ -512,7 +121,7 @@ do_output(struct walk *w, const struct ft_action *a)
         op->a32 = w->table_id;
         op->a64 = w->cookie;
         /* Written by rules, or, in a later stage, the key's: then part of the answer. */
-        consult_field(w, FT_F_METADATA);
+        walk_consult_field(w, FT_F_METADATA);
         op->value.u64 = w->key.metadata;
         w->out->flags |= FT_WALK_F_CONTROLLER;
         return;
@@ -524,7 +133,7 @@ do_output(struct walk *w, const struct ft_action *a)
         w->outer.kind = 0;
         return;
     }
-    struct ft_op *op = emit(w, FT_OP_OUTPUT);
+    struct ft_op *op = walk_emit(w, FT_OP_OUTPUT);
     if (op)
         op->a32 = a->arg;
 }
@@ -541,49 +150,51 @@ compose_action(struct walk *w, const struct ft_action *a, int depth)
         compose_group(w, a->arg, depth + 1);
         break;
     case FT_AT_SET_QUEUE:
-        if ((op = emit(w, FT_OP_SET_QUEUE)))
+        if ((op = walk_emit(w, FT_OP_SET_QUEUE)))
             op->a32 = a->arg;
         break;
     case FT_AT_SET_FIELD:
-        do_set_field(w, a);
+        walk_set_field(w, a);
         break;
     case FT_AT_PUSH_VLAN:
-        do_push_vlan(w, a->ethertype);
+        walk_push_vlan(w, a->ethertype);
         break;
     case FT_AT_POP_VLAN:
-        do_pop_vlan(w);
+        walk_pop_vlan(w);
         break;
     case FT_AT_PUSH_MPLS:
-        do_push_mpls(w, a->ethertype);
+        walk_push_mpls(w, a->ethertype);
         break;
     case FT_AT_POP_MPLS:
-        do_pop_mpls(w, a->ethertype);
+        walk_pop_mpls(w, a->ethertype);
         break;
     case FT_AT_PUSH_PBB:
-        do_push_pbb(w, a->ethertype);
+        walk_push_pbb(w, a->ethertype);
         break;
     case FT_AT_POP_PBB:
-        do_pop_pbb(w);
+        walk_pop_pbb(w);
         break;
     case FT_AT_SET_MPLS_TTL:
     case FT_AT_SET_NW_TTL:
-        if ((op = emit(w, a->type == FT_AT_SET_MPLS_TTL ? FT_OP_SET_MPLS_TTL : FT_OP_SET_NW_TTL)))
+        if ((op = walk_emit(w,
+                            a->type == FT_AT_SET_MPLS_TTL ? FT_OP_SET_MPLS_TTL : FT_OP_SET_NW_TTL)))
             op->b8 = a->ttl;
         break;
     case FT_AT_DEC_MPLS_TTL:
     case FT_AT_DEC_NW_TTL:
-        if ((op = emit(w, a->type == FT_AT_DEC_MPLS_TTL ? FT_OP_DEC_MPLS_TTL : FT_OP_DEC_NW_TTL))) {
+        if ((op = walk_emit(w, a->type == FT_AT_DEC_MPLS_TTL ? FT_OP_DEC_MPLS_TTL
+                                                             : FT_OP_DEC_NW_TTL))) {
             op->a32 = w->table_id;
             op->a64 = w->cookie;
-            consult_field(w, FT_F_METADATA); /* As for CONTROLLER. */
+            walk_consult_field(w, FT_F_METADATA); /* As for CONTROLLER. */
             op->value.u64 = w->key.metadata;
         }
         break;
     case FT_AT_COPY_TTL_OUT:
-        emit(w, FT_OP_COPY_TTL_OUT);
+        walk_emit(w, FT_OP_COPY_TTL_OUT);
         break;
     case FT_AT_COPY_TTL_IN:
-        emit(w, FT_OP_COPY_TTL_IN);
+        walk_emit(w, FT_OP_COPY_TTL_IN);
         break;
     default:
         break;
@@ -665,7 +276,7 @@ group_live(struct walk *w, uint32_t id, int depth)
 static void
 compose_bucket(struct walk *w, const struct ft_group *g, uint32_t b, int depth)
 {
-    struct ft_op *op = emit(w, FT_OP_BUCKET);
+    struct ft_op *op = walk_emit(w, FT_OP_BUCKET);
     if (!op)
         return;
     size_t at = w->out->n_ops;
@@ -698,7 +309,7 @@ compose_group(struct walk *w, uint32_t id, int depth)
         w->failed = true;
         return;
     }
-    struct ft_op *op = emit(w, FT_OP_GROUP);
+    struct ft_op *op = walk_emit(w, FT_OP_GROUP);
     if (!op)
         return;
     size_t at = w->out->n_ops;
@@ -813,7 +424,7 @@ stage_boundary(struct walk *w, uint8_t next)
         for (int i = 0; i < FT_KEY_WORDS; i++) {
             if (!w->written.w[i])
                 continue;
-            struct ft_op *op = emit(w, FT_OP_KEYSET);
+            struct ft_op *op = walk_emit(w, FT_OP_KEYSET);
             if (!op)
                 return true;
             op->a16 = (uint16_t)i;
@@ -821,7 +432,7 @@ stage_boundary(struct walk *w, uint8_t next)
             op->value.u64 = w->key.w[i] & w->written.w[i];
         }
     }
-    if (!emit(w, exact ? FT_OP_STAGE : FT_OP_RECIRC))
+    if (!walk_emit(w, exact ? FT_OP_STAGE : FT_OP_RECIRC))
         return true;
     struct ft_walk_cont *c = &w->out->cont;
     memset(c, 0, offsetof(struct ft_walk_cont, as));
@@ -829,7 +440,7 @@ stage_boundary(struct walk *w, uint8_t next)
     c->table_id = next;
     c->key_metadata = exact;
     if (!exact)
-        consult_field(w, FT_F_METADATA);
+        walk_consult_field(w, FT_F_METADATA);
     c->metadata = exact ? 0 : w->key.metadata;
     set_copy(&c->as, &w->as);
     w->out->flags |= exact ? FT_WALK_F_STAGE : FT_WALK_F_RECIRC;
@@ -845,7 +456,7 @@ walk_tables(struct walk *w, uint8_t table_id)
         struct ft_key probed;
         ft_key_zero(&probed);
         const struct ft_rule *r = ft_cls_lookup(&w->p->tables[table_id], w->v, &w->key, &probed);
-        consult(w, &probed);
+        walk_consult(w, &probed);
         visit(w, table_id, r);
         if (!r) { /* Table miss without a table-miss rule: drop. */
             w->out->flags |= FT_WALK_F_TABLE_MISS;
@@ -856,7 +467,7 @@ walk_tables(struct walk *w, uint8_t table_id)
         if (!in)
             break;
         if (in->present & FT_INST_BIT(FT_IT_METER)) {
-            struct ft_op *op = emit(w, FT_OP_METER);
+            struct ft_op *op = walk_emit(w, FT_OP_METER);
             if (op)
                 op->a32 = in->meter_id;
             add_dep(w, FT_DEP_METER, in->meter_id);
