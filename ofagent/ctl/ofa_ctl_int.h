@@ -44,6 +44,10 @@ int ofa_ctl_execute(struct ofa_ctl_req *req);
 int ofa_ctl_req_poll(struct ofa_ctl_req *req);
 void ofa_ctl_req_cancel(struct ofa_ctl_req *req);
 
+/* cache, cache-stages [auto|whole|T,...], cache-flush (ofa_ctl_cache.c). */
+int ofa_ctl_cache(struct ofa_ctl_req *req);
+int ofa_ctl_cache_stages(struct ofa_ctl_req *req);
+int ofa_ctl_cache_flush(struct ofa_ctl_req *req);
 /* capture PORT FILE [--count N] (ofa_ctl_capture.c): runs on. */
 int ofa_ctl_capture(struct ofa_ctl_req *req);
 
