@@ -39,8 +39,10 @@ class Generator:
             "--", "--tx-port", systems.memif(1, d, "client"),
             "--rx-port", systems.memif(2, d, "client"),
             "--port-queues", str(system.port_queues), "--json", "--duration", str(duration),
-            "--warmup", str(warmup), "--rate", str(rate), "--link-timeout", "30"] + traffic
-        self.proc = procs.spawn(argv, self.err, stdout=self.out)
+            "--warmup", str(warmup), "--rate", str(rate), "--link-timeout", "30",
+            "--hold"] + traffic
+        self.system = system
+        self.proc = procs.spawn(argv, self.err, stdout=self.out, stdin=subprocess.PIPE)
         try:
             procs.wait_for(lambda: "sending:" in open(self.err, errors="replace").read(),
                            "the generator sending to %s" % system.name, 60, self.proc, self.err)
@@ -52,13 +54,35 @@ class Generator:
             raise
         return time.monotonic()
 
-    def finish(self, timeout):
+    def _reported(self):
         try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+            with open(self.out) as f:
+                json.load(f)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def finish(self, timeout):
+        """The generator's report. It holds its ports open after reporting
+        (--hold) until the system stopped polling them, then leaves."""
+        try:
+            procs.wait_for(lambda: self._reported() or self.proc.poll() is not None,
+                           "the generator's report", timeout, None, self.err)
+        except procs.BenchError:
             procs.stop(self.proc)
             raise procs.BenchError("the generator did not finish within %d s" % timeout)
-        procs.stop(self.proc)
+        quiet = self.proc.poll() is None
+        if quiet:
+            self.system.ports_idle(True)
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            procs.stop(self.proc)
+            if quiet:
+                self.system.ports_idle(False)
         if self.proc.returncode != 0:
             raise procs.BenchError("ofs-pktgen failed (exit %d): %s" % (
                 self.proc.returncode, open(self.err, errors="replace").read()[-600:]))

@@ -91,6 +91,11 @@ class System:
     def flush_cache(self):
         """Empty the flow cache (latency is measured while it fills again)."""
 
+    def ports_idle(self, idle):
+        """Stop (IDLE) or resume polling the generator's ports. The generator
+        leaves in between: DPDK 22.11's memif unmaps the shared rings on
+        disconnect under a thread that may still poll them."""
+
 
 class Ofswitch(System):
     name = "ofswitch"
@@ -127,6 +132,14 @@ class Ofswitch(System):
 
     def clear_stats(self):
         self.ctl("pmd-stats-clear")
+
+    def ports_idle(self, idle):
+        # PORT_DOWN takes the ports out of the workers' poll lists; ovs-ofctl
+        # waits for its barrier's reply, which comes after every worker
+        # adopted that.
+        target = "tcp:127.0.0.1:%d" % self.of_port
+        for port in ("1", "2"):
+            ofctl(target, "mod-port", port, "down" if idle else "up")
 
     def cycles_per_packet(self):
         w = self.ctl("pmd-stats")["workers"]
@@ -253,6 +266,15 @@ class Testpmd(System):
 
     def clear_stats(self):
         self.command("clear fwd stats all")
+
+    def ports_idle(self, idle):
+        if not idle:
+            self.command("start")
+            return
+        start = os.path.getsize(self.log)
+        self.command("stop")  # answered once its forwarding lcore stopped
+        procs.wait_for(lambda: "Done." in open(self.log, errors="replace").read()[start:],
+                       "testpmd stopping its forwarding", 15, self.proc, self.log)
 
     def cycles_per_packet(self):
         """From `show fwd stats all`, asked while traffic still flows

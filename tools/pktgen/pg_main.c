@@ -320,6 +320,23 @@ pg_report(struct pg_app *app)
     free(s);
 }
 
+/* Closing a memif port unmaps the shared rings under a peer that may still
+ * poll them (DPDK 22.11's memif frees them without waiting for its polling
+ * thread): --hold lets a harness stop the peer's polling before we leave. */
+static void
+pg_hold(void)
+{
+    char buf[256];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n > 0)
+            continue;
+        if (n < 0 && errno == EINTR && __atomic_load_n(&pg_ctl.stop, __ATOMIC_RELAXED) == PG_RUN)
+            continue;
+        return; /* end of file, an error, or SIGINT/SIGTERM */
+    }
+}
+
 static void
 pg_teardown(struct pg_app *app)
 {
@@ -386,6 +403,8 @@ main(int argc, char **argv)
             if (__atomic_load_n(&pg_ctl.stop, __ATOMIC_RELAXED) == PG_RUN)
                 pg_run(&app);
             pg_report(&app);
+            if (app.opts.hold)
+                pg_hold();
             status = 0;
         } else {
             pg_error("out of memory for %u queues' state (raise EAL's -m)",

@@ -41,6 +41,7 @@ enum {
     OPT_RXQ,
     OPT_PORT_QUEUES,
     OPT_JSON,
+    OPT_HOLD,
 };
 
 static const struct option pg_long_options[] = {
@@ -66,6 +67,7 @@ static const struct option pg_long_options[] = {
     {"rxq", required_argument, NULL, OPT_RXQ},
     {"port-queues", required_argument, NULL, OPT_PORT_QUEUES},
     {"json", no_argument, NULL, OPT_JSON},
+    {"hold", no_argument, NULL, OPT_HOLD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -110,6 +112,8 @@ pg_opts_usage(FILE *f)
             "                        (default 1; ends early when every packet is back)\n"
             "  --json                print one JSON object on stdout (the table goes to\n"
             "                        stderr)\n"
+            "  --hold                after the report, keep the ports open until stdin\n"
+            "                        ends (a harness stops the peer polling them first)\n"
             "  -h, --help            this text\n",
             PG_QUEUES_MAX, PG_SIZE_MIN, PG_SIZE_MAX, PG_BURST_MAX);
 }
@@ -414,6 +418,9 @@ pg_opts_parse(struct pg_opts *o, int argc, char **argv, char *err, size_t errlen
                 return pg_fail(err, errlen, "--port-queues '%s': expected 1..%u queues", optarg,
                                PG_QUEUES_MAX);
             o->port_queues = (uint32_t)u;
+            break;
+        case OPT_HOLD:
+            o->hold = true;
             break;
         case OPT_JSON:
             o->json = true;

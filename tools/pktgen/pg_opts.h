@@ -63,6 +63,7 @@ struct pg_opts {
     uint32_t rxq;
     uint32_t port_queues; /* queues configured on each port, >= txq and rxq */
     bool json;
+    bool hold; /* keep the ports open after the report until stdin ends */
     bool help;
 };
 
