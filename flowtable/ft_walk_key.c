@@ -143,7 +143,6 @@ packet_has(struct walk *w, enum ft_prereq pr)
     return false;
 }
 
-
 /* ---- header actions on the key --------------------------------------------------- */
 
 static void mark_l3_stale(struct walk *w);
