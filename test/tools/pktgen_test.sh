@@ -93,10 +93,14 @@ def sane(r, expect_all_back, even=True):
     if even:  # one TX queue walks all flows in turn
         ok(fl["tx_max"] - fl["tx_min"] <= 1, "flows not evenly sent: %r" % fl)
     ok(fl["tx_min"] > 0, "a flow was never sent")
-    ok(lat["samples"] == rx["packets"], "latency samples != rx")
+    # A sample whose TX core's clock ran ahead is counted, not measured.
+    ok(lat["samples"] + lat["tsc_behind"] == rx["packets"], "latency samples != rx")
+    ok(lat["tsc_behind"] <= rx["packets"] // 2, "most clocks ahead: %r" % lat)
     keys = ["min", "p50", "p90", "p99", "p99_9", "max"]
     vals = [lat[k] for k in keys]
-    ok(all(v is not None and v > 0 for v in vals), "latency missing: %r" % lat)
+    ok(all(v is not None and v >= 0 for v in vals) and lat["max"] > 0,
+       "latency missing: %r" % lat)
+    ok(lat["max"] < 60e6, "a latency of a minute or more: %r" % lat)
     ok(vals == sorted(vals), "percentiles out of order: %r" % lat)
     ok(lat["min"] <= lat["mean"] <= lat["max"], "mean outside [min, max]")
     ok(tx["cycles_per_packet"] and tx["cycles_per_packet"] > 0, "tx cycles/packet")

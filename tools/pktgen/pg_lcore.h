@@ -108,9 +108,10 @@ struct pg_rx {
     uint64_t pkts;  /* measured packets of this run, duplicates included */
     uint64_t bytes; /* as sent: frame size with CRC */
     uint64_t dup;
-    uint64_t ooo;     /* arrived after a later packet of the same flow */
-    uint64_t warm;    /* warm-up packets (not counted) */
-    uint64_t foreign; /* not ours: no stamp, another run, or a bad flow id */
+    uint64_t ooo;        /* arrived after a later packet of the same flow */
+    uint64_t warm;       /* warm-up packets (not counted) */
+    uint64_t foreign;    /* not ours: no stamp, another run, or a bad flow id */
+    uint64_t tsc_behind; /* RX clock behind the stamp: cores' TSCs differ (no latency) */
     uint64_t busy_cycles;
     uint64_t busy_pkts; /* every packet of the polls counted in busy_cycles */
     uint64_t unique;    /* atomic store: pkts - dup; other RX roles read it */

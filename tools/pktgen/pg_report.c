@@ -51,6 +51,7 @@ pg_report_collect(struct pg_summary *s, const struct pg_opts *o, const struct pg
         s->rx_ooo += r->ooo;
         s->rx_warm += r->warm;
         s->rx_foreign += r->foreign;
+        s->rx_tsc_behind += r->tsc_behind;
         s->rx_busy += r->busy_cycles;
         s->rx_busy_pkts += r->busy_pkts;
         pg_hist_merge(&s->lat, &r->lat);
@@ -151,6 +152,10 @@ pg_report_table(FILE *f, const struct pg_opts *o, const struct pg_summary *s)
                 pg_us(s, h->min), pg_us(s, pg_hist_percentile(h, 50)),
                 pg_us(s, pg_hist_percentile(h, 90)), pg_us(s, pg_hist_percentile(h, 99)),
                 pg_us(s, pg_hist_percentile(h, 99.9)), pg_us(s, h->max), h->count);
+        if (s->rx_tsc_behind)
+            fprintf(f,
+                    "  latency not told for %" PRIu64 " packets: the TX core's clock ran ahead\n",
+                    s->rx_tsc_behind);
     } else {
         fprintf(f, "  latency us  - (nothing came back)\n");
     }
@@ -260,7 +265,8 @@ pg_report_json(FILE *f, const struct pg_opts *o, const struct pg_summary *s)
     fprintf(f, "\"loss\": {\"packets\": %" PRId64 ", \"percent\": %.6f}, ", s->loss,
             pg_loss_pct(s));
 
-    fprintf(f, "\"latency_us\": {\"samples\": %" PRIu64 ", ", h->count);
+    fprintf(f, "\"latency_us\": {\"samples\": %" PRIu64 ", \"tsc_behind\": %" PRIu64 ", ", h->count,
+            s->rx_tsc_behind);
     pg_json_us(f, "min", s, h->min, false);
     fprintf(f, "\"mean\": ");
     if (h->count)

@@ -32,6 +32,7 @@ struct pg_summary {
     uint64_t rx_ooo;
     uint64_t rx_warm;
     uint64_t rx_foreign;
+    uint64_t rx_tsc_behind;
     uint64_t rx_busy;
     uint64_t rx_busy_pkts;
     int64_t loss; /* tx - unique rx */

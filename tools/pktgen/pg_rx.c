@@ -107,7 +107,14 @@ pg_rx_account(struct pg_rx *rx, const uint8_t *stamp, uint32_t frame_bytes, uint
     f->pkts++;
     rx->pkts++;
     rx->bytes += frame_bytes;
-    pg_hist_add(&rx->lat, (now - s.tsc) & PG_TSC_MASK);
+    uint64_t lat = (now - s.tsc) & PG_TSC_MASK;
+    if (lat > PG_TSC_MASK / 2) {
+        /* Negative: the TX core's TSC runs ahead of ours (virtual machines
+         * do not keep them in step). No latency to tell. */
+        rx->tsc_behind++;
+        return;
+    }
+    pg_hist_add(&rx->lat, lat);
 }
 
 /* Whether the drain is over; called after every poll (one atomic load
