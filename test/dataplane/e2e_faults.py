@@ -14,8 +14,11 @@ receive at line rate, controllers played by ofpeer.py.
                       mode learns while it is gone and stops when it is
                       back
   del-port            ports deleted and added while they forward
+  vhost peer          a virtio-user peer (ofs-pktgen) killed -9 mid-burst
+                      and back, again and again: the switch lives on,
+                      forwards again each time, and holds no mbufs
 
-usage: e2e_faults.py PATH/TO/ofswitch PATH/TO/ofswitch-ctl
+usage: e2e_faults.py PATH/TO/ofswitch PATH/TO/ofswitch-ctl PATH/TO/ofs-pktgen
 """
 import json
 import os
@@ -28,7 +31,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_util import Switch, wait_until  # noqa: E402
 
-OFSWITCH, CTL = sys.argv[1], sys.argv[2]
+OFSWITCH, CTL, PKTGEN = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "..", "..", "tools", "benchlib", "ofpeer.py")
 TMP = tempfile.mkdtemp(prefix="ofs-faults-")
@@ -223,6 +226,49 @@ def del_port_under_traffic():
     return None if sw.stop() == 0 else "ofswitch did not stop cleanly: " + sw.log_text()[-600:]
 
 
+def vhost_peer_comes_and_goes():
+    socks = [os.path.join(TMP, f"vh{n}.sock") for n in (1, 2)]
+    sw = start("vhost", [(1, f"net_vhost1,iface={socks[0]},queues=1"),
+                         (2, f"net_vhost2,iface={socks[1]},queues=1")])
+    sw.of("add-flow", "in_port=1,actions=output:2")
+    mbufs0 = sw.json("pmd-stats")["mbufs_in_use"]
+    for i in range(6):
+        err = os.path.join(TMP, f"vhost-gen{i}.err")
+        argv = [PKTGEN, "-l", "0", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+                "--no-telemetry", f"--file-prefix=ofs-vhgen-{os.getpid()}-{i}", "--",
+                "--tx-port", f"net_virtio_user1,path={socks[0]},queues=1",
+                "--rx-port", f"net_virtio_user2,path={socks[1]},queues=1",
+                "--rate", "0.2", "--warmup", "0.5", "--duration", "1", "--json"]
+        with open(err, "w") as f:
+            gen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=f, text=True)
+        try:
+            sent = sw.port(2)["tx_packets"]
+            wait_until(lambda: sw.port(2)["tx_packets"] > sent + 1000 or gen.poll() is not None,
+                       f"round {i}: the switch forwarding the peer's packets")
+            if gen.poll() is not None:
+                return f"round {i}: the generator ended early: {open(err).read()[-400:]}"
+            if i % 2 == 0:  # Mid-burst: it is sending at 0.2 Mpps.
+                gen.kill()
+                gen.wait()
+                continue
+            out, _ = gen.communicate(timeout=30)
+            res = json.loads(out)
+            if gen.returncode != 0 or res["loss"]["percent"] > 1.0:
+                return f"round {i} (after a kill): loss {res['loss']['percent']} %, " \
+                       f"exit {gen.returncode}"
+        finally:
+            if gen.poll() is None:
+                gen.kill()
+                gen.wait()
+        if sw.proc.poll() is not None:
+            return f"round {i}: ofswitch died: " + sw.log_text()[-600:]
+    mbufs1 = sw.json("pmd-stats")["mbufs_in_use"]
+    log(f"     6 rounds (3 killed mid-burst), mbufs in use {mbufs0} -> {mbufs1}")
+    if mbufs1 > mbufs0 + 64:
+        return f"mbufs in use grew from {mbufs0} to {mbufs1}"
+    return None if sw.stop() == 0 else "ofswitch did not stop cleanly: " + sw.log_text()[-600:]
+
+
 def link_flaps():
     ns = f"ofsflap{os.getpid()}"
     subprocess.run(["ip", "netns", "add", ns], check=True)
@@ -261,6 +307,7 @@ def main():
           controller_loss_standalone)
     check("del-port and add-port while forwarding", del_port_under_traffic)
     check("link flaps at 10/s: PORT_STATUS, the link up again", link_flaps)
+    check("vhost-user peer killed mid-burst and back, six times", vhost_peer_comes_and_goes)
     log(f"{len(PASSED)} passed, {len(FAILED)} failed")
     return 1 if FAILED else 0
 
