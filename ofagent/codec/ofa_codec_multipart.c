@@ -176,17 +176,23 @@ port_desc_encode(struct ofa_buf *b, const void *item)
     return 0;
 }
 
-static enum ft_err
-group_stats_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
-{
-    return ofa_group_stats_decode(p, avail, item, consumed);
-}
+/* list_ops' void-pointer form of an item codec whose typed decode and
+ * encode already have list_ops' shape. */
+#define LIST_ITEM_CODEC(name)                                                                      \
+    static enum ft_err name##_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed) \
+    {                                                                                              \
+        return ofa_##name##_decode(p, avail, item, consumed);                                      \
+    }                                                                                              \
+    static int name##_encode(struct ofa_buf *b, const void *item)                                  \
+    {                                                                                              \
+        return ofa_##name##_encode(b, item);                                                       \
+    }
 
-static int
-group_stats_encode(struct ofa_buf *b, const void *item)
-{
-    return ofa_group_stats_encode(b, item);
-}
+LIST_ITEM_CODEC(group_stats)
+LIST_ITEM_CODEC(group_desc)
+LIST_ITEM_CODEC(meter_stats)
+LIST_ITEM_CODEC(meter_config)
+LIST_ITEM_CODEC(table_features)
 
 static void
 group_stats_free(void *item)
@@ -194,18 +200,6 @@ group_stats_free(void *item)
     struct ofa_group_stats *gs = item;
     free(gs->buckets);
     gs->buckets = NULL;
-}
-
-static enum ft_err
-group_desc_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
-{
-    return ofa_group_desc_decode(p, avail, item, consumed);
-}
-
-static int
-group_desc_encode(struct ofa_buf *b, const void *item)
-{
-    return ofa_group_desc_encode(b, item);
 }
 
 static void
@@ -216,18 +210,6 @@ group_desc_free(void *item)
     gd->buckets = NULL;
 }
 
-static enum ft_err
-meter_stats_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
-{
-    return ofa_meter_stats_decode(p, avail, item, consumed);
-}
-
-static int
-meter_stats_encode(struct ofa_buf *b, const void *item)
-{
-    return ofa_meter_stats_encode(b, item);
-}
-
 static void
 meter_stats_free(void *item)
 {
@@ -236,36 +218,12 @@ meter_stats_free(void *item)
     ms->bands = NULL;
 }
 
-static enum ft_err
-meter_config_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
-{
-    return ofa_meter_config_decode(p, avail, item, consumed);
-}
-
-static int
-meter_config_encode(struct ofa_buf *b, const void *item)
-{
-    return ofa_meter_config_encode(b, item);
-}
-
 static void
 meter_config_free(void *item)
 {
     struct ofa_meter_config *mc = item;
     free(mc->bands);
     mc->bands = NULL;
-}
-
-static enum ft_err
-table_features_decode(const uint8_t *p, size_t avail, void *item, size_t *consumed)
-{
-    return ofa_table_features_decode(p, avail, item, consumed);
-}
-
-static int
-table_features_encode(struct ofa_buf *b, const void *item)
-{
-    return ofa_table_features_encode(b, item);
 }
 
 /* ---- list bodies -------------------------------------------------------------------------- */

@@ -37,18 +37,6 @@ struct ofs_conf {
     size_t n_ports;
 };
 
-__attribute__((format(printf, 3, 4))) static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -EINVAL;
-}
-
 /* ---- a growable string ------------------------------------------------------------------ */
 
 struct sbuf {
@@ -113,7 +101,7 @@ read_file(const char *path, size_t *len_out, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        ofs_fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     struct sbuf b = {0};
@@ -126,22 +114,22 @@ read_file(const char *path, size_t *len_out, char *err, size_t errlen)
     fclose(f);
     if (bad) {
         free(b.p);
-        fail(err, errlen, "cannot read %s: %s", path, strerror(saved_errno));
+        ofs_fail(err, errlen, "cannot read %s: %s", path, strerror(saved_errno));
         return NULL;
     }
     if (b.len > MAX_FILE) {
         free(b.p);
-        fail(err, errlen, "%s: larger than %u bytes", path, MAX_FILE);
+        ofs_fail(err, errlen, "%s: larger than %u bytes", path, MAX_FILE);
         return NULL;
     }
     char *text = sb_take(&b);
     if (!text) {
-        fail(err, errlen, "%s: out of memory", path);
+        ofs_fail(err, errlen, "%s: out of memory", path);
         return NULL;
     }
     if (strlen(text) != b.len) {
         free(text);
-        fail(err, errlen, "%s: contains a NUL byte (not a text file)", path);
+        ofs_fail(err, errlen, "%s: contains a NUL byte (not a text file)", path);
         return NULL;
     }
     *len_out = b.len;
@@ -196,28 +184,28 @@ load_line(struct ofs_conf *c, struct ofs_opts *o, char *line, unsigned lineno,
 {
     char *eq = strchr(line, '=');
     if (!eq)
-        return fail(err, errlen, "expected KEY = VALUE, got '%.64s'", line);
+        return ofs_fail(err, errlen, "expected KEY = VALUE, got '%.64s'", line);
     *eq = '\0';
     char *key = trim(line), *value = trim(eq + 1);
     if (!*key)
-        return fail(err, errlen, "no key before '='");
+        return ofs_fail(err, errlen, "no key before '='");
     if (!*value)
-        return fail(err, errlen, "'%s' has no value", key);
+        return ofs_fail(err, errlen, "'%s' has no value", key);
     if (!strcmp(key, "eal"))
-        return add_eal_words(c, value) ? fail(err, errlen, "out of memory") : 0;
+        return add_eal_words(c, value) ? ofs_fail(err, errlen, "out of memory") : 0;
     char *num = port_key(key);
     if (num) {
         if (strpbrk(num, BLANKS))
-            return fail(err, errlen, "expected 'port NUM = DEVARGS', got key '%s'", key);
+            return ofs_fail(err, errlen, "expected 'port NUM = DEVARGS', got key '%s'", key);
         return ofs_opts_set_port(o, OFS_FROM_FILE, num, value, err, errlen);
     }
     if (!strcmp(key, "port"))
-        return fail(err, errlen, "expected 'port NUM = DEVARGS', got key 'port'");
+        return ofs_fail(err, errlen, "expected 'port NUM = DEVARGS', got key 'port'");
     for (size_t k = 0; k < N_SINGLE; k++) {
         if (strcmp(key, single_keys[k]))
             continue;
         if (seen[k])
-            return fail(err, errlen, "'%s' given twice (first on line %u)", key, seen[k]);
+            return ofs_fail(err, errlen, "'%s' given twice (first on line %u)", key, seen[k]);
         seen[k] = lineno;
     }
     return ofs_opts_set(o, OFS_FROM_FILE, key, value, err, errlen);
@@ -234,7 +222,7 @@ ofs_conf_load(const char *path, struct ofs_opts *o, char *err, size_t errlen)
 {
     struct ofs_conf *c = ofs_conf_new();
     if (!c) {
-        fail(err, errlen, "out of memory");
+        ofs_fail(err, errlen, "out of memory");
         return NULL;
     }
     size_t len;
@@ -244,7 +232,7 @@ ofs_conf_load(const char *path, struct ofs_opts *o, char *err, size_t errlen)
     /* Write-backs go to the file itself, not over a symbolic link to it. */
     c->path = realpath(path, NULL);
     if (!c->path) {
-        fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        ofs_fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
         goto bad;
     }
     unsigned seen[N_SINGLE] = {0};
@@ -262,7 +250,7 @@ ofs_conf_load(const char *path, struct ofs_opts *o, char *err, size_t errlen)
             continue;
         char why[400];
         if (load_line(c, o, line, lineno, seen, why, sizeof why)) {
-            fail(err, errlen, "%s:%u: %s", path, lineno, why);
+            ofs_fail(err, errlen, "%s:%u: %s", path, lineno, why);
             goto bad;
         }
     }
@@ -402,7 +390,7 @@ ofs_conf_format(const struct ofs_conf *c, char *err, size_t errlen)
 {
     const struct ofs_opts *o = c->opts;
     if (!o) {
-        fail(err, errlen, "the switch is not running yet");
+        ofs_fail(err, errlen, "the switch is not running yet");
         return NULL;
     }
     struct sbuf b = {0};
@@ -413,7 +401,7 @@ ofs_conf_format(const struct ofs_conf *c, char *err, size_t errlen)
             const char *w = c->run_eal[i];
             if (!*w || strpbrk(w, BLANKS "\n")) {
                 free(b.p);
-                fail(err, errlen, "EAL argument '%s' cannot be written: it has a blank", w);
+                ofs_fail(err, errlen, "EAL argument '%s' cannot be written: it has a blank", w);
                 return NULL;
             }
             sb_printf(&b, " %s", w);
@@ -466,11 +454,11 @@ ofs_conf_format(const struct ofs_conf *c, char *err, size_t errlen)
     }
     char *text = sb_take(&b);
     if (!text)
-        fail(err, errlen, "out of memory");
+        ofs_fail(err, errlen, "out of memory");
     return text;
 unwritable:
     free(b.p);
-    fail(err, errlen, "a value with a line break or blanks at its ends cannot be written");
+    ofs_fail(err, errlen, "a value with a line break or blanks at its ends cannot be written");
     return NULL;
 }
 
@@ -496,7 +484,7 @@ ofs_conf_write_file(const char *path, const char *data, size_t len, char *err, s
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (!*base) {
-        fail(err, errlen, "cannot write %s: not a file name", path);
+        ofs_fail(err, errlen, "cannot write %s: not a file name", path);
         return -EINVAL;
     }
     if (!slash)
@@ -506,19 +494,19 @@ ofs_conf_write_file(const char *path, const char *data, size_t len, char *err, s
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, base) >= (int)sizeof tmp) {
-        fail(err, errlen, "cannot write %s: path too long", path);
+        ofs_fail(err, errlen, "cannot write %s: path too long", path);
         return -ENAMETOOLONG;
     }
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (exists && !S_ISREG(st.st_mode)) {
-        fail(err, errlen, "cannot write %s: not a regular file", path);
+        ofs_fail(err, errlen, "cannot write %s: not a regular file", path);
         return -EINVAL;
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int e = errno;
-        fail(err, errlen, "cannot write %s: %s", path, strerror(e));
+        ofs_fail(err, errlen, "cannot write %s: %s", path, strerror(e));
         return -e;
     }
     int r = write_all(fd, data, len);
@@ -534,7 +522,7 @@ ofs_conf_write_file(const char *path, const char *data, size_t len, char *err, s
         r = -errno;
     if (r) {
         unlink(tmp);
-        fail(err, errlen, "cannot write %s: %s", path, strerror(-r));
+        ofs_fail(err, errlen, "cannot write %s: %s", path, strerror(-r));
         return r;
     }
     /* The rename is durable once the directory is. */
@@ -557,7 +545,7 @@ write_back_port(struct ofs_conf *c, uint32_t port_no, const char *devargs, char 
     char *edited = ofs_conf_edit_port(text, port_no, devargs);
     free(text);
     if (!edited) {
-        fail(err, errlen, "%s: out of memory", c->path);
+        ofs_fail(err, errlen, "%s: out of memory", c->path);
         return -ENOMEM;
     }
     int r = ofs_conf_write_file(c->path, edited, strlen(edited), err, errlen);
@@ -574,12 +562,12 @@ ofs_conf_port_added(struct ofs_conf *c, uint32_t port_no, const char *devargs, c
         if (c->ports[i].port_no == port_no)
             slot = i;
     if (slot == OFS_MAX_PORTS) {
-        fail(err, errlen, "the configuration holds at most %d ports", OFS_MAX_PORTS);
+        ofs_fail(err, errlen, "the configuration holds at most %d ports", OFS_MAX_PORTS);
         return -ENOSPC;
     }
     char *d = strdup(devargs);
     if (!d) {
-        fail(err, errlen, "out of memory");
+        ofs_fail(err, errlen, "out of memory");
         return -ENOMEM;
     }
     if (c->path) {
@@ -618,7 +606,7 @@ ofs_conf_save(struct ofs_conf *c, const char *path, char *saved, size_t savedlen
     if (!path)
         path = c->path;
     if (!path) {
-        fail(err, errlen, "ofswitch runs without --config: give a file (save FILE)");
+        ofs_fail(err, errlen, "ofswitch runs without --config: give a file (save FILE)");
         return -ENOENT;
     }
     char *text = ofs_conf_format(c, err, errlen);

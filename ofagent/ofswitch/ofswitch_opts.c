@@ -10,8 +10,8 @@
 
 #define PORT_MAX 0xffffff00u
 
-__attribute__((format(printf, 3, 4))) static int
-fail(char *err, size_t errlen, const char *fmt, ...)
+int
+ofs_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     if (err && errlen) {
         va_list ap;
@@ -88,10 +88,10 @@ parse_pin_rate(struct ofs_opts *o, const char *opt, const char *arg, char *err, 
     memcpy(rate, arg, n);
     rate[n] = '\0';
     if (!parse_uint(rate, 0, 10000000, &r) || (slash && !parse_uint(slash + 1, 1, 10000000, &b)))
-        return fail(err, errlen,
-                    "%s wants RATE[/BURST] packets per second (RATE 0-10000000, "
-                    "0: no limit), got '%s'",
-                    opt, arg);
+        return ofs_fail(err, errlen,
+                        "%s wants RATE[/BURST] packets per second (RATE 0-10000000, "
+                        "0: no limit), got '%s'",
+                        opt, arg);
     o->has_packet_in_rate = true;
     o->packet_in_rate = (uint32_t)r;
     o->packet_in_burst = slash ? (uint32_t)b : (r / 4 ? (uint32_t)(r / 4) : 1);
@@ -126,22 +126,22 @@ ofs_opts_set_port(struct ofs_opts *o, enum ofs_layer layer, const char *num, con
 {
     uint32_t port_no;
     if (!ofs_port_parse(num, &port_no))
-        return fail(err, errlen, "bad port number '%s' (1-%u or LOCAL)", num, PORT_MAX);
+        return ofs_fail(err, errlen, "bad port number '%s' (1-%u or LOCAL)", num, PORT_MAX);
     if (!*devargs)
-        return fail(err, errlen, "port %s has no device", num);
+        return ofs_fail(err, errlen, "port %s has no device", num);
     struct ofs_port_opt *slot = NULL;
     for (size_t i = 0; i < o->n_ports; i++) {
         struct ofs_port_opt *p = &o->ports[i];
         if (p->layer == layer && p->port_no == port_no)
-            return fail(err, errlen, "port %s given twice", num);
+            return ofs_fail(err, errlen, "port %s given twice", num);
         if (p->layer == layer && !strcmp(p->devargs, devargs))
-            return fail(err, errlen, "device '%s' given twice", devargs);
+            return ofs_fail(err, errlen, "device '%s' given twice", devargs);
         if (p->port_no == port_no)
             slot = p; /* An earlier layer's: this one replaces it. */
     }
     if (!slot) {
         if (o->n_ports == OFS_MAX_PORTS)
-            return fail(err, errlen, "too many ports (at most %d)", OFS_MAX_PORTS);
+            return ofs_fail(err, errlen, "too many ports (at most %d)", OFS_MAX_PORTS);
         slot = &o->ports[o->n_ports++];
     }
     *slot = (struct ofs_port_opt){port_no, devargs, layer};
@@ -154,11 +154,11 @@ parse_port(struct ofs_opts *o, const char *arg, char *err, size_t errlen)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg || !eq[1])
-        return fail(err, errlen, "--port wants NUM=DEVARGS, got '%s'", arg);
+        return ofs_fail(err, errlen, "--port wants NUM=DEVARGS, got '%s'", arg);
     char num[16];
     size_t nlen = (size_t)(eq - arg);
     if (nlen >= sizeof num)
-        return fail(err, errlen, "bad port number in '%s'", arg);
+        return ofs_fail(err, errlen, "bad port number in '%s'", arg);
     memcpy(num, arg, nlen);
     num[nlen] = '\0';
     return ofs_opts_set_port(o, OFS_FROM_ARGS, num, eq + 1, err, errlen);
@@ -195,14 +195,14 @@ parse_controller(struct ofs_opts *o, enum ofs_layer layer, const char *arg, char
         c.tls = arg[1] == 'l';
         rest = take_host(arg + 4, c.host, sizeof c.host);
         if (!rest || !c.host[0])
-            return fail(err, errlen, "controller '%s': missing or bad host", arg);
+            return ofs_fail(err, errlen, "controller '%s': missing or bad host", arg);
         if (*rest == ':') {
             unsigned long long port;
             if (!parse_uint(rest + 1, 1, 65535, &port))
-                return fail(err, errlen, "controller '%s': bad TCP port", arg);
+                return ofs_fail(err, errlen, "controller '%s': bad TCP port", arg);
             c.port = (uint16_t)port;
         } else if (*rest) {
-            return fail(err, errlen, "controller '%s': junk after the host", arg);
+            return ofs_fail(err, errlen, "controller '%s': junk after the host", arg);
         }
     } else if (!strncmp(arg, "ptcp:", 5) || !strncmp(arg, "ptls:", 5)) {
         c.passive = true;
@@ -213,22 +213,22 @@ parse_controller(struct ofs_opts *o, enum ofs_layer layer, const char *arg, char
             size_t n = strcspn(rest, ":");
             unsigned long long port;
             if (n >= sizeof num)
-                return fail(err, errlen, "controller '%s': bad TCP port", arg);
+                return ofs_fail(err, errlen, "controller '%s': bad TCP port", arg);
             memcpy(num, rest, n);
             num[n] = '\0';
             /* 0: any free port (ofswitch-ctl show tells which). */
             if (!parse_uint(num, 0, 65535, &port))
-                return fail(err, errlen, "controller '%s': bad TCP port", arg);
+                return ofs_fail(err, errlen, "controller '%s': bad TCP port", arg);
             c.port = (uint16_t)port;
             rest += n;
         }
         if (*rest == ':') {
             rest = take_host(rest + 1, c.host, sizeof c.host);
             if (!rest || !c.host[0] || *rest)
-                return fail(err, errlen, "controller '%s': bad listen address", arg);
+                return ofs_fail(err, errlen, "controller '%s': bad listen address", arg);
         }
     } else {
-        return fail(err, errlen, "controller '%s': want tcp:, tls:, ptcp: or ptls:", arg);
+        return ofs_fail(err, errlen, "controller '%s': want tcp:, tls:, ptcp: or ptls:", arg);
     }
     /* The first controller of a later layer replaces the earlier ones. */
     size_t kept = 0;
@@ -237,7 +237,7 @@ parse_controller(struct ofs_opts *o, enum ofs_layer layer, const char *arg, char
             o->controllers[kept++] = o->controllers[i];
     o->n_controllers = kept;
     if (o->n_controllers == OFS_MAX_CONTROLLERS)
-        return fail(err, errlen, "too many controllers (at most %d)", OFS_MAX_CONTROLLERS);
+        return ofs_fail(err, errlen, "too many controllers (at most %d)", OFS_MAX_CONTROLLERS);
     o->controllers[o->n_controllers++] = c;
     return 0;
 }
@@ -250,7 +250,7 @@ parse_dpid(struct ofs_opts *o, const char *opt, const char *arg, char *err, size
         s += 2;
     size_t n = strspn(s, "0123456789abcdefABCDEF");
     if (!n || n > 16 || s[n])
-        return fail(err, errlen, "%s wants up to 16 hex digits, got '%s'", opt, arg);
+        return ofs_fail(err, errlen, "%s wants up to 16 hex digits, got '%s'", opt, arg);
     o->datapath_id = strtoull(s, NULL, 16);
     o->has_datapath_id = true;
     return 0;
@@ -294,7 +294,7 @@ ofs_opts_set(struct ofs_opts *o, enum ofs_layer layer, const char *name, const c
         else if (!strcmp(arg, "standalone"))
             o->fail_mode = OFS_FAIL_STANDALONE;
         else
-            return fail(err, errlen, "%s wants secure or standalone, got '%s'", opt, arg);
+            return ofs_fail(err, errlen, "%s wants secure or standalone, got '%s'", opt, arg);
         return 0;
     }
     if (!strcmp(name, "private-key")) {
@@ -315,19 +315,19 @@ ofs_opts_set(struct ofs_opts *o, enum ofs_layer layer, const char *name, const c
     }
     if (!strcmp(name, "rxq")) {
         if (!parse_uint(arg, 1, 64, &v))
-            return fail(err, errlen, "%s wants 1-64, got '%s'", opt, arg);
+            return ofs_fail(err, errlen, "%s wants 1-64, got '%s'", opt, arg);
         o->rxq = (unsigned)v;
         return 0;
     }
     if (!strcmp(name, "mbufs")) {
         if (!parse_uint(arg, 1023, 16u << 20, &v))
-            return fail(err, errlen, "%s wants 1023-16777216, got '%s'", opt, arg);
+            return ofs_fail(err, errlen, "%s wants 1023-16777216, got '%s'", opt, arg);
         o->n_mbufs = (unsigned)v;
         return 0;
     }
     if (!strcmp(name, "cache-entries")) {
         if (!parse_uint(arg, 64, 1u << 26, &v))
-            return fail(err, errlen, "%s wants 64-67108864, got '%s'", opt, arg);
+            return ofs_fail(err, errlen, "%s wants 64-67108864, got '%s'", opt, arg);
         o->cache_entries = (unsigned)v;
         return 0;
     }
@@ -342,14 +342,14 @@ ofs_opts_set(struct ofs_opts *o, enum ofs_layer layer, const char *name, const c
         return parse_pin_rate(o, opt, arg, err, errlen);
     if (!strcmp(name, "stall-timeout")) {
         if (!parse_uint(arg, 0, 86400, &v))
-            return fail(err, errlen, "%s wants 0-86400 seconds, got '%s'", opt, arg);
+            return ofs_fail(err, errlen, "%s wants 0-86400 seconds, got '%s'", opt, arg);
         o->stall_timeout_s = (uint32_t)v;
         o->has_stall_timeout = true;
         return 0;
     }
-    return fail(err, errlen,
-                layer == OFS_FROM_ARGS ? "unknown option '%s' (try --help)" : "unknown key '%s'",
-                opt);
+    return ofs_fail(
+        err, errlen,
+        layer == OFS_FROM_ARGS ? "unknown option '%s' (try --help)" : "unknown key '%s'", opt);
 }
 
 int
@@ -362,9 +362,9 @@ ofs_opts_args(struct ofs_opts *o, int argc, char **argv, char *err, size_t errle
             return 0;
         }
         if (strncmp(opt, "--", 2) || !known_option(opt + 2))
-            return fail(err, errlen, "unknown option '%s' (try --help)", opt);
+            return ofs_fail(err, errlen, "unknown option '%s' (try --help)", opt);
         if (i + 1 >= argc)
-            return fail(err, errlen, "%s needs an argument", opt);
+            return ofs_fail(err, errlen, "%s needs an argument", opt);
         const char *arg = argv[++i];
         int r = !strcmp(opt, "--port") ? parse_port(o, arg, err, errlen)
                                        : ofs_opts_set(o, OFS_FROM_ARGS, opt + 2, arg, err, errlen);
@@ -378,18 +378,18 @@ int
 ofs_opts_check(const struct ofs_opts *o, bool ports_optional, char *err, size_t errlen)
 {
     if (!o->n_ports && !ports_optional)
-        return fail(err, errlen, "no --port given (try --help)");
+        return ofs_fail(err, errlen, "no --port given (try --help)");
     for (size_t i = 0; i < o->n_ports; i++)
         for (size_t j = i + 1; j < o->n_ports; j++)
             if (!strcmp(o->ports[i].devargs, o->ports[j].devargs))
-                return fail(err, errlen, "device '%s' given twice", o->ports[i].devargs);
+                return ofs_fail(err, errlen, "device '%s' given twice", o->ports[i].devargs);
     bool tls = false;
     for (size_t i = 0; i < o->n_controllers; i++)
         tls |= o->controllers[i].tls;
     if (tls && (!o->private_key || !o->certificate || !o->ca_cert))
-        return fail(err, errlen,
-                    "tls:/ptls: controllers need --private-key, --certificate "
-                    "and --ca-cert");
+        return ofs_fail(err, errlen,
+                        "tls:/ptls: controllers need --private-key, --certificate "
+                        "and --ca-cert");
     return 0;
 }
 

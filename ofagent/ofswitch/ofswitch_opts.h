@@ -124,6 +124,10 @@ bool ofs_port_parse(const char *s, uint32_t *port_no);
 /* "LOCAL" or the decimal number: how a port is written back. */
 const char *ofs_port_name(uint32_t port_no, char *buf, size_t size);
 
+/* Writes one line (printf FMT) into err (when errlen > 0); returns -EINVAL.
+ * The error form of the option and configuration parsers. */
+__attribute__((format(printf, 3, 4))) int ofs_fail(char *err, size_t errlen, const char *fmt, ...);
+
 /* Usage text for --help. */
 const char *ofs_opts_usage(void);
 
