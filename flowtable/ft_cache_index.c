@@ -125,7 +125,13 @@ ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask)
 static uint64_t
 ignore_fields(const struct ft_key *written)
 {
-    uint64_t f = 0;
+    /* Every walk writes metadata (it starts at 0); most write nothing
+     * else, and then no per-field scan is needed on the miss path. */
+    uint64_t f = written->metadata ? 1ull << FT_F_METADATA : 0;
+    struct ft_key rest = *written;
+    rest.metadata = 0;
+    if (ft_key_is_zero(&rest))
+        return f;
     for (unsigned i = 0; i < FT_N_FIELDS; i++)
         if (!ft_field_is_wild(written, i))
             f |= 1ull << i;
