@@ -7,11 +7,12 @@ told.
 usage: ofpeer.py PORTFILE MODE [PORT]
   PORTFILE  written with the TCP port it listens on (127.0.0.1; PORT, else
             an ephemeral one), once it listens
-  MODE      answer  answer ECHO_REQUESTs, count PACKET_INs and PORT_STATUS
+  MODE      answer  answer ECHO_REQUESTs, count PACKET_INs and PORT_STATUS,
+                    note the cookie of each FLOW_REMOVED
             stall   stop reading after the HELLO; on SIGUSR1 read again,
                     send an ECHO_REQUEST and report whether it was answered
 Reports are JSON lines on stdout: {"connected": 1}, {"packet_ins": N,
-"port_status": M, "seconds": S} on SIGTERM, {"echo_reply": true} after SIGUSR1 in stall mode.
+"port_status": M, "flow_removed": [COOKIE, ...], "seconds": S} on SIGTERM, {"echo_reply": true} after SIGUSR1 in stall mode.
 """
 import json
 import os
@@ -94,13 +95,21 @@ def main():
                     return
         say(echo_reply=False)
         return
-    while not state["stop"]:
-        select.select([s], [], [], 0.1)
-        for m in c.messages():
+    removed = []
+
+    def take(msgs):
+        nonlocal pins, ps
+        for m in msgs:
             pins += m[1] == 10
             ps += m[1] == 12
+            if m[1] == 11 and len(m) >= 16:
+                removed.append(struct.unpack_from("!Q", m, 8)[0])
             c.answer_echo(m)
-    say(packet_ins=pins, port_status=ps, seconds=time.monotonic() - t0)
+    while not state["stop"]:
+        select.select([s], [], [], 0.1)
+        take(c.messages())
+    take(c.messages())  # What was in the socket when told to stop.
+    say(packet_ins=pins, port_status=ps, flow_removed=removed, seconds=time.monotonic() - t0)
 
 
 if __name__ == "__main__":
