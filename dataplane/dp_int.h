@@ -277,8 +277,9 @@ enum dp_stages_phase {
 };
 
 struct dp_stage_sample {
-    uint64_t lookups, misses; /* Summed over workers since they started. */
-    uint32_t entries;         /* In every worker's cache now. */
+    uint64_t lookups, misses;      /* Summed over workers since they started. */
+    uint64_t packets, busy_cycles; /* Likewise: what a packet costs. */
+    uint32_t entries;              /* In every worker's cache now. */
 };
 
 struct dp_stage_auto {
@@ -286,9 +287,27 @@ struct dp_stage_auto {
     uint64_t next_ns, retry_ns, backoff_ns;
     struct dp_stage_sample last;
     uint32_t one_entries;    /* With one stage, when the trial began, */
-    uint64_t one_miss_per_m; /* and its misses per million lookups. */
+    uint64_t one_miss_per_m; /* its misses per million lookups */
+    uint64_t one_cpp_milli;  /* and busy cycles per 1000 packets. */
     struct ft_walk_stages trial;
 };
+
+/* What the automatic choice does at the end of a window. */
+enum dp_stages_step {
+    DP_STAGES_STEP_NONE,   /* Nothing changes. */
+    DP_STAGES_STEP_TRY,    /* Try the candidate stages (phase is FILLING now). */
+    DP_STAGES_STEP_REVERT, /* Back to one stage (phase ONE, retry later). */
+    DP_STAGES_STEP_FOLLOW, /* Stages kept: follow the pipeline's gotos. */
+};
+
+/* The choice without the dataplane (dp_stages.c; tested alone): given the
+ * counters at the end of a window, advances a. Stages are kept only when
+ * they need half the entries or half the misses of one stage AND a packet
+ * costs at most 10 % more busy cycles than with one stage (or half as many,
+ * whatever the entries): a pipeline whose one-stage cache fits keeps its
+ * single lookup. */
+enum dp_stages_step dp_stages_decide(struct dp_stage_auto *a, const struct dp_stage_sample *cur,
+                                     uint64_t now_ns);
 
 struct dp {
     struct dp_config cfg;

@@ -6,8 +6,9 @@
  * single-stage cache holds many entries or misses often and the pipeline
  * has goto targets to split at, the workers try stages starting at those
  * tables (up to FT_MAX_STAGES - 1), and keep them if they need far fewer
- * entries or miss far less; otherwise they go back to one stage and try
- * again later (backing off). Every change reaches the workers in a
+ * entries or miss far less without making a packet dearer (busy cycles per
+ * packet, measured); otherwise they go back to one stage and try again
+ * later (backing off). Every change reaches the workers in a
  * snapshot; each cache folds and flushes when it adopts it.
  *
  * Thread safety: the agent's thread (dp_control.h).
@@ -72,6 +73,8 @@ sample(struct dp *dp, struct dp_stage_sample *s)
         dp_worker_read(w, &ws);
         s->lookups += ws.emc_hits + ws.cache_hits + ws.misses;
         s->misses += ws.misses;
+        s->packets += ws.packets;
+        s->busy_cycles += ws.busy_cycles;
         s->entries += dp_worker_cache_entries(w);
     }
 }
@@ -122,51 +125,77 @@ dp_get_stages(struct dp *dp, bool *automatic, struct ft_walk_stages *now)
     *now = dp->stages;
 }
 
-static void
-window(struct dp *dp, const struct dp_stage_sample *cur, uint64_t now_ns)
+enum dp_stages_step
+dp_stages_decide(struct dp_stage_auto *a, const struct dp_stage_sample *cur, uint64_t now_ns)
 {
-    struct dp_stage_auto *a = &dp->sa;
     uint64_t lookups = cur->lookups - a->last.lookups;
     uint64_t misses = cur->misses - a->last.misses;
+    uint64_t packets = cur->packets - a->last.packets;
+    uint64_t busy = cur->busy_cycles - a->last.busy_cycles;
     a->last = *cur;
-    if (lookups < MIN_LOOKUPS)
-        return; /* Too little traffic to judge; the decision stands. */
+    if (lookups < MIN_LOOKUPS || !packets)
+        return DP_STAGES_STEP_NONE; /* Too little traffic to judge; the decision stands. */
     uint64_t miss_per_m = misses * 1000000 / lookups;
-    struct ft_walk_stages none;
-    memset(&none, 0, sizeof none);
+    uint64_t cpp_milli = busy * 1000 / packets;
     switch (a->phase) {
     case DP_STAGES_ONE:
         if (now_ns < a->retry_ns)
-            return;
+            return DP_STAGES_STEP_NONE;
         if (cur->entries < TRY_ENTRIES && miss_per_m < TRY_MISS_PER_K * 1000)
-            return;
-        if (!candidate(dp, &a->trial))
-            return;
+            return DP_STAGES_STEP_NONE;
         a->one_entries = cur->entries;
         a->one_miss_per_m = miss_per_m;
+        a->one_cpp_milli = cpp_milli;
         a->phase = DP_STAGES_FILLING;
-        apply(dp, &a->trial);
-        return;
+        return DP_STAGES_STEP_TRY;
     case DP_STAGES_FILLING: /* The flush's misses are not the stages' fault. */
         a->phase = DP_STAGES_TRIAL;
-        return;
+        return DP_STAGES_STEP_NONE;
     case DP_STAGES_TRIAL: {
         bool fewer = (uint64_t)cur->entries * 2 <= a->one_entries &&
                      miss_per_m <= a->one_miss_per_m + 1000; /* +0.1 %. */
         bool fewer_misses = miss_per_m * 2 <= a->one_miss_per_m;
-        if (fewer || fewer_misses) {
+        bool no_dearer = cpp_milli * 10 <= a->one_cpp_milli * 11;
+        bool much_cheaper = cpp_milli * 2 <= a->one_cpp_milli;
+        if (((fewer || fewer_misses) && no_dearer) || much_cheaper) {
             a->phase = DP_STAGES_KEPT;
             a->backoff_ns = BACKOFF_MIN_NS;
-            return;
+            return DP_STAGES_STEP_NONE;
         }
         a->phase = DP_STAGES_ONE;
+        if (!a->backoff_ns)
+            a->backoff_ns = BACKOFF_MIN_NS; /* A state that was only zeroed. */
         a->retry_ns = now_ns + a->backoff_ns;
         if (a->backoff_ns < BACKOFF_MAX_NS)
             a->backoff_ns *= 2;
+        return DP_STAGES_STEP_REVERT;
+    }
+    case DP_STAGES_KEPT:
+        return DP_STAGES_STEP_FOLLOW;
+    }
+    return DP_STAGES_STEP_NONE;
+}
+
+static void
+window(struct dp *dp, const struct dp_stage_sample *cur, uint64_t now_ns)
+{
+    struct dp_stage_auto *a = &dp->sa;
+    struct ft_walk_stages none;
+    memset(&none, 0, sizeof none);
+    switch (dp_stages_decide(a, cur, now_ns)) {
+    case DP_STAGES_STEP_NONE:
+        return;
+    case DP_STAGES_STEP_TRY:
+        if (!candidate(dp, &a->trial)) {
+            a->phase = DP_STAGES_ONE; /* No goto to split at: one stage is all there is. */
+            return;
+        }
+        apply(dp, &a->trial);
+        return;
+    case DP_STAGES_STEP_REVERT:
         apply(dp, &none);
         return;
-    }
-    case DP_STAGES_KEPT: {
+    case DP_STAGES_STEP_FOLLOW: {
         /* The pipeline may have changed its gotos: follow them. */
         struct ft_walk_stages c;
         if (!candidate(dp, &c)) {

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The automatic choice of flow-cache stages (dp_stages_decide), fed the
+ * counters a dataplane would show at the end of each one-second window.
+ * The shapes are the benchmark's: scenario 4 (a four-table pipeline whose
+ * one-stage cache fits: stages cut its entries but cost three times the
+ * cycles), scenario 8 (a cross product that thrashes one stage: stages
+ * win on every count).
+ */
+#include <check.h>
+#include <string.h>
+
+#include "dp_int.h"
+
+#define SEC 1000000000ull
+
+/* Counters grow window by window, as the workers' do. */
+struct feed {
+    struct dp_stage_auto a;
+    struct dp_stage_sample cum;
+    uint64_t now;
+};
+
+static enum dp_stages_step
+window(struct feed *f, uint32_t entries, uint64_t lookups, uint64_t misses, uint64_t cpp)
+{
+    f->cum.lookups += lookups;
+    f->cum.misses += misses;
+    f->cum.packets += lookups;
+    f->cum.busy_cycles += lookups * cpp;
+    f->cum.entries = entries;
+    f->now += SEC;
+    return dp_stages_decide(&f->a, &f->cum, f->now);
+}
+
+START_TEST(dearer_stages_revert)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    /* One stage: 4,000 entries, no misses, 561 cycles a packet. */
+    ck_assert_int_eq(window(&f, 4000, 1000000, 0, 561), DP_STAGES_STEP_TRY);
+    ck_assert_int_eq(window(&f, 1006, 1000000, 1006, 2000), DP_STAGES_STEP_NONE); /* Filling. */
+    /* Staged: a quarter of the entries, but 1,846 cycles a packet. */
+    ck_assert_int_eq(window(&f, 1006, 1000000, 0, 1846), DP_STAGES_STEP_REVERT);
+    ck_assert_int_eq(f.a.phase, DP_STAGES_ONE);
+    ck_assert_uint_gt(f.a.retry_ns, f.now);
+    /* It does not try again before the backoff ends. */
+    ck_assert_int_eq(window(&f, 4000, 1000000, 0, 561), DP_STAGES_STEP_NONE);
+}
+END_TEST
+
+START_TEST(thrashing_cross_product_keeps_stages)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    /* One stage full at 262,144 entries, a third of lookups missing. */
+    ck_assert_int_eq(window(&f, 262144, 1000000, 340000, 3134), DP_STAGES_STEP_TRY);
+    ck_assert_int_eq(window(&f, 2000, 1000000, 2000, 900), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(window(&f, 2000, 1000000, 0, 697), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
+    ck_assert_int_eq(window(&f, 2000, 1000000, 0, 697), DP_STAGES_STEP_FOLLOW);
+}
+END_TEST
+
+START_TEST(fewer_entries_at_the_same_cost_keeps_stages)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    ck_assert_int_eq(window(&f, 40000, 1000000, 0, 500), DP_STAGES_STEP_TRY);
+    window(&f, 400, 1000000, 400, 700);
+    ck_assert_int_eq(window(&f, 400, 1000000, 0, 540), DP_STAGES_STEP_NONE); /* +8 %. */
+    ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
+}
+END_TEST
+
+START_TEST(no_pressure_or_no_traffic_changes_nothing)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    /* A small cache that hits: one stage stays. */
+    ck_assert_int_eq(window(&f, 100, 1000000, 10, 300), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(f.a.phase, DP_STAGES_ONE);
+    /* A big one, but too few lookups in the window to judge. */
+    ck_assert_int_eq(window(&f, 100000, 100, 50, 300), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(f.a.phase, DP_STAGES_ONE);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+    Suite *s = suite_create("stages");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, dearer_stages_revert);
+    tcase_add_test(tc, thrashing_cross_product_keeps_stages);
+    tcase_add_test(tc, fewer_entries_at_the_same_cost_keeps_stages);
+    tcase_add_test(tc, no_pressure_or_no_traffic_changes_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(make_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
