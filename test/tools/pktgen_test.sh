@@ -64,12 +64,11 @@ eal() { # lcore-count name
 run() {
     local name=$1 n=$2
     shift 2
+    local rc=0
     # shellcheck disable=SC2046
-    if ! "$pktgen" $(eal "$n" "$name") -- --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"; then
-        cat "$tmp/$name.err" >&2
-        fail "ofs-pktgen exited with $?"
-    fi
+    "$pktgen" $(eal "$n" "$name") -- --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
     cat "$tmp/$name.err" >&2
+    [ $rc -eq 0 ] || fail "ofs-pktgen exited with $rc"
 }
 
 # check NAME PYTHON-ASSERTIONS: r is the report; ok(cond, msg) asserts.
@@ -162,6 +161,43 @@ stop_testpmd() {
     pids=()
 }
 
+# run_vs_testpmd NAME LCORES TESTPMD-ARGS -- PKTGEN-OPTIONS...: ofs-pktgen
+# against a fresh dpdk-testpmd. A testpmd that died before anything came
+# back (DPDK 22.11's memif has crashed it as a peer connected: a SIGSEGV in
+# testpmd, not in ofs-pktgen) gets one more fresh start, and the case says
+# so; anything else fails as it is.
+run_vs_testpmd() {
+    local name=$1 n=$2 sock="$tmp/memif.sock" attempt rc back tp_args=()
+    shift 2
+    while [ "$1" != -- ]; do
+        tp_args+=("$1")
+        shift
+    done
+    shift
+    for attempt in 1 2; do
+        rm -f "$sock"
+        start_testpmd "$name" "$sock" "${tp_args[@]}"
+        rc=0
+        # shellcheck disable=SC2046
+        "$pktgen" $(eal "$n" "$name") -- --json \
+            --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" "$@" \
+            >"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
+        cat "$tmp/$name.err" >&2
+        if kill -0 "${pids[0]}" 2>/dev/null; then
+            [ $rc -eq 0 ] || fail "ofs-pktgen exited with $rc"
+            return 0
+        fi
+        back=0
+        [ $rc -ne 0 ] || back=$(python3 -c \
+            'import json,sys; print(json.load(open(sys.argv[1]))["rx"]["packets"])' "$tmp/$name.json")
+        [ "$back" -eq 0 ] || return 0 # It died as ofs-pktgen left (stop_testpmd says so).
+        [ "$attempt" -eq 1 ] || fail "dpdk-testpmd died twice before anything came back"
+        echo "note: dpdk-testpmd died before anything came back ($(tail -n 3 "$tmp/$name.log" |
+            tr '\n' ' ')); once more with a fresh one" >&2
+        stop_testpmd
+    done
+}
+
 case $case in
 loopback)
     run lb 2 --tx-port net_ring0 --rx-port same --flows 64 --src-ip 10.0.0.0-10.0.0.15 \
@@ -227,9 +263,7 @@ ok(r["interrupted"], "not marked interrupted")
 ok(r["duration_s"] > 0.2, "duration %r" % r["duration_s"])'
     ;;
 testpmd)
-    sock="$tmp/memif.sock"
-    start_testpmd tp "$sock"
-    run tp 1 --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" \
+    run_vs_testpmd tp 1 -- \
         --flows 16 --src-ip 198.18.0.1-198.18.0.16 --rate 0.2 --duration 1 --warmup 0.3 \
         --link-timeout 15
     check tp '
@@ -244,9 +278,7 @@ testpmd_queues)
     # same queue, and every flow must come back — queue 1's only through
     # the RX role's second queue, as against Open vSwitch, whose PMD sends
     # on queue 1.
-    sock="$tmp/memif.sock"
-    start_testpmd tpq "$sock" --rxq=2 --txq=2
-    run tpq 3 --tx-port "net_memif0,role=client,socket=$sock,socket-abstract=no" \
+    run_vs_testpmd tpq 3 --rxq=2 --txq=2 -- \
         --txq 2 --rxq 1 --port-queues 2 --flows 16 --src-ip 198.18.0.1-198.18.0.16 \
         --rate 0.2 --duration 1 --warmup 0.3 --link-timeout 15
     check tpq '
