@@ -258,19 +258,25 @@ bucket_live(struct walk *w, const struct ft_bucket *b, int depth)
     return true;
 }
 
-/* A group is live when some bucket of it is. */
+/* A group is live when some bucket of it is. The answer for (id, depth)
+ * is the same wherever it is asked in one walk (its dependencies were
+ * recorded the first time), so it is remembered. */
 static bool
 group_live(struct walk *w, uint32_t id, int depth)
 {
+    for (uint16_t i = 0; i < w->n_live; i++)
+        if (w->live[i].id == id && w->live[i].depth == depth)
+            return w->live[i].live;
     /* A group that does not exist yet is dead; its arrival changes that. */
     add_dep(w, FT_DEP_GROUP, id);
     const struct ft_group *g = ft_pipeline_group_find(w->p, w->v, id);
-    if (!g || depth > MAX_GROUP_DEPTH)
-        return false;
-    for (uint32_t b = 0; b < g->n_buckets; b++)
-        if (bucket_live(w, &g->buckets[b], depth))
-            return true;
-    return false;
+    bool live = false;
+    if (g && depth <= MAX_GROUP_DEPTH)
+        for (uint32_t b = 0; b < g->n_buckets && !live; b++)
+            live = bucket_live(w, &g->buckets[b], depth);
+    if (w->n_live < WALK_LIVE_MEMO)
+        w->live[w->n_live++] = (struct walk_live){.id = id, .depth = (uint8_t)depth, .live = live};
+    return live;
 }
 
 static void
@@ -502,6 +508,7 @@ walk_init(struct walk *w, const struct ft_pipeline *p, uint64_t v, const struct 
     w->cur.kind = 0;
     w->outer.kind = 0;
     w->stages = NULL;
+    w->n_live = 0;
     w->table_id = FT_TABLE_ALL;
     w->cookie = UINT64_MAX;
     ft_action_set_clear(&w->as);

@@ -17,6 +17,9 @@
 /* Deepest group chain the walk composes (group-mod refuses deeper). */
 #define MAX_GROUP_DEPTH 16
 
+/* Group liveness results a walk remembers (struct walk). */
+#define WALK_LIVE_MEMO 256
+
 /* Where a top-level action being composed sits: a continuation starts
  * after it. */
 struct walk_pos {
@@ -46,6 +49,15 @@ struct walk {
     struct walk_pos cur;   /* The top-level action being composed. */
     struct walk_pos outer; /* The packet-out action whose output:TABLE runs the tables. */
     const struct ft_walk_stages *stages; /* Where a staged walk stops; NULL: nowhere. */
+    /* Group liveness already found in this walk, by (group, depth): chains
+     * of watch_groups with several buckets each would otherwise be
+     * evaluated again for every path to them (exponential in the depth). */
+    uint16_t n_live;
+    struct walk_live {
+        uint32_t id;
+        uint8_t depth;
+        bool live;
+    } live[WALK_LIVE_MEMO];
 };
 
 /* ---- ft_walk.c ---- */

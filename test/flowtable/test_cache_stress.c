@@ -619,17 +619,20 @@ START_TEST(bursts_full_cache_and_edits)
     struct ft_cache_stats st;
     ft_cache_stats(r.c, &st);
     /* The pressure the test is about did happen: capacity evictions,
-     * invalidations, EMC hits (one stage; a staged chain reaches the EMC
+     * invalidations, cache hits (one stage; a staged chain reaches the EMC
      * only if no later packet's miss took one of its entries, which in
-     * caches this small is rare) or chained stages, and misses served
-     * without an entry (the thrash defence). */
+     * caches this small is rare) or chained stages, and, with one stage,
+     * misses served without an entry (the thrash defence; staged, a
+     * chain's parts are shared by many flows and some seeds never thrash). */
     ck_assert_uint_gt(st.evict_capacity, 0);
     ck_assert_uint_gt(st.evict_invalidated, 0);
-    if (_i % 2)
+    if (_i % 2) {
         ck_assert_uint_gt(st.stage_lookups, 0);
-    else
-        ck_assert_uint_gt(st.emc_hits, 0);
-    ck_assert_uint_gt(st.uncached, 0);
+    } else {
+        /* EMC hits in nearly every seed; a few seeds thrash it off. */
+        ck_assert_uint_gt(st.emc_hits + st.sig_hits + st.megaflow_hits, 0);
+        ck_assert_uint_gt(st.uncached, 0);
+    }
     ck_assert_uint_gt(r.recirculated, 0);
     ref_check(&r.ref, r.p, r.c, r.seed);
     run_fini(&r);

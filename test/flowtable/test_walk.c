@@ -158,6 +158,34 @@ START_TEST(group_output_wins_over_output)
 }
 END_TEST
 
+/* Fast-failover groups whose buckets watch each other in a cycle, four
+ * buckets each: without remembering what it found, the walk evaluated the
+ * same groups again for every path, 4^16 times (the e2e_diff test hung on
+ * such a random pipeline). None has a bucket that is live by itself: all
+ * are dead. */
+START_TEST(watch_group_cycles_are_evaluated_once)
+{
+    struct ft_action out1 = {.type = FT_AT_OUTPUT, .arg = 1};
+    struct ft_bucket b[4];
+    for (uint32_t g = 0; g < 4; g++) {
+        for (uint32_t j = 0; j < 4; j++)
+            b[j] = (struct ft_bucket){.n_actions = 1,
+                                      .watch_port = FT_PORT_ANY,
+                                      .watch_group = 20 + (g + j) % 4,
+                                      .actions = &out1};
+        struct ft_group_mod gm = {.command = FT_GC_ADD,
+                                  .type = FT_GT_FF,
+                                  .group_id = 20 + g,
+                                  .n_buckets = 4,
+                                  .buckets = b};
+        ck_assert_int_eq(ft_pipeline_group_mod(p, &gm, 0), FT_OK);
+    }
+    ck_assert_int_eq(tu_add(p, "priority=1,in_port=20", "group:20"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("in_port=20"), "group:20(ff)");
+}
+END_TEST
+
 START_TEST(group_types_and_liveness)
 {
     struct ft_action a[3] = {
@@ -514,6 +542,7 @@ make_suite(void)
     tcase_add_test(tc, action_set_order_and_clear);
     tcase_add_test(tc, group_output_wins_over_output);
     tcase_add_test(tc, group_types_and_liveness);
+    tcase_add_test(tc, watch_group_cycles_are_evaluated_once);
     tcase_add_test(tc, vlan_push_pop_model);
     tcase_add_test(tc, pop_mpls_recirculates_then_l3_matches);
     tcase_add_test(tc, pop_in_action_set_recirculates);
