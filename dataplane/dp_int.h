@@ -290,6 +290,10 @@ struct dp_stage_auto {
     uint64_t one_miss_per_m; /* its misses per million lookups */
     uint64_t one_cpp_milli;  /* and busy cycles per 1000 packets. */
     struct ft_walk_stages trial;
+    /* The pipeline version whose rules have no goto (0: none seen): no
+     * need to scan them again until the version changes. */
+    uint64_t no_goto_version;
+    uint64_t scans; /* Of the rules for gotos (tests). */
 };
 
 /* What the automatic choice does at the end of a window. */
