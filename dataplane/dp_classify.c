@@ -179,6 +179,19 @@ dp_classify_fold(struct dp_worker *w)
         ft_cache_fold(w->cache, dp_clock_ns());
 }
 
+void
+dp_classify_fold_request(struct dp_worker *w)
+{
+    if (w->cache)
+        ft_cache_fold_request(w->cache);
+}
+
+bool
+dp_classify_fold_step(struct dp_worker *w)
+{
+    return !w->cache || ft_cache_fold_step(w->cache, dp_clock_ns());
+}
+
 uint32_t
 dp_worker_cache_entries(struct dp_worker *w)
 {

@@ -175,8 +175,9 @@ struct dp_worker {
     /* Worker only (read and written by this worker alone). */
     const struct dp_snap *snap;
     uint64_t snap_gen;
-    bool changes_lost; /* For the flow cache: flush before the next lookup. */
-    uint64_t fold_seen;
+    bool changes_lost;     /* For the flow cache: flush before the next lookup. */
+    uint64_t fold_seen;    /* The last fold request taken, */
+    uint64_t fold_done;    /* and the last one finished. */
     uint64_t maintain_tsc; /* When dp_classify_maintain runs next. */
     uint64_t now_ns;       /* CLOCK_MONOTONIC at the start of this loop. */
     uint64_t meter_now;    /* dp_meter_now() at the start of this loop. */
@@ -400,6 +401,9 @@ unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint3
                      unsigned n, struct dp_prog *progs);
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
+/* A fold in steps (dp_worker_poll): request it, then step until true. */
+void dp_classify_fold_request(struct dp_worker *w);
+bool dp_classify_fold_step(struct dp_worker *w);
 void dp_classify_maintain(struct dp_worker *w);
 /* ft_cache_masks_foreach callback filling a dp_cache_info. */
 void dp_cache_mask_note(void *aux, const struct ft_key *mask, uint32_t entries, uint64_t hits);

@@ -254,9 +254,13 @@ dp_worker_poll(struct dp_worker *w)
         dp_worker_adopt(w, s);
     uint64_t fold = atomic_load_explicit(&dp->fold_req, memory_order_acquire);
     if (fold != w->fold_seen) {
-        dp_classify_fold(w);
+        dp_classify_fold_request(w);
         w->fold_seen = fold;
-        atomic_store_explicit(&w->fold_ack, fold, memory_order_release);
+    }
+    /* The fold goes in steps between bursts; acknowledged when done. */
+    if (w->fold_done != w->fold_seen && dp_classify_fold_step(w)) {
+        w->fold_done = w->fold_seen;
+        atomic_store_explicit(&w->fold_ack, w->fold_done, memory_order_release);
     }
 
     unsigned total = 0;

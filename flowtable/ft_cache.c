@@ -72,7 +72,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     c->pool = ft_calloc(cfg.max_entries, sizeof *c->pool);
     c->subs = ft_calloc(cfg.max_masks + 1, sizeof *c->subs);
     c->rank = ft_calloc(cfg.max_masks + 1, sizeof *c->rank);
-    c->dirty = ft_malloc(2 * (size_t)cfg.max_entries * sizeof *c->dirty);
+    c->dirty = ft_malloc((size_t)cfg.max_entries * sizeof *c->dirty);
     c->scratch = ft_malloc((size_t)cfg.max_entries * sizeof *c->scratch);
     uint32_t rule_buckets = 1024;
     while (rule_buckets < cfg.max_entries)
@@ -121,7 +121,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
     }
     ft_cache_index_free(c);
     for (uint16_t s = 0; s < c->n_subs; s++)
-        free(c->subs[s].heads);
+        ft_cache_sub_free(&c->subs[s]);
     for (uint32_t b = 0; c->progs && b <= c->progs_mask; b++) {
         for (struct ft_cprog *x = c->progs[b], *next; x; x = next) {
             next = x->next;
@@ -257,16 +257,8 @@ ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter)
     if (e->st == FT_ST_NONE)
         return;
     if (e->flags & CE_DIRTY)
-        ft_cache_fold_entry(c, e);
-    struct ft_csub *st = &c->subs[e->st];
-    for (uint32_t *pp = &st->heads[e->hash & st->head_mask]; *pp != FT_NIL;
-         pp = &c->pool[*pp].next) {
-        if (*pp == idx) {
-            *pp = e->next;
-            break;
-        }
-    }
-    st->n_entries--;
+        ft_cache_fold_evicted(c, idx);
+    ft_cache_sub_remove(c, &c->subs[e->st], idx);
     c->stage_entries[e->stage]--;
     ft_cache_unindex_entry(c, e);
     prog_unref(c, e->prog);
@@ -395,10 +387,7 @@ ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_c
     e->hash = ft_csub_hash(st, key);
     for (unsigned j = 0; j < st->n_words; j++)
         e->key[j] = key->w[st->words[j]] & st->mask.w[st->words[j]];
-    e->next = st->heads[e->hash & st->head_mask];
-    st->heads[e->hash & st->head_mask] = idx;
-    if (++st->n_entries > 2 * (st->head_mask + 1))
-        ft_cache_sub_grow(c, st);
+    ft_cache_sub_insert(c, st, idx);
     c->n_entries++;
     c->st.installs++;
     *prog = x; /* Stays valid until the next call even if evicted now. */
@@ -438,12 +427,8 @@ ft_cache_count_n(struct ft_cache *c, uint32_t idx, uint32_t packets, uint64_t by
     e->bytes += bytes;
     e->used_ns = now_ns;
     e->flags |= CE_REF;
-    if (!(e->flags & CE_DIRTY)) {
-        e->flags |= CE_DIRTY;
-        if (c->n_dirty >= 2 * c->cfg.max_entries)
-            ft_cache_fold(c, now_ns);
-        c->dirty[c->n_dirty++] = idx;
-    }
+    if (!(e->flags & CE_DIRTY))
+        ft_cache_dirty(c, idx);
 }
 
 void

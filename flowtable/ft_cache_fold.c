@@ -16,10 +16,13 @@
 
 /* Fold at least this often when the caller runs maintenance. Whoever needs
  * exact counters (a stats reply, flow expiry) asks for a fold first, so
- * this only bounds the dirty list and how stale an unasked-for counter
- * gets; each fold costs atomic adds on every rule a used entry matched. */
+ * this only bounds how stale an unasked-for counter gets. */
 #define FOLD_INTERVAL_NS 100000000ull
-#define FOLD_SLICE_MIN   64u
+/* Entries folded per step. A fold costs atomic adds on every rule a used
+ * entry matched, a cache miss or more each: folding a fiftieth of 100,000
+ * dirty entries at once held the worker for ~200 us every millisecond
+ * (p99 latency); 256 keep a step near 25 us. */
+#define FOLD_SLICE       256u
 
 /* Table counters of one fold, summed here and added once per table: many
  * entries visit the same tables, and atomic adds on shared lines are what
@@ -55,23 +58,47 @@ fold_entry(struct ft_cache *c, struct ft_centry *e, struct fold_tables *acc)
     e->bytes = 0;
 }
 
-void
-ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e)
+static inline uint32_t
+slot_of(const struct ft_cache *c, uint64_t pos)
 {
-    fold_entry(c, e, NULL);
+    return (uint32_t)(pos % c->cfg.max_entries);
 }
 
-/* Fold dirty[from, to), summing table counters for one add per table. */
+void
+ft_cache_dirty(struct ft_cache *c, uint32_t idx)
+{
+    struct ft_centry *e = &c->pool[idx];
+    e->flags |= CE_DIRTY;
+    e->dirty_slot = slot_of(c, c->dirty_tail);
+    c->dirty[e->dirty_slot] = idx; /* Room: each live entry is there once at most. */
+    c->dirty_tail++;
+}
+
+void
+ft_cache_fold_evicted(struct ft_cache *c, uint32_t idx)
+{
+    struct ft_centry *e = &c->pool[idx];
+    fold_entry(c, e, NULL);
+    /* The list's last entry takes its slot: still unfolded, it is folded
+     * with the running fold at worst a little early. */
+    uint32_t last = slot_of(c, --c->dirty_tail);
+    if (e->dirty_slot != last) {
+        c->dirty[e->dirty_slot] = c->dirty[last];
+        c->pool[c->dirty[last]].dirty_slot = e->dirty_slot;
+    }
+    if (c->fold_end > c->dirty_tail)
+        c->fold_end = c->dirty_tail;
+}
+
+/* Fold up to max entries from the list's head, within the running fold,
+ * summing table counters for one add per table. */
 static void
-fold_range(struct ft_cache *c, uint32_t from, uint32_t to)
+fold_some(struct ft_cache *c, uint64_t max)
 {
     struct fold_tables acc;
     memset(&acc, 0, sizeof acc);
-    for (uint32_t i = from; i < to; i++) {
-        struct ft_centry *e = &c->pool[c->dirty[i]];
-        if (e->st != FT_ST_NONE && (e->flags & CE_DIRTY))
-            fold_entry(c, e, &acc);
-    }
+    for (; max && c->dirty_head < c->fold_end; max--, c->dirty_head++)
+        fold_entry(c, &c->pool[c->dirty[slot_of(c, c->dirty_head)]], &acc);
     for (unsigned w = 0; w < sizeof acc.touched / sizeof acc.touched[0]; w++)
         for (uint64_t bits = acc.touched[w]; bits; bits &= bits - 1) {
             unsigned t = w * 64 + (unsigned)__builtin_ctzll(bits);
@@ -82,10 +109,27 @@ fold_range(struct ft_cache *c, uint32_t from, uint32_t to)
 void
 ft_cache_fold(struct ft_cache *c, uint64_t now_ns)
 {
-    fold_range(c, c->fold_pos, c->n_dirty); /* Entries before fold_pos are folded. */
-    c->n_dirty = 0;
-    c->fold_pos = 0;
+    c->fold_end = c->dirty_tail;
+    fold_some(c, UINT64_MAX);
     c->last_fold_ns = now_ns;
+}
+
+void
+ft_cache_fold_request(struct ft_cache *c)
+{
+    c->fold_end = c->dirty_tail; /* A running fold takes what was dirtied since. */
+}
+
+bool
+ft_cache_fold_step(struct ft_cache *c, uint64_t now_ns)
+{
+    if (c->dirty_head == c->fold_end)
+        return true;
+    fold_some(c, FOLD_SLICE);
+    if (c->dirty_head < c->fold_end)
+        return false;
+    c->last_fold_ns = now_ns;
+    return true;
 }
 
 void
@@ -99,25 +143,9 @@ ft_cache_maintain(struct ft_cache *c, uint64_t now_ns, unsigned budget)
         if (e->st != FT_ST_NONE && now_ns > e->used_ns && now_ns - e->used_ns > c->cfg.idle_ns)
             ft_cache_evict(c, idx, &c->st.evict_idle);
     }
-    /* The periodic fold goes in slices, one per call (about a millisecond
-     * apart), so it never holds up packets for long: a whole fold of
-     * thousands of entries is a cache miss or more each, and took the
-     * worker away for a millisecond every fold (p99 latency). A slice is a
-     * fiftieth of the list, at least FOLD_SLICE_MIN entries. */
-    if (!c->fold_pos) {
-        if (now_ns - c->last_fold_ns < FOLD_INTERVAL_NS || !c->n_dirty)
-            return;
-        c->fold_end = c->n_dirty; /* Entries dirtied from now on wait for the next fold. */
-    }
-    uint32_t slice = c->fold_end / 50 > FOLD_SLICE_MIN ? c->fold_end / 50 : FOLD_SLICE_MIN;
-    uint32_t end = c->fold_end - c->fold_pos > slice ? c->fold_pos + slice : c->fold_end;
-    fold_range(c, c->fold_pos, end);
-    c->fold_pos = end;
-    if (end == c->fold_end) {
-        uint32_t rest = c->n_dirty - end;
-        memmove(c->dirty, c->dirty + end, rest * sizeof c->dirty[0]);
-        c->n_dirty = rest;
-        c->fold_pos = 0;
-        c->last_fold_ns = now_ns;
-    }
+    /* The periodic fold goes in steps, one per call (about a millisecond
+     * apart), so it never holds packets up for long. */
+    if (c->dirty_head == c->fold_end && now_ns - c->last_fold_ns >= FOLD_INTERVAL_NS)
+        c->fold_end = c->dirty_tail;
+    ft_cache_fold_step(c, now_ns);
 }

@@ -86,12 +86,13 @@ enum ft_centry_flags {
 };
 
 struct ft_centry {
-    uint32_t next; /* Subtable chain, or the free list. */
-    uint32_t hash; /* Masked-key hash within its subtable. */
-    uint16_t st;   /* Subtable index; FT_ST_NONE when free. */
-    uint8_t flags; /* enum ft_centry_flags. */
-    uint8_t stage; /* The stage its walk ran in. */
-    uint32_t gen;  /* Bumped when freed: EMC slots stay honest. */
+    uint32_t next;       /* Subtable chain, or the free list. */
+    uint32_t hash;       /* Masked-key hash within its subtable. */
+    uint16_t st;         /* Subtable index; FT_ST_NONE when free. */
+    uint8_t flags;       /* enum ft_centry_flags. */
+    uint8_t stage;       /* The stage its walk ran in. */
+    uint32_t gen;        /* Bumped when freed: EMC slots stay honest. */
+    uint32_t dirty_slot; /* Its slot in dirty[] while CE_DIRTY. */
     const struct ft_cprog *prog;
     struct ft_cmeta *meta;
     uint64_t packets; /* Since the last fold. */
@@ -107,6 +108,11 @@ struct ft_csub {
     uint8_t words[FT_KEY_WORDS];
     uint32_t *heads; /* Chains of entry indices by hash. */
     uint32_t head_mask;
+    /* While the heads double, the old ones: their buckets below `moved`
+     * are in `heads` already, the others still here (ft_csub_chain). */
+    uint32_t *old_heads;
+    uint32_t old_mask;
+    uint32_t moved;
     uint32_t n_entries;
     uint64_t hits; /* Since the last re-ranking (decayed). */
     bool exact;    /* The all-bits mask merged masks fall back to. */
@@ -212,10 +218,12 @@ struct ft_cache {
     struct ft_ctable tables[FT_N_TABLES];
     struct ft_cmeta *deps_all;
 
-    uint32_t *dirty; /* Entries with counters to fold. */
-    uint32_t n_dirty;
-    uint32_t fold_pos; /* A sliced fold's progress through dirty[]; 0 = none running. */
-    uint32_t fold_end; /* ...and its end: what was dirty when it started. */
+    /* Entries with counters to fold: a ring of max_entries slots holding
+     * every dirty entry once (an evicted one leaves it), so it never
+     * overflows. Positions count up; slot = position % max_entries. */
+    uint32_t *dirty;
+    uint64_t dirty_head, dirty_tail;
+    uint64_t fold_end; /* A fold runs while dirty_head < fold_end. */
     uint64_t last_fold_ns;
     uint32_t *scratch; /* Entries to evict, collected first. */
 
@@ -240,6 +248,15 @@ ft_csub_hash(const struct ft_csub *st, const struct ft_key *key)
         h = ft_hash_add64(h, key->w[w] & st->mask.w[w]);
     }
     return ft_hash_finish(h);
+}
+
+/* The chain that holds (or takes) the entries of hash h. */
+static inline uint32_t *
+ft_csub_chain(const struct ft_csub *st, uint32_t h)
+{
+    if (st->old_heads && (h & st->old_mask) >= st->moved)
+        return &st->old_heads[h & st->old_mask];
+    return &st->heads[h & st->head_mask];
 }
 
 static inline bool
@@ -274,8 +291,14 @@ void ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns);
 /* ft_cache_sub.c: megaflow subtables. */
 /* The subtable for a walk's mask (see there), FT_ST_NONE on ENOMEM. */
 uint16_t ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask);
-/* Double a subtable's chain heads (longer chains if memory is short). */
-void ft_cache_sub_grow(struct ft_cache *c, struct ft_csub *st);
+/* Link entry idx (its hash set) into its subtable. The heads double as
+ * the entries grow, a few buckets moved per insert: no insert pays for
+ * rehashing the whole subtable (longer chains if memory is short). */
+void ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
+/* Unlink entry idx from its subtable. */
+void ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
+/* Free a subtable's heads. */
+void ft_cache_sub_free(struct ft_csub *st);
 /* The entry whose subtable matches key, probing in hit order, or FT_NIL. */
 uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key);
 
@@ -292,7 +315,11 @@ void ft_cache_index_free(struct ft_cache *c);
 void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
 
 /* ft_cache_fold.c */
-void ft_cache_fold_entry(struct ft_cache *c, struct ft_centry *e);
+/* Put entry idx, just used, on the dirty list (if not there). */
+void ft_cache_dirty(struct ft_cache *c, uint32_t idx);
+/* Fold entry idx's counters (it is being evicted) and take it off the
+ * dirty list. */
+void ft_cache_fold_evicted(struct ft_cache *c, uint32_t idx);
 
 /* ft_cache_cont.c: continuations. */
 int ft_cache_conts_init(struct ft_cache *c);

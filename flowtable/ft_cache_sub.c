@@ -40,6 +40,8 @@ sub_reuse(struct ft_csub *st, const struct ft_key *mask)
         if (mask->w[i])
             st->words[st->n_words++] = (uint8_t)i;
     st->hits = 0;
+    free(st->old_heads); /* Empty, as the new heads are. */
+    st->old_heads = NULL;
     memset(st->heads, 0xff, (st->head_mask + 1) * sizeof *st->heads);
 }
 
@@ -113,25 +115,74 @@ ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
     return c->n_subs++;
 }
 
-void
-ft_cache_sub_grow(struct ft_cache *c, struct ft_csub *st)
+#define MOVE_PER_INSERT 4 /* Old buckets moved per insert while the heads double. */
+
+static void
+move_buckets(struct ft_cache *c, struct ft_csub *st, uint32_t n)
+{
+    for (; n && st->moved <= st->old_mask; n--, st->moved++) {
+        for (uint32_t idx = st->old_heads[st->moved], next; idx != FT_NIL; idx = next) {
+            struct ft_centry *e = &c->pool[idx];
+            next = e->next;
+            e->next = st->heads[e->hash & st->head_mask];
+            st->heads[e->hash & st->head_mask] = idx;
+        }
+    }
+    if (st->moved > st->old_mask) {
+        free(st->old_heads);
+        st->old_heads = NULL;
+    }
+}
+
+/* Start doubling the heads; the entries move over the next inserts. */
+static void
+grow(struct ft_csub *st)
 {
     uint32_t mask = st->head_mask * 2 + 1;
     uint32_t *heads = ft_malloc((mask + 1) * sizeof *heads);
     if (!heads)
         return; /* Longer chains, still correct. */
     memset(heads, 0xff, (mask + 1) * sizeof *heads);
-    for (uint32_t b = 0; b <= st->head_mask; b++) {
-        for (uint32_t idx = st->heads[b], next; idx != FT_NIL; idx = next) {
-            struct ft_centry *e = &c->pool[idx];
-            next = e->next;
-            e->next = heads[e->hash & mask];
-            heads[e->hash & mask] = idx;
-        }
-    }
-    free(st->heads);
+    st->old_heads = st->heads;
+    st->old_mask = st->head_mask;
+    st->moved = 0;
     st->heads = heads;
     st->head_mask = mask;
+}
+
+void
+ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx)
+{
+    struct ft_centry *e = &c->pool[idx];
+    uint32_t *head = ft_csub_chain(st, e->hash);
+    e->next = *head;
+    *head = idx;
+    st->n_entries++;
+    if (st->old_heads)
+        move_buckets(c, st, MOVE_PER_INSERT);
+    else if (st->n_entries > 2 * (st->head_mask + 1))
+        grow(st);
+}
+
+void
+ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx)
+{
+    struct ft_centry *e = &c->pool[idx];
+    for (uint32_t *pp = ft_csub_chain(st, e->hash); *pp != FT_NIL; pp = &c->pool[*pp].next) {
+        if (*pp == idx) {
+            *pp = e->next;
+            break;
+        }
+    }
+    st->n_entries--;
+}
+
+void
+ft_cache_sub_free(struct ft_csub *st)
+{
+    free(st->heads);
+    free(st->old_heads);
+    st->heads = st->old_heads = NULL;
 }
 
 /* Probe order follows hits; old hits fade so the order follows the traffic. */
@@ -164,7 +215,7 @@ ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key)
             continue;
         c->st.subtable_probes++;
         uint32_t h = ft_csub_hash(st, key);
-        for (uint32_t idx = st->heads[h & st->head_mask]; idx != FT_NIL;) {
+        for (uint32_t idx = *ft_csub_chain(st, h); idx != FT_NIL;) {
             const struct ft_centry *e = &c->pool[idx];
             if (e->hash == h && ft_centry_matches(st, e, key)) {
                 st->hits++;

@@ -129,8 +129,16 @@ int ft_cache_set_stages(struct ft_cache *c, const struct ft_walk_stages *stages,
 void ft_cache_get_stages(const struct ft_cache *c, struct ft_walk_stages *stages);
 
 /* Fold the counters of every entry used since its last fold into its rules
- * (packets, bytes, last use) and tables. After it, rule sums are exact. */
+ * (packets, bytes, last use) and tables. After it, rule sums are exact.
+ * It costs every dirty entry at once (a worker: ft_cache_fold_request). */
 void ft_cache_fold(struct ft_cache *c, uint64_t now_ns);
+
+/* The same in steps: after a request, the fold is done when
+ * ft_cache_fold_step returns true (each step folds a few hundred entries,
+ * so a worker can forward between them). What was used before the request
+ * is then in the rules; what was used since may be too. */
+void ft_cache_fold_request(struct ft_cache *c);
+bool ft_cache_fold_step(struct ft_cache *c, uint64_t now_ns);
 
 /* Housekeeping between bursts: advance the expiry clock over up to budget
  * entries (idle ones go). Cheap; call every loop. */

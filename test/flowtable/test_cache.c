@@ -488,68 +488,6 @@ START_TEST(emc_fills_free_slots_at_once)
 }
 END_TEST
 
-static int
-sum_packets(void *aux, const struct ft_rule *r)
-{
-    uint64_t pk;
-    ft_rule_stats(r, &pk, NULL, NULL);
-    *(uint64_t *)aux += pk;
-    return 0;
-}
-
-static uint64_t
-rule_packets(const struct ft_pipeline *p)
-{
-    struct ft_flow_filter f = {
-        .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
-    ft_match_init_catchall(&f.match);
-    uint64_t n = 0;
-    ft_pipeline_rules_foreach(p, &f, sum_packets, &n);
-    return n;
-}
-
-START_TEST(periodic_fold_goes_in_slices)
-{
-    /* 1,000 entries (one per route); the periodic fold takes a slice per
-     * maintenance call and is whole after at most 50 + 1 of them. */
-    struct ft_pipeline *p = ft_pipeline_create(NULL);
-    char spec[64];
-    for (unsigned i = 0; i < 1000; i++) {
-        snprintf(spec, sizeof spec, "priority=1,ip,nw_dst=10.0.%u.%u", i / 256, i % 256);
-        ck_assert_int_eq(tu_add(p, spec, "output:1"), FT_OK);
-    }
-    ft_pipeline_commit(p);
-    struct ft_cache *c = ft_cache_create(p, NULL);
-    for (unsigned i = 0; i < 1000; i++) {
-        snprintf(spec, sizeof spec, "ip,nw_dst=10.0.%u.%u", i / 256, i % 256);
-        struct ft_key k = tu_key(spec);
-        ck_assert_int_eq(lookup1(c, &k, 64).source, FT_SRC_MISS);
-    }
-    uint64_t t = 1000000000ull; /* Well past the fold interval. */
-    ck_assert_uint_eq(rule_packets(p), 0);
-    ft_cache_maintain(c, t, 0);
-    uint64_t first = rule_packets(p);
-    ck_assert_uint_gt(first, 0);
-    ck_assert_uint_lt(first, 1000);
-    /* A packet counted mid-fold waits for the next fold: this one ends. */
-    struct ft_key k0 = tu_key("ip,nw_dst=10.0.0.0");
-    (void)lookup1(c, &k0, 64);
-    int calls = 1;
-    while (rule_packets(p) < 1000 && calls < 60)
-        ft_cache_maintain(c, t, 0), calls++;
-    ck_assert_uint_eq(rule_packets(p), 1000);
-    ck_assert_int_le(calls, 51);
-    for (int i = 0; i < 60; i++)
-        ft_cache_maintain(c, t, 0); /* Next fold not due yet. */
-    ck_assert_uint_eq(rule_packets(p), 1000);
-    ft_cache_maintain(c, t + 200000000ull, 0);
-    ck_assert_uint_eq(rule_packets(p), 1001);
-    ft_cache_destroy(c, t);
-    tu_settle(p);
-    ft_pipeline_destroy(p);
-}
-END_TEST
-
 START_TEST(idle_entries_expire)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -618,7 +556,6 @@ make_suite(void)
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mask_explosion_is_bounded);
-    tcase_add_test(tc, periodic_fold_goes_in_slices);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 300);
