@@ -69,6 +69,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     c->cfg = cfg;
     c->staged = stages_count(&cfg.stages) > 1;
     c->version = ft_pipeline_version(p);
+    ft_cache_word_fields(c->word_fields);
     c->pool = ft_calloc(cfg.max_entries, sizeof *c->pool);
     c->subs = ft_calloc(cfg.max_masks + 1, sizeof *c->subs);
     c->rank = ft_calloc(cfg.max_masks + 1, sizeof *c->rank);

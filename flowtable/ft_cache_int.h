@@ -234,6 +234,7 @@ struct ft_cache {
 
     struct ft_walk_out walk;
     struct ft_cache_stats st;
+    uint64_t word_fields[FT_KEY_WORDS]; /* ft_cache_word_fields. */
 };
 
 #define FT_SUB_HASH_BASIS 0x6a09e667f3bcc909ull
@@ -311,6 +312,8 @@ void ft_cache_unindex_entry(struct ft_cache *c, struct ft_centry *e);
 /* Free the tables' key indexes (at destroy). */
 void ft_cache_index_free(struct ft_cache *c);
 
+/* Per key word, the fields (bits) stored in it. */
+void ft_cache_word_fields(uint64_t word_fields[FT_KEY_WORDS]);
 /* The key bits of an ignore bitmap. */
 void ft_cache_ignore_mask(uint64_t ignore, struct ft_key *mask);
 

@@ -91,7 +91,7 @@ START_TEST(subtables_grow_a_few_buckets_per_insert)
         ck_assert_uint_eq(c->n_subs, 1);
         const struct ft_csub *st = &c->subs[0];
         if (!mask) {
-            mask = st->head_mask; /* The subtable's first heads. */
+            mask = st->head_mask;           /* The subtable's first heads. */
         } else if (st->head_mask != mask) { /* This insert began a doubling. */
             ck_assert_uint_eq(st->head_mask, mask * 2 + 1);
             ck_assert_ptr_nonnull(st->old_heads); /* Not done at once. */
