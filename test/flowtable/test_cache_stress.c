@@ -284,14 +284,23 @@ random_edit(struct ft_pipeline *p, uint64_t *s)
 /* Rules every run needs, put back whenever an edit deleted them. The first
  * subtables every TCP and UDP packet probes make its walk consult the
  * source port: with hundreds of them the cache cannot hold the flows and
- * thrashes. An MPLS label's pop recirculates. */
+ * thrashes. MPLS label 3 is popped and recirculates; UDP from port
+ * CROSSING_PORT goes through tables 0, 2 and 3, so whatever stages a run
+ * has, that flow's walks cross into another. Both are above every random
+ * rule, and run_init makes flows 0 and 1 such packets: a seed whose edits
+ * left no other path (a staged cache that never chained, no recirculation)
+ * made the test red. */
+#define CROSSING_PORT 1700
+
 static void
 keep_cache_thrashing(struct ft_pipeline *p)
 {
+    ck_assert_int_eq(tu_add(p, "table=0,priority=20,udp,tp_src=1700", "goto_table:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "table=2,priority=20,udp,tp_src=1700", "goto_table:3"), FT_OK);
     ck_assert_int_eq(tu_add(p, "table=0,priority=15,tcp,tp_src=1005", "goto_table:1"), FT_OK);
     ck_assert_int_eq(tu_add(p, "table=0,priority=15,udp,tp_src=1100", "goto_table:2"), FT_OK);
     ck_assert_int_eq(
-        tu_add(p, "table=0,priority=15,mpls,mpls_label=3", "pop_mpls:0x0800,goto_table:1"), FT_OK);
+        tu_add(p, "table=0,priority=20,mpls,mpls_label=3", "pop_mpls:0x0800,goto_table:1"), FT_OK);
 }
 
 static void
@@ -508,6 +517,23 @@ run_init(struct run *r, uint64_t seed, bool staged)
     ck_assert_ptr_nonnull(r->c);
     for (int i = 0; i < N_FLOWS; i++)
         random_flow(&r->s, &r->flows[i]);
+    struct ft_key *k = &r->flows[0];
+    ft_key_zero(k);
+    k->in_port = 1;
+    k->eth_dst[5] = 8;
+    k->eth_type = 0x0800;
+    k->ipv4_src = 0x0a000001;
+    k->ipv4_dst = 0x0a000101;
+    k->ip_proto = 17;
+    k->tp_src = CROSSING_PORT;
+    k->tp_dst = 53;
+    k = &r->flows[1]; /* And one the MPLS pop recirculates. */
+    ft_key_zero(k);
+    k->in_port = 2;
+    k->eth_dst[5] = 9;
+    k->eth_type = 0x8847;
+    k->mpls_label = 3;
+    k->mpls_bos = 1;
 }
 
 static void
