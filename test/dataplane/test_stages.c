@@ -89,6 +89,18 @@ START_TEST(no_pressure_or_no_traffic_changes_nothing)
 }
 END_TEST
 
+/* n one-second windows of a million EMC hits at 500 cycles each. */
+static void
+busy_windows(struct dp *dp, struct dp_worker *w, uint64_t *now, int n)
+{
+    for (int sec = 0; sec < n; sec++, *now += SEC) {
+        w->c.packets += 1000000;
+        w->c.emc_hits += 1000000;
+        w->c.busy_cycles += 500000000;
+        dp_stages_tick(dp, *now);
+    }
+}
+
 START_TEST(a_pipeline_without_gotos_is_scanned_once_per_version)
 {
     /* A single table of 20,000 rules, a worker whose one-stage cache is
@@ -112,23 +124,13 @@ START_TEST(a_pipeline_without_gotos_is_scanned_once_per_version)
     ck_assert_int_eq(dp_set_stages(dp, true, NULL), 0);
     w->cache_pub.st.entries = 20000;
     uint64_t now = SEC;
-    for (int sec = 0; sec < 10; sec++, now += SEC) {
-        w->c.packets += 1000000;
-        w->c.emc_hits += 1000000;
-        w->c.busy_cycles += 500000000;
-        dp_stages_tick(dp, now);
-    }
+    busy_windows(dp, w, &now, 10);
     ck_assert_uint_eq(dp->sa.scans, 1);
     ck_assert_int_eq(dp->sa.phase, DP_STAGES_ONE);
     /* A new version may have gotos: looked at again, once. */
     ck_assert_int_eq(tu_add(p, "priority=0", "output:2"), FT_OK);
     ft_pipeline_commit(p);
-    for (int sec = 0; sec < 5; sec++, now += SEC) {
-        w->c.packets += 1000000;
-        w->c.emc_hits += 1000000;
-        w->c.busy_cycles += 500000000;
-        dp_stages_tick(dp, now);
-    }
+    busy_windows(dp, w, &now, 5);
     ck_assert_uint_eq(dp->sa.scans, 2);
     free(w);
     free(dp);
