@@ -69,6 +69,27 @@ lookup1(struct ft_cache *c, const struct ft_key *k)
     return r.source;
 }
 
+/* One packet on each of the first n routes. */
+static void
+touch_routes(struct ft_cache *c, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct ft_key k = route_key(i);
+        (void)lookup1(c, &k);
+    }
+}
+
+/* The rules' packets after a fold step, which took at most STEP_MAX
+ * entries since *before (updated). */
+static uint64_t
+after_step(const struct ft_pipeline *p, uint64_t *before)
+{
+    uint64_t now = rule_packets(p);
+    ck_assert_uint_le(now - *before, STEP_MAX);
+    *before = now;
+    return now;
+}
+
 START_TEST(subtables_grow_a_few_buckets_per_insert)
 {
     /* Doubling the heads of a subtable of 65,536 entries at once moved
@@ -130,11 +151,11 @@ START_TEST(periodic_fold_goes_in_steps)
     enum { N = 20000 };
     struct ft_pipeline *p = routes(N);
     struct ft_cache *c = ft_cache_create(p, NULL);
-    for (unsigned i = 0; i < N; i++) {
-        struct ft_key k = route_key(i);
-        ck_assert_int_eq(lookup1(c, &k), FT_SRC_MISS);
-    }
-    uint64_t t = 1000000000ull; /* Well past the fold interval. */
+    touch_routes(c, N);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.misses, N); /* Every route missed once. */
+    uint64_t t = 1000000000ull;      /* Well past the fold interval. */
     ck_assert_uint_eq(rule_packets(p), 0);
     ft_cache_maintain(c, t, 0);
     uint64_t before = rule_packets(p);
@@ -146,9 +167,7 @@ START_TEST(periodic_fold_goes_in_steps)
     unsigned calls = 1;
     while (before < N && calls < N) {
         ft_cache_maintain(c, t, 0);
-        uint64_t now = rule_packets(p);
-        ck_assert_uint_le(now - before, STEP_MAX);
-        before = now;
+        (void)after_step(p, &before);
         calls++;
     }
     ck_assert_uint_eq(rule_packets(p), N);
@@ -172,10 +191,7 @@ START_TEST(asked_for_fold_goes_in_steps)
     enum { N = 5000 };
     struct ft_pipeline *p = routes(N);
     struct ft_cache *c = ft_cache_create(p, NULL);
-    for (unsigned i = 0; i < N; i++) {
-        struct ft_key k = route_key(i);
-        (void)lookup1(c, &k);
-    }
+    touch_routes(c, N);
     ck_assert(ft_cache_fold_step(c, 1)); /* Nothing asked for: done. */
     ck_assert_uint_eq(rule_packets(p), 0);
     ft_cache_fold_request(c);
@@ -185,18 +201,13 @@ START_TEST(asked_for_fold_goes_in_steps)
     while (!done) {
         done = ft_cache_fold_step(c, 2);
         steps++;
-        uint64_t now = rule_packets(p);
-        ck_assert_uint_le(now - before, STEP_MAX);
+        uint64_t now = after_step(p, &before);
         ck_assert(done || now < N);
-        before = now;
     }
     ck_assert_uint_eq(rule_packets(p), N);
     ck_assert_uint_ge(steps, N / STEP_MAX);
     /* A request while a fold runs takes what was used since, too. */
-    for (unsigned i = 0; i < N; i++) {
-        struct ft_key k = route_key(i);
-        (void)lookup1(c, &k);
-    }
+    touch_routes(c, N);
     ft_cache_fold_request(c);
     ck_assert(!ft_cache_fold_step(c, 3));
     struct ft_key k0 = route_key(0), k1 = route_key(N - 1);
