@@ -77,40 +77,23 @@ dp_stats_flush(struct dp_worker *w)
     }
 }
 
-static uint8_t
-drop_reason(uint16_t flags)
-{
-    if (flags & FT_WALK_F_OVERFLOW)
-        return DP_DROP_OVERFLOW;
-    if (flags & FT_WALK_F_TABLE_MISS)
-        return DP_DROP_NO_MATCH;
-    return DP_DROP_ACTION_DROP;
-}
-
 unsigned
 dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens, unsigned n,
-            struct dp_prog *progs)
+            struct ft_cache_result *progs)
 {
     const struct ft_key *kp[FT_CACHE_BURST] = {NULL};
-    struct ft_cache_result res[FT_CACHE_BURST];
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST; /* Programs stay valid until the next lookup. */
     for (unsigned i = 0; i < n; i++)
         kp[i] = &keys[i];
     uint64_t miss_cycles = w->cache_miss_cycles;
-    ft_cache_lookup(w->cache, kp, lens, n, res, w->now_ns);
+    ft_cache_lookup(w->cache, kp, lens, n, progs, w->now_ns);
 
-    unsigned emc = 0, hits = 0, misses = 0;
-    for (unsigned i = 0; i < n; i++) {
-        progs[i].n_frags = res[i].n_frags;
-        progs[i].n_ops = res[i].n_ops;
-        progs[i].drop = drop_reason(res[i].flags);
-        for (unsigned f = 0; f < res[i].n_frags; f++)
-            progs[i].frag[f] = res[i].frag[f];
-        emc += res[i].source == FT_SRC_EMC;
-        hits += res[i].source == FT_SRC_SIG || res[i].source == FT_SRC_MEGAFLOW;
-        misses += res[i].source == FT_SRC_MISS;
-    }
+    unsigned by_src[FT_SRC_MISS + 1] = {0};
+    for (unsigned i = 0; i < n; i++)
+        by_src[progs[i].source]++;
+    unsigned emc = by_src[FT_SRC_EMC], hits = by_src[FT_SRC_SIG] + by_src[FT_SRC_MEGAFLOW],
+             misses = by_src[FT_SRC_MISS];
     if (misses) {
         struct ft_cache_stats st;
         ft_cache_stats(w->cache, &st);

@@ -400,10 +400,10 @@ dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, si
 bool
 dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
-               const struct dp_prog *prog, struct dp_recirc *rc)
+               const struct ft_cache_result *prog, struct dp_recirc *rc)
 {
     if (!prog->n_ops) {
-        dp_drop(w, prog->drop, 1);
+        dp_drop(w, dp_prog_drop(prog), 1);
         rte_pktmbuf_free(m);
         return false;
     }
@@ -427,7 +427,7 @@ dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_por
         return true;
     }
     if (!x.emitted && !x.dropped)
-        dp_drop(w, prog->drop, 1);
+        dp_drop(w, dp_prog_drop(prog), 1);
     return false;
 }
 

@@ -112,14 +112,18 @@ dp_snap_port(const struct dp_snap *s, uint32_t port_no)
 
 /* ---- workers ------------------------------------------------------------------------------ */
 
-/* One program for one packet, as classification hands it to execution:
- * the flow cache's stage programs, run in order. */
-struct dp_prog {
-    struct ft_cache_frag frag[FT_MAX_STAGES];
-    uint8_t n_frags;
-    uint8_t drop;   /* enum dp_drop when the packet is not sent anywhere. */
-    uint16_t n_ops; /* Over all parts: 0 = drop. */
-};
+/* Classification hands execution the flow cache's result as it is (a
+ * packet's program: its stage programs, run in order), without a copy.
+ * Why a packet whose program sends it nowhere is dropped: */
+static inline enum dp_drop
+dp_prog_drop(const struct ft_cache_result *p)
+{
+    if (p->flags & FT_WALK_F_OVERFLOW)
+        return DP_DROP_OVERFLOW;
+    if (p->flags & FT_WALK_F_TABLE_MISS)
+        return DP_DROP_NO_MATCH;
+    return DP_DROP_ACTION_DROP;
+}
 
 struct dp_txbuf {
     uint16_t n;
@@ -191,7 +195,7 @@ struct dp_worker {
     struct rte_mbuf *mbufs[DP_BURST];
     uint32_t lens[DP_BURST];
     struct ft_layout lays[DP_BURST];
-    struct dp_prog progs[DP_BURST];
+    struct ft_cache_result progs[DP_BURST];
     struct ft_key keys[DP_BURST];
     /* Packets parsed again after a recirculation: the batch being run and
      * the one its recirculations fill (rq[rq_fill]). */
@@ -398,7 +402,7 @@ dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf 
 
 /* dp_classify.c */
 unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens,
-                     unsigned n, struct dp_prog *progs);
+                     unsigned n, struct ft_cache_result *progs);
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
 /* A fold in steps (dp_worker_poll): request it, then step until true. */
@@ -425,7 +429,7 @@ struct dp_recirc {
  * recirculates: *rc then holds the packet, for dp_recirc_parse. */
 bool dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_port,
                     struct rte_mbuf *m, const struct ft_key *key, const struct ft_layout *lay,
-                    const struct dp_prog *prog, struct dp_recirc *rc);
+                    const struct ft_cache_result *prog, struct dp_recirc *rc);
 /* Parse rc's packet again into key (recirc fields set) and lay. */
 enum ft_parse_stop dp_recirc_parse(const struct dp_recirc *rc, uint32_t in_port, struct ft_key *key,
                                    struct ft_layout *lay);

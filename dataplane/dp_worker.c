@@ -147,6 +147,8 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
         for (unsigned i = done; i < done + c; i++) {
             if (i + 1 < done + c)
                 rte_prefetch0(w->progs[i + 1].frag[0].ops);
+            if (dp_exec_plain_output(w, in, mbufs[i], &w->progs[i]))
+                continue;
             struct dp_recirc rc;
             if (dp_exec_packet(w, in, in->port_no, mbufs[i], &keys[i], &lays[i], &w->progs[i], &rc))
                 recirc_queue(w, in, &rc, lens[i]);

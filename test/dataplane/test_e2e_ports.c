@@ -71,6 +71,37 @@ START_TEST(explicit_output_to_blocked_ports)
 }
 END_TEST
 
+/* A program of one output takes the worker's shortcut to the TX buffer:
+ * it must block, count and send exactly as the whole executor does. */
+START_TEST(single_output_to_blocked_ports)
+{
+    e2e_start(&e, 4);
+    send_three(0);
+    send_three(1);
+    send_three(2);
+    e2e_attach(&e);
+    ck_assert_int_eq(dp_port_mod(e.dp, 3, NULL, FT_PC_NO_FWD, FT_PC_NO_FWD), 0);
+    ck_assert_int_eq(dp_port_mod(e.dp, 4, NULL, FT_PC_PORT_DOWN, FT_PC_PORT_DOWN), 0);
+    e2e_flow(&e, "in_port=1", "output:3");
+    e2e_flow(&e, "in_port=2", "output:4");
+    e2e_flow(&e, "in_port=3", "output:2");
+    e2e_run(&e);
+    ck_assert_uint_eq(e2e_counter(&e, "no_fwd"), 3);
+    ck_assert_uint_eq(e2e_counter(&e, "port_down"), 3);
+    struct dp_port_stats st;
+    ck_assert_int_eq(dp_port_stats(e.dp, 3, &st), 0);
+    ck_assert_uint_eq(st.tx_dropped, 3);
+    ck_assert_uint_eq(st.tx_packets, 0);
+    ck_assert_int_eq(dp_port_stats(e.dp, 4, &st), 0);
+    ck_assert_uint_eq(st.tx_dropped, 3);
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[2].n, 0);
+    ck_assert_uint_eq(e.out[3].n, 0);
+    e2e_expect_same(&e, 1, &e.in[2], "from NO_FWD port 3 to 2");
+    e2e_finish(&e);
+}
+END_TEST
+
 START_TEST(ingress_port_only_through_in_port)
 {
     e2e_start(&e, 2);
@@ -272,6 +303,7 @@ make_suite(void)
     tcase_add_test(tc, output_all_and_flood);
     tcase_add_test(tc, flood_honours_no_fwd_and_port_down);
     tcase_add_test(tc, explicit_output_to_blocked_ports);
+    tcase_add_test(tc, single_output_to_blocked_ports);
     tcase_add_test(tc, ingress_port_only_through_in_port);
     tcase_add_test(tc, no_recv_drops_received);
     tcase_add_test(tc, port_down_stops_rx);
