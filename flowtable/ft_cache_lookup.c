@@ -302,6 +302,27 @@ emc_offer(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct
 
 /* ---- a burst ----------------------------------------------------------------------------- */
 
+/* ft_key_equal for neighbours in a burst, decided early on the words where
+ * flows differ most (in_port, addresses, L4 ports): with many flows the
+ * neighbours differ there, and the whole compare costs as much as a hash. */
+static inline bool
+same_flow(const struct ft_key *a, const struct ft_key *b)
+{
+    const ft_v2u64 *x = FT_KEY_CV(a), *y = FT_KEY_CV(b);
+    if (!ft_v2u64_is_zero((x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])))
+        return false;
+    return ft_key_equal(a, b);
+}
+
+/* Whether slot s's chain is run's: the flows of one wildcard entry (one
+ * stage) share their counts, whichever EMC slots they hit. Both slots were
+ * found live in this pass, which evicts nothing: same index, same entry. */
+static inline bool
+same_chain(const struct ft_emc_slot *s, const struct ft_emc_slot *run)
+{
+    return s == run || (run && s->n == 1 && run->n == 1 && s->entry == run->entry);
+}
+
 /* The packets of a run of EMC hits on one chain, on each of its entries. */
 static void
 count_run(struct ft_cache *c, const struct ft_emc_slot *s, uint32_t packets, uint64_t bytes,
@@ -337,7 +358,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
      * and in pass 2 its slot: comparing costs a fifth of hashing. */
     bool dup[FT_CACHE_BURST];
     for (size_t i = 0; i < n; i++) {
-        dup[i] = i && ft_key_equal(keys[i], keys[i - 1]);
+        dup[i] = i && same_flow(keys[i], keys[i - 1]);
         if (dup[i]) {
             h[i] = h[i - 1];
             continue;
@@ -378,7 +399,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         if (s && (s == run || emc_chain_live(c, s))) {
             c->st.emc_hits++;
             c->emc_window_hits++;
-            if (s != run) {
+            if (!same_chain(s, run)) {
                 count_run(c, run, run_packets, run_bytes, now_ns);
                 run = s;
                 run_packets = 0;

@@ -6,7 +6,10 @@
  * never waits; the numbers come from the dataplane's own pmd stats
  * (dp_worker_stats), like ovs-appctl dpif-netdev/pmd-stats-show:
  *
- *   bench_dp_fwd [seconds] [EAL options]   (default: 3 s, -l 0-1 --no-huge)
+ *   bench_dp_fwd [seconds [flows]] [EAL options]   (default: 3 s, 1 flow, -l 0-1 --no-huge)
+ *
+ * flows: UDP source ports 1..flows in turn, each packet its own flow when
+ * flows >= 2048 (the packets in flight), all cached (the EMC's hits).
  *
  * With one lcore (-l 0) the dataplane runs inline: one thread polls and
  * recycles in turn, the same instructions every run, for counting them:
@@ -73,6 +76,17 @@ int
 main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+    unsigned flows = 1;
+    if (argc > 2 && argv[2][0] != '-') {
+        flows = (unsigned)atoi(argv[2]);
+        if (flows < 1 || flows > 65535) {
+            fprintf(stderr, "flows: 1 to 65535\n");
+            return 1;
+        }
+        argv[2] = argv[1]; /* The EAL options follow. */
+        argv++;
+        argc--;
+    }
     char prefix[64];
     snprintf(prefix, sizeof prefix, "--file-prefix=ofs-bench-%ld", (long)getpid());
     char *def[] = {"bench",
@@ -125,7 +139,11 @@ main(int argc, char **argv)
     };
     for (int i = 0; i < N_PKTS; i++) {
         struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-        memcpy(rte_pktmbuf_append(m, sizeof frame), frame, sizeof frame);
+        uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, sizeof frame);
+        memcpy(d, frame, sizeof frame);
+        uint16_t sport = (uint16_t)(1 + (unsigned)i % flows);
+        d[34] = (uint8_t)(sport >> 8);
+        d[35] = (uint8_t)sport;
         rte_ring_enqueue(rx1, m);
     }
 
@@ -149,8 +167,9 @@ main(int argc, char **argv)
     struct dp_worker_stats ws;
     dp_worker_stats(dp, &ws, 1);
     double pkts = (double)ws.packets;
-    printf("in_port=1 -> output:2, net_ring, 1 worker (lcore %u%s), %.1f s:\n", ws.lcore,
-           inline_poll ? ", inline with the generator" : "", seconds);
+    printf("in_port=1 -> output:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n", flows,
+           flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
+           seconds);
     printf("  %.2f Mpps, %.0f%% busy\n", pkts / seconds / 1e6,
            100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles));
     printf("  fast path: %.0f cycles/packet (busy cycles / packets)\n",
