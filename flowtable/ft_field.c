@@ -176,6 +176,31 @@ ft_field_mask_exact(struct ft_key *m, enum ft_field f)
     ft_field_set(m, f, &v);
 }
 
+static struct ft_field_words field_words[FT_N_FIELDS];
+
+__attribute__((constructor)) static void
+build_field_words(void)
+{
+    for (unsigned f = 0; f < FT_N_FIELDS; f++) {
+        struct ft_key m;
+        ft_key_zero(&m);
+        ft_field_mask_exact(&m, (enum ft_field)f);
+        struct ft_field_words *fw = &field_words[f];
+        for (uint8_t w = 0; w < FT_KEY_WORDS; w++) {
+            if (m.w[w] && fw->n < 2) {
+                fw->word[fw->n] = w;
+                fw->mask[fw->n++] = m.w[w];
+            }
+        }
+    }
+}
+
+const struct ft_field_words *
+ft_field_words(enum ft_field f)
+{
+    return &field_words[f];
+}
+
 bool
 ft_field_is_exact(const struct ft_key *m, enum ft_field f)
 {

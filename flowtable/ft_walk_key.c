@@ -18,42 +18,41 @@
 void
 walk_consult(struct walk *w, const struct ft_key *bits)
 {
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        w->out->mask.w[i] |= bits->w[i] & ~w->written.w[i] & ~w->stale.w[i];
+    ft_v2u64 *m = FT_KEY_V(&w->out->mask);
+    const ft_v2u64 *b = FT_KEY_CV(bits), *wr = FT_KEY_CV(&w->written), *st = FT_KEY_CV(&w->stale);
+    for (int i = 0; i < FT_KEY_VECS; i++)
+        m[i] |= b[i] & ~wr[i] & ~st[i];
 }
 
-static void
-field_bits(struct ft_key *bits, enum ft_field f)
-{
-    ft_key_zero(bits);
-    ft_field_mask_exact(bits, f);
-}
-
+/* Fields one at a time go word by word (ft_field_words): a whole-key mask
+ * per field was a sixth of a miss that sets two fields. */
 void
 walk_consult_field(struct walk *w, enum ft_field f)
 {
-    struct ft_key bits;
-    field_bits(&bits, f);
-    walk_consult(w, &bits);
+    const struct ft_field_words *fw = ft_field_words(f);
+    for (unsigned i = 0; i < fw->n; i++) {
+        unsigned k = fw->word[i];
+        w->out->mask.w[k] |= fw->mask[i] & ~w->written.w[k] & ~w->stale.w[k];
+    }
 }
 
 /* The field's value is now known from actions: written, no longer stale. */
 static void
 mark_written(struct walk *w, enum ft_field f)
 {
-    struct ft_key bits;
-    field_bits(&bits, f);
-    ft_key_or_into(&w->written, &bits);
-    for (int i = 0; i < FT_KEY_WORDS; i++)
-        w->stale.w[i] &= ~bits.w[i];
+    const struct ft_field_words *fw = ft_field_words(f);
+    for (unsigned i = 0; i < fw->n; i++) {
+        w->written.w[fw->word[i]] |= fw->mask[i];
+        w->stale.w[fw->word[i]] &= ~fw->mask[i];
+    }
 }
 
 static void
 mark_stale(struct walk *w, enum ft_field f)
 {
-    struct ft_key bits;
-    field_bits(&bits, f);
-    ft_key_or_into(&w->stale, &bits);
+    const struct ft_field_words *fw = ft_field_words(f);
+    for (unsigned i = 0; i < fw->n; i++)
+        w->stale.w[fw->word[i]] |= fw->mask[i];
 }
 
 /* The hidden inner-tag fields have no ft_field id: by hand. */

@@ -126,6 +126,18 @@ struct ft_field_info {
 /* Descriptor of a field; NULL if f is not a valid field id. */
 const struct ft_field_info *ft_field_info(unsigned f);
 
+/* A field's exact mask (ft_field_mask_exact) as the key words it lies in:
+ * key->w[word[i]] & mask[i] for i < n (a field spans at most two words).
+ * For the miss path, which marks fields in masks one word at a time. */
+struct ft_field_words {
+    uint8_t n;
+    uint8_t word[2];
+    uint64_t mask[2];
+};
+
+/* f must be a valid field id. The table is built before main (thread safe). */
+const struct ft_field_words *ft_field_words(enum ft_field f);
+
 /* Field by OXM name ("eth_dst") or by ovs-ofctl alias ("dl_dst", "nw_src",
  * "tp_dst" ...). Returns -1 when unknown. */
 int ft_field_from_name(const char *name);

@@ -91,6 +91,26 @@ START_TEST(get_set_and_shared_storage)
 }
 END_TEST
 
+/* The per-word masks the miss path uses are each field's exact mask. */
+START_TEST(words_are_the_exact_mask)
+{
+    for (unsigned f = 0; f < FT_N_FIELDS; f++) {
+        struct ft_key want, got;
+        ft_key_zero(&want);
+        ft_field_mask_exact(&want, (enum ft_field)f);
+        ft_key_zero(&got);
+        const struct ft_field_words *fw = ft_field_words((enum ft_field)f);
+        ck_assert_uint_ge(fw->n, 1);
+        ck_assert_uint_le(fw->n, 2);
+        for (unsigned i = 0; i < fw->n; i++) {
+            ck_assert_uint_lt(fw->word[i], FT_KEY_WORDS);
+            got.w[fw->word[i]] |= fw->mask[i];
+        }
+        ck_assert_msg(ft_key_equal(&want, &got), "field %s", ft_field_info(f)->name);
+    }
+}
+END_TEST
+
 START_TEST(value_fits)
 {
     union ft_value v = {.u16 = 0x1fff};
@@ -155,6 +175,7 @@ make_suite(void)
     tcase_add_test(tc, spec_maskability_and_prereqs);
     tcase_add_test(tc, wire_roundtrip_every_field);
     tcase_add_test(tc, get_set_and_shared_storage);
+    tcase_add_test(tc, words_are_the_exact_mask);
     tcase_add_test(tc, value_fits);
     tcase_add_test(tc, text_forms);
     suite_add_tcase(s, tc);
