@@ -195,38 +195,6 @@ ttl_expired(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
     dp_xctx_drop(w, x, DP_DROP_TTL);
 }
 
-/* Index of the last top-level op that can emit the packet (an output, a
- * packet-in or a group), or n if none: after it the mbuf may be handed
- * over instead of copied. */
-static size_t
-last_emitter(const struct ft_op *ops, size_t n)
-{
-    size_t last = n;
-    for (size_t i = 0; i < n; i++) {
-        switch (ops[i].type) {
-        case FT_OP_OUTPUT:
-        case FT_OP_CONTROLLER:
-        case FT_OP_DEC_NW_TTL:
-        case FT_OP_DEC_MPLS_TTL:
-            last = i;
-            break;
-        case FT_OP_GROUP:
-            last = i;
-            i += ops[i].a64;
-            break;
-        case FT_OP_RECIRC: /* Takes the packet on: outputs before it copy. */
-            last = i;
-            break;
-        case FT_OP_BUCKET:
-            i += ops[i].a32;
-            break;
-        default:
-            break;
-        }
-    }
-    return last;
-}
-
 /* Header ops: 0 to go on, or the drop that ends the packet. */
 static int
 header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
@@ -325,14 +293,15 @@ meter_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
 void
 dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n)
 {
-    dp_exec_part(w, x, ops, n, true);
+    dp_exec_part(w, x, ops, n, ft_program_last_emitter(ops, n), true);
 }
 
 void
-dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n, bool final)
+dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n, size_t last,
+             bool final)
 {
-    /* Only the final part may hand the mbuf over: later parts need it. */
-    size_t last = final ? last_emitter(ops, n) : n;
+    if (!final)
+        last = n; /* Only the final part may hand the mbuf over: later parts need it. */
     for (size_t i = 0; i < n; i++) {
         const struct ft_op *op = &ops[i];
         int drop = 0;
@@ -418,7 +387,8 @@ dp_exec_packet(struct dp_worker *w, const struct dp_port_rt *in, uint32_t in_por
     dp_hdr_from_key(&x.h, key, lay);
     /* The stages' programs, one after the other on the same packet. */
     for (unsigned f = 0; f < prog->n_frags && x.m && !x.recirc; f++)
-        dp_exec_part(w, &x, prog->frag[f].ops, prog->frag[f].n_ops, f + 1 == prog->n_frags);
+        dp_exec_part(w, &x, prog->frag[f].ops, prog->frag[f].n_ops, prog->frag[f].last_emitter,
+                     f + 1 == prog->n_frags);
     if (x.recirc && x.m) {
         *rc = (struct dp_recirc){.m = x.m,
                                  .id = (uint16_t)x.recirc->a32,

@@ -37,9 +37,10 @@ struct dp_xctx {
 /* Run ops[0..n) on x (which it owns: x->m is sent or freed). */
 void dp_exec_ops(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n);
 /* One part of a program made of parts (the flow cache's stages): only the
- * final part may hand the mbuf over or free it. */
+ * final part may hand the mbuf over (at last, its
+ * ft_program_last_emitter) or free it. */
 void dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, size_t n,
-                  bool final);
+                  size_t last, bool final);
 
 /* OUTPUT to a port number or a reserved port; give: hand over x->m. */
 void dp_exec_output(struct dp_worker *w, struct dp_xctx *x, uint32_t port, bool give);

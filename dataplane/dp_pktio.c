@@ -129,10 +129,12 @@ dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, 
     for (unsigned depth = 0;; depth++) {
         /* Output to TABLE walked the tables: count them like a worker would. */
         dp_count_walk(a, a->walk, (uint32_t)len);
-        struct ft_cache_result prog = {.frag = {{a->walk->ops, a->walk->n_ops}},
-                                       .n_frags = 1,
-                                       .n_ops = a->walk->n_ops,
-                                       .flags = a->walk->flags & FT_WALK_F_OVERFLOW};
+        struct ft_cache_result prog = {
+            .frag = {{a->walk->ops, a->walk->n_ops,
+                      (uint16_t)ft_program_last_emitter(a->walk->ops, a->walk->n_ops)}},
+            .n_frags = 1,
+            .n_ops = a->walk->n_ops,
+            .flags = a->walk->flags & FT_WALK_F_OVERFLOW};
         struct dp_recirc rc;
         if (!dp_exec_packet(a, in, in_port, m, key, lay, &prog, &rc))
             break;

@@ -215,6 +215,7 @@ prog_intern(struct ft_cache *c, const struct ft_walk_out *w, uint32_t cont)
             x->n_exec--;
     x->flags = (uint16_t)w->flags;
     memcpy(x->ops, w->ops, w->n_ops * sizeof w->ops[0]);
+    x->last_emitter = (uint16_t)ft_program_last_emitter(x->ops, x->n_exec);
     x->next = *head;
     *head = x;
     c->n_progs++;

@@ -20,8 +20,9 @@ struct ft_cprog {
     uint32_t refcnt;
     uint32_t cont; /* The continuation its RECIRC or STAGE names (a reference), or FT_NIL. */
     uint16_t n_ops;
-    uint16_t n_exec; /* The ops to run: before the KEYSETs and STAGE. */
-    uint16_t flags;  /* enum ft_walk_flags. */
+    uint16_t n_exec;       /* The ops to run: before the KEYSETs and STAGE. */
+    uint16_t last_emitter; /* ft_program_last_emitter of the ops to run. */
+    uint16_t flags;        /* enum ft_walk_flags. */
     struct ft_op ops[];
 };
 

@@ -216,7 +216,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
 static void
 add_frag(struct ft_cache_result *r, const struct ft_cprog *x)
 {
-    r->frag[r->n_frags++] = (struct ft_cache_frag){x->ops, x->n_exec};
+    r->frag[r->n_frags++] = (struct ft_cache_frag){x->ops, x->n_exec, x->last_emitter};
     r->n_ops = (uint16_t)(r->n_ops + x->n_exec);
     r->flags |= x->flags & (uint16_t)~FT_WALK_F_STAGE;
 }

@@ -95,6 +95,33 @@ format_op(char *buf, size_t size, const struct ft_op *op)
 }
 
 /* Groups and buckets print nested: group:1(all,bucket0(output:2),bucket1(...)). */
+size_t
+ft_program_last_emitter(const struct ft_op *ops, size_t n)
+{
+    size_t last = n;
+    for (size_t i = 0; i < n; i++) {
+        switch (ops[i].type) {
+        case FT_OP_OUTPUT:
+        case FT_OP_CONTROLLER:
+        case FT_OP_DEC_NW_TTL:
+        case FT_OP_DEC_MPLS_TTL:
+        case FT_OP_RECIRC: /* Takes the packet on: outputs before it copy. */
+            last = i;
+            break;
+        case FT_OP_GROUP:
+            last = i;
+            i += ops[i].a64;
+            break;
+        case FT_OP_BUCKET:
+            i += ops[i].a32;
+            break;
+        default:
+            break;
+        }
+    }
+    return last;
+}
+
 int
 ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n)
 {

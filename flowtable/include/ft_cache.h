@@ -78,6 +78,7 @@ void ft_cache_destroy(struct ft_cache *c, uint64_t now_ns);
 struct ft_cache_frag {
     const struct ft_op *ops;
     uint16_t n_ops;
+    uint16_t last_emitter; /* ft_program_last_emitter(ops, n_ops), computed once. */
 };
 
 /* What a lookup gives per packet: the programs of its stages, to run one

@@ -255,6 +255,12 @@ int ft_stages_format(char *buf, size_t size, const struct ft_walk_stages *st);
  * trace and tests. Returns the length snprintf would have written. */
 int ft_program_format(char *buf, size_t size, const struct ft_op *ops, size_t n);
 
+/* Index of the last top-level op of ops[0..n) that can emit the packet (an
+ * output, a packet-in, a TTL decrement's packet-in, a group, or the
+ * recirculation that takes it on), or n if none: from there on an
+ * executor may hand the packet over instead of copying it. */
+size_t ft_program_last_emitter(const struct ft_op *ops, size_t n);
+
 /*
  * Explain a walk as `ovs-appctl ofproto/trace` does: the packet, each table
  * looked up with the rule it matched (priority, cookie, match,

@@ -6,10 +6,13 @@
  * never waits; the numbers come from the dataplane's own pmd stats
  * (dp_worker_stats), like ovs-appctl dpif-netdev/pmd-stats-show:
  *
- *   bench_dp_fwd [seconds [flows]] [EAL options]   (default: 3 s, 1 flow, -l 0-1 --no-huge)
+ *   bench_dp_fwd [seconds [flows [l3]]] [EAL options]
+ *   (default: 3 s, 1 flow, -l 0-1 --no-huge)
  *
  * flows: UDP source ports 1..flows in turn, each packet its own flow when
  * flows >= 2048 (the packets in flight), all cached (the EMC's hits).
+ * l3: a router's actions instead of the output alone (set_field eth_src,
+ * set_field eth_dst, dec_ttl, output:2; tools/bench's scenario 3).
  *
  * With one lcore (-l 0) the dataplane runs inline: one thread polls and
  * recycles in turn, the same instructions every run, for counting them:
@@ -53,7 +56,7 @@ ring(const char *name)
 }
 
 static void
-add_flow(struct ft_pipeline *p)
+add_flow(struct ft_pipeline *p, bool l3)
 {
     struct ft_flow_mod fm;
     memset(&fm, 0, sizeof fm);
@@ -63,9 +66,18 @@ add_flow(struct ft_pipeline *p)
     fm.out_group = FT_GROUP_ANY;
     if (ft_match_parse(&fm.match, "in_port=1", NULL) != FT_OK)
         exit(1);
-    struct ft_insts *in = ft_insts_new(1, 0);
+    struct ft_insts *in = ft_insts_new(l3 ? 4 : 1, 0);
     in->present = FT_INST_BIT(FT_IT_APPLY_ACTIONS);
-    in->actions[0] = (struct ft_action){.type = FT_AT_OUTPUT, .arg = 2};
+    unsigned n = 0;
+    if (l3) {
+        static const uint8_t src[6] = {2, 0xaa, 0, 0, 0, 1}, dst[6] = {2, 0xbb, 0, 0, 0, 2};
+        in->actions[n] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_ETH_SRC};
+        memcpy(in->actions[n++].value.bytes, src, 6);
+        in->actions[n] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_ETH_DST};
+        memcpy(in->actions[n++].value.bytes, dst, 6);
+        in->actions[n++] = (struct ft_action){.type = FT_AT_DEC_NW_TTL};
+    }
+    in->actions[n] = (struct ft_action){.type = FT_AT_OUTPUT, .arg = 2};
     fm.insts = in;
     if (ft_pipeline_flow_mod(p, &fm, 0) != FT_OK)
         exit(1);
@@ -84,6 +96,13 @@ main(int argc, char **argv)
             return 1;
         }
         argv[2] = argv[1]; /* The EAL options follow. */
+        argv++;
+        argc--;
+    }
+    bool l3 = false;
+    if (argc > 2 && !strcmp(argv[2], "l3")) {
+        l3 = true;
+        argv[2] = argv[1];
         argv++;
         argc--;
     }
@@ -128,7 +147,7 @@ main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    add_flow(dp_pipeline(dp));
+    add_flow(dp_pipeline(dp), l3);
     dp_commit(dp);
 
     struct rte_mempool *pool =
@@ -157,6 +176,9 @@ main(int argc, char **argv)
             void *ms[64];
             for (int q = 0; q < 2; q++) {
                 unsigned n = rte_ring_dequeue_burst(tx2[q], ms, 64, NULL);
+                /* dec_ttl would reach 1 (a packet-in) after 63 rounds. */
+                for (unsigned i = 0; l3 && i < n; i++)
+                    rte_pktmbuf_mtod((struct rte_mbuf *)ms[i], uint8_t *)[22] = 64;
                 if (n)
                     rte_ring_enqueue_bulk(rx1, ms, n, NULL);
             }
@@ -167,9 +189,9 @@ main(int argc, char **argv)
     struct dp_worker_stats ws;
     dp_worker_stats(dp, &ws, 1);
     double pkts = (double)ws.packets;
-    printf("in_port=1 -> output:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n", flows,
-           flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
-           seconds);
+    printf("in_port=1 -> %soutput:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n",
+           l3 ? "set eth_src, eth_dst, dec_ttl, " : "", flows, flows > 1 ? "s" : "", ws.lcore,
+           inline_poll ? ", inline with the generator" : "", seconds);
     printf("  %.2f Mpps, %.0f%% busy\n", pkts / seconds / 1e6,
            100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles));
     printf("  fast path: %.0f cycles/packet (busy cycles / packets)\n",
