@@ -98,6 +98,14 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         ft_cache_destroy(c, 0);
         return NULL;
     }
+    /* Created by the agent, used by a worker: the lookup tables' pages are
+     * touched here, not by the worker's first misses (a page fault costs
+     * more than a miss; there are hundreds of pages). */
+    ft_prefault(c->rule_buckets, (size_t)rule_buckets * sizeof *c->rule_buckets);
+    ft_prefault(c->dep_buckets, (size_t)(c->dep_mask + 1) * sizeof *c->dep_buckets);
+    ft_prefault(c->progs, (size_t)(c->progs_mask + 1) * sizeof *c->progs);
+    ft_prefault(c->dirty, (size_t)cfg.max_entries * sizeof *c->dirty);
+    ft_prefault(c->scratch, (size_t)cfg.max_entries * sizeof *c->scratch);
     for (uint32_t i = 0; i < cfg.max_entries; i++) {
         c->pool[i].st = FT_ST_NONE;
         c->pool[i].next = i + 1 < cfg.max_entries ? i + 1 : FT_NIL;
@@ -440,7 +448,8 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->entries = c->n_entries;
     st->masks = c->n_subs;
     st->emc_used = c->emc_used;
-    st->emc_enabled = c->emc && !c->emc_off_windows;
+    st->emc_enabled = c->emc && !c->emc_gate.off;
+    st->sig_enabled = c->sig && !c->sig_gate.off;
     st->thrashing = c->thrashing;
     st->conts = c->n_conts;
     int n = stages_count(&c->cfg.stages);

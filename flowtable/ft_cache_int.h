@@ -143,6 +143,16 @@ struct ft_sig_bucket {
     uint32_t entry[FT_SIG_WAYS]; /* FT_NIL when empty. */
 };
 
+/* A tier of the lookup (EMC, signature index) that is switched off for a
+ * while when it stops paying for itself: under 1 hit in 8 of its lookups
+ * over a window of packets (ft_cache_lookup.c). */
+struct ft_gate {
+    uint32_t packets; /* Seen in this window. */
+    uint32_t tries;   /* Looked up in the tier in this window. */
+    uint32_t hits;
+    uint32_t off; /* >0: off for this many more windows. */
+};
+
 /* Visitors of one table, by the priority they matched with. */
 /* Misses, 16 ranges of 4096 priorities, then resumed visits (which no add
  * reaches: the lookup was made before the recirculation). */
@@ -190,13 +200,13 @@ struct ft_cache {
     struct ft_emc_slot *emc;
     uint32_t emc_mask;
     uint32_t emc_used;
-    uint32_t emc_window_lookups;
-    uint32_t emc_window_hits;
-    uint32_t emc_off_windows; /* >0: disabled for this many more windows. */
+    struct ft_gate emc_gate;
     uint32_t emc_insert_ctr;
 
     struct ft_sig_bucket *sig;
     uint32_t sig_mask;
+    struct ft_gate sig_gate;
+    bool sig_on; /* This burst looks in (and fills) the signature index. */
 
     struct ft_cprog **progs;
     uint32_t progs_mask;

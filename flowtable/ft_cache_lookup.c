@@ -8,8 +8,8 @@
 
 #include "ft_cache_int.h"
 
-#define EMC_WINDOW    8192 /* Lookups per EMC usefulness window. */
-#define EMC_OFF       64   /* Windows an unhelpful EMC stays off. */
+#define GATE_WINDOW   8192 /* Packets per usefulness window of the EMC and signature index. */
+#define GATE_OFF      64   /* Windows an unhelpful one stays off. */
 #define THRASH_WINDOW 8192 /* Lookups per thrash-detection window. */
 
 static inline uint32_t
@@ -95,23 +95,23 @@ emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, const uint3
     }
 }
 
-/* Whether to look in (and fill) the EMC: it is switched off for a while
- * when it stops paying for its full-key hash and compare. */
+/* Whether a burst of n packets looks in (and fills) the gate's tier. The
+ * EMC stops paying for its full-key compare when flows outnumber its
+ * slots; the signature index stops paying for its probe and insert when
+ * each flow's packets come too far apart for it to keep them (a million
+ * flows in turn): then lookups go to the subtables directly. */
 static bool
-emc_active(struct ft_cache *c, size_t n)
+gate_open(struct ft_gate *g, size_t n)
 {
-    if (!c->emc)
-        return false;
-    c->emc_window_lookups += (uint32_t)n;
-    if (c->emc_window_lookups < EMC_WINDOW)
-        return !c->emc_off_windows;
-    bool was_on = !c->emc_off_windows;
-    if (c->emc_off_windows)
-        c->emc_off_windows--;
-    else if (c->emc_window_hits * 8 < c->emc_window_lookups) /* Under 1 in 8. */
-        c->emc_off_windows = EMC_OFF;
-    c->emc_window_lookups = 0;
-    c->emc_window_hits = 0;
+    g->packets += (uint32_t)n;
+    if (g->packets < GATE_WINDOW)
+        return !g->off;
+    bool was_on = !g->off;
+    if (g->off)
+        g->off--;
+    else if (g->tries >= 64 && g->hits * 8 < g->tries) /* Under 1 in 8. */
+        g->off = GATE_OFF;
+    g->packets = g->tries = g->hits = 0;
     return was_on;
 }
 
@@ -185,13 +185,15 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
              uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
 {
     uint32_t idx;
-    if (c->sig && (idx = sig_lookup(c, key, h)) != FT_NIL) {
+    c->sig_gate.tries += c->sig_on;
+    if (c->sig_on && (idx = sig_lookup(c, key, h)) != FT_NIL) {
         *src = FT_SRC_SIG;
         c->st.sig_hits++;
+        c->sig_gate.hits++;
     } else if ((idx = ft_cache_megaflow_lookup(c, key)) != FT_NIL) {
         *src = FT_SRC_MEGAFLOW;
         c->st.megaflow_hits++;
-        if (c->sig)
+        if (c->sig_on)
             sig_insert(c, h, idx);
     } else {
         *src = FT_SRC_MISS;
@@ -205,7 +207,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
                 count_rest(c, key, len, now_ns);
             return FT_NIL;
         }
-        if (c->sig)
+        if (c->sig_on)
             sig_insert(c, h, idx);
     }
     ft_cache_count(c, idx, len, now_ns);
@@ -302,6 +304,16 @@ emc_offer(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct
 
 /* ---- a burst ----------------------------------------------------------------------------- */
 
+/* The subtable probed first (most hits) that holds entries, or NULL. */
+static const struct ft_csub *
+busiest_sub(const struct ft_cache *c)
+{
+    for (uint16_t r = 0; r < c->n_subs; r++)
+        if (c->subs[c->rank[r]].n_entries)
+            return &c->subs[c->rank[r]];
+    return NULL;
+}
+
 /* ft_key_equal for neighbours in a burst, decided early on the words where
  * flows differ most (in_port, addresses, L4 ports): with many flows the
  * neighbours differ there, and the whole compare costs as much as a hash. */
@@ -347,7 +359,10 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     ft_cache_free_dead_progs(c);
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST;
-    bool emc = emc_active(c, n);
+    bool emc = c->emc && gate_open(&c->emc_gate, n);
+    if (emc)
+        c->emc_gate.tries += (uint32_t)n;
+    c->sig_on = c->sig && gate_open(&c->sig_gate, n);
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;
         c->win_lookups = c->win_misses = 0;
@@ -355,34 +370,55 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
 
     /* Pass 1: hash every key and prefetch where it may be. A key equal to
      * the one before it (a flow's packets arrive together) takes its hash,
-     * and in pass 2 its slot: comparing costs a fifth of hashing. */
+     * and in pass 2 its slot. With the EMC and the signature index both off
+     * (more flows than either keeps) the full-key hash serves nothing. */
     bool dup[FT_CACHE_BURST];
+    bool full_hash = emc || c->sig_on;
     for (size_t i = 0; i < n; i++) {
         dup[i] = i && same_flow(keys[i], keys[i - 1]);
         if (dup[i]) {
             h[i] = h[i - 1];
             continue;
         }
-        h[i] = ft_key_hash(keys[i], 0);
+        h[i] = full_hash ? ft_key_hash(keys[i], 0) : 0;
         if (emc)
             __builtin_prefetch(&c->emc[h[i] & c->emc_mask]);
-        if (c->sig)
+        if (c->sig_on)
             __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
     }
-    /* Pass 2: EMC slots; signature candidates, whose entries we prefetch. */
+    /* Pass 2: EMC slots; signature candidates, whose entries we prefetch;
+     * for the others the chain head in the busiest subtable, and in pass
+     * 2b its first entry (the stage passes look up as always: this only
+     * fetches ahead). */
+    const struct ft_csub *top = busiest_sub(c);
+    uint32_t top_h[FT_CACHE_BURST];
+    bool top_ahead[FT_CACHE_BURST];
     for (size_t i = 0; i < n; i++) {
+        top_ahead[i] = false;
         if (dup[i]) {
             slot[i] = slot[i - 1];
             continue;
         }
         slot[i] = emc ? emc_find(c, keys[i], h[i]) : NULL;
-        if (slot[i]) {
-            __builtin_prefetch(&c->pool[slot[i]->entry]);
-        } else if (c->sig) {
-            uint32_t cand = sig_candidate(c, h[i]);
-            if (cand != FT_NIL)
-                __builtin_prefetch(&c->pool[cand]);
+        uint32_t cand = FT_NIL;
+        if (slot[i])
+            cand = slot[i]->entry;
+        else if (c->sig_on)
+            cand = sig_candidate(c, h[i]);
+        if (cand != FT_NIL) {
+            __builtin_prefetch(&c->pool[cand]);
+        } else if (top) {
+            top_h[i] = ft_csub_hash(top, keys[i]);
+            __builtin_prefetch(ft_csub_chain(top, top_h[i]));
+            top_ahead[i] = true;
         }
+    }
+    for (size_t i = 0; top && i < n; i++) {
+        if (!top_ahead[i])
+            continue;
+        uint32_t first = *ft_csub_chain(top, top_h[i]);
+        if (first != FT_NIL)
+            __builtin_prefetch(&c->pool[first]);
     }
     /* Pass 3: whole chains from the EMC, when their entries are all still
      * there; the others wait for the stage passes. A run of packets on one
@@ -398,7 +434,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         struct ft_emc_slot *s = slot[i];
         if (s && (s == run || emc_chain_live(c, s))) {
             c->st.emc_hits++;
-            c->emc_window_hits++;
+            c->emc_gate.hits++;
             if (!same_chain(s, run)) {
                 count_run(c, run, run_packets, run_bytes, now_ns);
                 run = s;
@@ -427,14 +463,14 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             unsigned i = todo[t];
             if (chain_step(c, &pd[i], i, lens[i], now_ns, &res[i])) {
                 todo[n_next++] = (uint8_t)i;
-                if (c->sig)
+                if (c->sig_on)
                     __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
             } else if (emc) { /* Complete: into the EMC while its entries are fresh. */
                 emc_offer(c, keys[i], h[i], &pd[i]);
             }
         }
         n_todo = n_next;
-        for (unsigned t = 0; c->sig && t < n_todo; t++) {
+        for (unsigned t = 0; c->sig_on && t < n_todo; t++) {
             uint32_t cand = sig_candidate(c, pd[todo[t]].h);
             if (cand != FT_NIL)
                 __builtin_prefetch(&c->pool[cand]);

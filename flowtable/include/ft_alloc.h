@@ -52,6 +52,17 @@ ft_realloc(void *ptr, size_t size)
     return ft_fault_hit() ? NULL : realloc(ptr, size);
 }
 
+/* Fault in the pages of a block just allocated (zeroed or not: it writes
+ * zero), so that the thread that allocated it pays for its first touches
+ * instead of the one that uses it (a worker's first misses). NULL: no-op. */
+static inline void
+ft_prefault(void *p, size_t size)
+{
+    volatile uint8_t *b = p;
+    for (size_t o = 0; b && o < size; o += 4096)
+        b[o] = 0;
+}
+
 /* Whether this build can inject failures. */
 bool ft_fault_available(void);
 

@@ -172,6 +172,7 @@ struct ft_cache_stats {
     uint32_t masks;
     uint32_t emc_used;
     bool emc_enabled; /* Switched off while it stops paying. */
+    bool sig_enabled; /* The signature index, likewise (more flows than it holds). */
     bool thrashing;   /* Full with a high miss rate: installs are throttled. */
 };
 

@@ -38,10 +38,10 @@ ofa_ctl_cache(struct ofa_ctl_req *req)
     report_stages(req);
     ofa_report_table(r, "workers",
                      (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits",
-                                      "sig_hits", "megaflow_hits", "misses", "hit_pct",
+                                      "sig", "sig_hits", "megaflow_hits", "misses", "hit_pct",
                                       "evict_invalidated", "evict_capacity", "evict_idle",
                                       "masks_merged"},
-                     14);
+                     15);
     for (size_t i = 0; i < n; i++) {
         const struct ft_cache_stats *st = &ci[i].st;
         uint64_t hits = st->emc_hits + st->sig_hits + st->megaflow_hits;
@@ -52,6 +52,7 @@ ofa_ctl_cache(struct ofa_ctl_req *req)
         ofa_report_cell_u64(r, st->masks);
         ofa_report_cell(r, "%s", st->emc_enabled ? "on" : "off");
         ofa_report_cell_u64(r, st->emc_hits);
+        ofa_report_cell(r, "%s", st->sig_enabled ? "on" : "off");
         ofa_report_cell_u64(r, st->sig_hits);
         ofa_report_cell_u64(r, st->megaflow_hits);
         ofa_report_cell_u64(r, st->misses);

@@ -188,6 +188,7 @@ fill_cache(struct rte_tel_data *d, const char *params)
             rte_tel_data_add_dict_u64(c, "masks", st->masks);
             rte_tel_data_add_dict_u64(c, "emc_enabled", st->emc_enabled);
             rte_tel_data_add_dict_u64(c, "emc_hits", st->emc_hits);
+            rte_tel_data_add_dict_u64(c, "sig_enabled", st->sig_enabled);
             rte_tel_data_add_dict_u64(c, "sig_hits", st->sig_hits);
             rte_tel_data_add_dict_u64(c, "megaflow_hits", st->megaflow_hits);
             rte_tel_data_add_dict_u64(c, "misses", st->misses);

@@ -488,6 +488,79 @@ START_TEST(emc_fills_free_slots_at_once)
 }
 END_TEST
 
+/* Look up n keys from ks in bursts of 32, from *next on (cycling);
+ * returns how many the signature index served. */
+static uint64_t
+sig_run(struct ft_cache *c, const struct ft_key *ks, size_t n_keys, size_t *next, size_t n)
+{
+    struct ft_cache_stats before, after;
+    ft_cache_stats(c, &before);
+    const struct ft_key *burst[FT_CACHE_BURST];
+    uint32_t lens[FT_CACHE_BURST];
+    struct ft_cache_result res[FT_CACHE_BURST];
+    for (size_t done = 0; done < n; done += FT_CACHE_BURST) {
+        for (unsigned i = 0; i < FT_CACHE_BURST; i++, *next = (*next + 1) % n_keys) {
+            burst[i] = &ks[*next];
+            lens[i] = 64;
+        }
+        ft_cache_lookup(c, burst, lens, FT_CACHE_BURST, res, 1);
+    }
+    ft_cache_stats(c, &after);
+    return after.sig_hits - before.sig_hits;
+}
+
+/* Each flow's packets further apart than the signature index keeps them:
+ * it is switched off (lookups go to the subtables directly), and on again
+ * once flows repeat, like the EMC. Either way the answers stay right. */
+START_TEST(signature_index_off_while_it_does_not_pay)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 64; /* 256 flows at most. */
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    enum { MANY = 4096 };
+    struct ft_key *ks = calloc(MANY, sizeof *ks);
+    char buf[64];
+    for (unsigned i = 0; i < MANY; i++) {
+        snprintf(buf, sizeof buf, "ip,nw_src=10.%u.%u.1", i >> 8, i & 255);
+        ks[i] = tu_key(buf);
+    }
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert(st.sig_enabled);
+    size_t next = 0;
+    (void)sig_run(c, ks, MANY, &next, 2 * 8192); /* A window to judge it. */
+    ft_cache_stats(c, &st);
+    ck_assert(!st.sig_enabled);
+    ck_assert_uint_eq(sig_run(c, ks, MANY, &next, 8192), 0);
+    uint64_t mf = st.megaflow_hits;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_ge(st.megaflow_hits - mf, 8192 - 32);
+
+    /* Now 16 flows over and over: it comes back and serves them. */
+    next = 0;
+    uint64_t sig = 0;
+    for (int w = 0; w < 80 && !sig; w++)
+        sig = sig_run(c, ks, 16, &next, 8192);
+    ft_cache_stats(c, &st);
+    ck_assert(st.sig_enabled);
+    ck_assert_uint_gt(sig, 0);
+    for (unsigned i = 0; i < 16; i++) {
+        struct ft_cache_result r = lookup1(c, &ks[i], 64);
+        ck_assert_int_eq(r.n_frags, 1);
+        ck_assert_int_eq(r.frag[0].ops[0].type, FT_OP_OUTPUT);
+    }
+    free(ks);
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 START_TEST(idle_entries_expire)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -552,6 +625,7 @@ make_suite(void)
     tcase_add_test(tc, recirculation_cached_and_invalidated);
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
+    tcase_add_test(tc, signature_index_off_while_it_does_not_pay);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);
