@@ -24,39 +24,20 @@
 #define BACKOFF_MIN_NS (30 * WINDOW_NS)
 #define BACKOFF_MAX_NS (600 * WINDOW_NS)
 
-struct goto_scan {
-    struct ft_walk_stages targets;
-};
-
-static int
-note_goto(void *aux, const struct ft_rule *r)
-{
-    struct goto_scan *g = aux;
-    const struct ft_insts *in = ft_rule_insts(r);
-    if (in && (in->present & FT_INST_BIT(FT_IT_GOTO_TABLE))) {
-        unsigned t = in->goto_table;
-        g->targets.starts[t >> 6] |= 1ull << (t & 63);
-    }
-    return 0;
-}
-
 /* Stage starts for the installed pipeline: the first FT_MAX_STAGES - 1
- * tables some rule goes to. None: one stage is all there is. */
+ * tables some rule goes to (the pipeline keeps them: no scan of 100,000
+ * rules on the agent's thread, which shares a core with others). None:
+ * one stage is all there is. */
 static bool
 candidate(struct dp *dp, struct ft_walk_stages *out)
 {
-    struct goto_scan g;
-    memset(&g, 0, sizeof g);
+    struct ft_walk_stages targets;
     dp->sa.scans++;
-    struct ft_flow_filter f = {
-        .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
-    ft_match_init_catchall(&f.match);
-    if (ft_pipeline_rules_foreach(dp->p, &f, note_goto, &g) < 0)
-        return false;
+    ft_pipeline_goto_targets(dp->p, targets.starts);
     memset(out, 0, sizeof *out);
     unsigned n = 0;
     for (unsigned t = 1; t < FT_N_TABLES && n < FT_MAX_STAGES - 1; t++) {
-        if (ft_stage_starts_at(&g.targets, t)) {
+        if (ft_stage_starts_at(&targets, t)) {
             out->starts[t >> 6] |= 1ull << (t & 63);
             n++;
         }

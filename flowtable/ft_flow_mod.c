@@ -99,6 +99,8 @@ uses_ref(struct ft_pipeline *p, const struct ft_insts *in, int delta)
 {
     ft_group_ref_rules(p, in, delta);
     ft_meter_ref_rules(p, in, delta);
+    if (in && (in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
+        p->goto_refs[in->goto_table] += (uint32_t)delta;
 }
 
 void
@@ -545,6 +547,15 @@ ft_pipeline_rules_foreach(const struct ft_pipeline *p, const struct ft_flow_filt
         rc = fn(aux, *FT_VEC_AT(&sel, struct ft_rule *, i)) ? FT_VISIT_STOPPED : 0;
     ft_vec_free(&sel);
     return rc;
+}
+
+void
+ft_pipeline_goto_targets(const struct ft_pipeline *p, uint64_t targets[4])
+{
+    memset(targets, 0, 4 * sizeof targets[0]);
+    for (unsigned t = 0; t < FT_N_TABLES; t++)
+        if (p->goto_refs[t])
+            targets[t >> 6] |= 1ull << (t & 63);
 }
 
 uint8_t

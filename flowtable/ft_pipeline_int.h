@@ -204,6 +204,7 @@ struct ft_pipeline {
     /* writer: */
     uint32_t n_groups;
     uint32_t n_meters;
+    uint32_t goto_refs[FT_N_TABLES]; /* Staged rules whose instructions go to the table. */
     struct ft_intern_table interned;
     struct ft_vec doomed;    /* struct ft_doomed */
     struct ft_vec garbage;   /* struct ft_garbage */

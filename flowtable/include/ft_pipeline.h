@@ -192,6 +192,11 @@ typedef int ft_rule_visit_fn(void *aux, const struct ft_rule *r);
 int ft_pipeline_rules_foreach(const struct ft_pipeline *p, const struct ft_flow_filter *f,
                               ft_rule_visit_fn *fn, void *aux);
 
+/* The tables some rule of the staged view goes to (goto_table), a bit per
+ * table id in targets[4]: kept as rules come and go, so asking costs no
+ * scan of the rules. Writer's thread. */
+void ft_pipeline_goto_targets(const struct ft_pipeline *p, uint64_t targets[4]);
+
 /* Rule accessors (the rule stays valid until the writer's next edit). */
 uint8_t ft_rule_table(const struct ft_rule *r);
 uint16_t ft_rule_priority(const struct ft_rule *r);

@@ -4,6 +4,7 @@
  * counters across replacement, instructions checks, groups and meters.
  */
 #include "check_main.h"
+#include "ft_random.h"
 #include "ft_test_util.h"
 
 static struct ft_pipeline *p;
@@ -493,6 +494,58 @@ START_TEST(no_counts_flags)
 }
 END_TEST
 
+static int
+note_goto(void *aux, const struct ft_rule *r)
+{
+    uint64_t *bits = aux;
+    const struct ft_insts *in = ft_rule_insts(r);
+    if (in && (in->present & FT_INST_BIT(FT_IT_GOTO_TABLE)))
+        bits[in->goto_table >> 6] |= 1ull << (in->goto_table & 63);
+    return 0;
+}
+
+/* The goto targets the pipeline keeps are those a scan of its rules finds,
+ * through adds, replacing adds, modifies, deletes and expiry. */
+START_TEST(goto_targets_follow_the_rules)
+{
+    static const char *const insts[] = {"goto_table:1", "goto_table:2", "goto_table:9", "output:1",
+                                        "apply_actions(output:2),goto_table:3"};
+    uint64_t s = 7;
+    char spec[128];
+    for (int step = 0; step < 600; step++) {
+        unsigned tbl = (unsigned)rnd(&s, 3), k = (unsigned)rnd(&s, 6);
+        const char *in = insts[rnd(&s, 5)];
+        snprintf(spec, sizeof spec, "table=%u,priority=%u,ip,nw_dst=10.0.0.%u%s", tbl, 10 + k, k,
+                 rnd(&s, 8) ? "" : ",hard_timeout=1");
+        switch (rnd(&s, 5)) {
+        case 0:
+        case 1:
+            (void)tu_add(p, spec, in); /* Full tables refuse: fine. */
+            break;
+        case 2:
+            (void)tu_flow(p, FT_FC_MODIFY_STRICT, spec, in);
+            break;
+        case 3:
+            snprintf(spec, sizeof spec, "table=%u,ip,nw_dst=10.0.0.%u", tbl, k);
+            (void)tu_flow(p, FT_FC_DELETE, spec, NULL);
+            break;
+        default:
+            (void)ft_pipeline_expire(p, (uint64_t)step * 100000000ull);
+            break;
+        }
+        ft_pipeline_commit(p);
+        uint64_t kept[4], scanned[4] = {0};
+        ft_pipeline_goto_targets(p, kept);
+        struct ft_flow_filter f = {
+            .table_id = FT_TABLE_ALL, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
+        ft_match_init_catchall(&f.match);
+        ck_assert_int_eq(ft_pipeline_rules_foreach(p, &f, note_goto, scanned), 0);
+        ck_assert_msg(!memcmp(kept, scanned, sizeof kept), "step %d: kept %llx scanned %llx", step,
+                      (unsigned long long)kept[0], (unsigned long long)scanned[0]);
+    }
+}
+END_TEST
+
 START_TEST(interning_shares_instructions)
 {
     ck_assert_int_eq(tu_add(p, "priority=1,ip,nw_dst=1.1.1.1", "output:3"), FT_OK);
@@ -514,6 +567,7 @@ make_suite(void)
     tcase_add_test(tc, flow_removed_reasons_and_counts);
     tcase_add_test(tc, group_counters_all_and_select);
     tcase_add_test(tc, interning_shares_instructions);
+    tcase_add_test(tc, goto_targets_follow_the_rules);
     tcase_add_test(tc, no_counts_flags);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
