@@ -91,6 +91,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     if (cfg.sig_buckets) {
         c->sig = ft_calloc(cfg.sig_buckets, sizeof *c->sig);
         c->sig_mask = cfg.sig_buckets - 1;
+        c->sig_gate.shadow = true;
     }
     if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
         !c->dep_buckets || !c->progs || (cfg.emc_entries && !c->emc) ||

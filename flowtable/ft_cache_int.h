@@ -150,7 +150,10 @@ struct ft_gate {
     uint32_t packets; /* Seen in this window. */
     uint32_t tries;   /* Looked up in the tier in this window. */
     uint32_t hits;
-    uint32_t off; /* >0: off for this many more windows. */
+    uint32_t off;  /* >0: off (for this many more windows, unless shadowed). */
+    uint32_t hold; /* Windows it stays on unjudged after a shadow said it pays. */
+    bool shadow;   /* While off, a sample of lookups still uses it (the
+                      signature index): on again when they would hit. */
 };
 
 /* Visitors of one table, by the priority they matched with. */

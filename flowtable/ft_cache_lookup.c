@@ -9,7 +9,8 @@
 #include "ft_cache_int.h"
 
 #define GATE_WINDOW   8192 /* Packets per usefulness window of the EMC and signature index. */
-#define GATE_OFF      64   /* Windows an unhelpful one stays off. */
+#define GATE_OFF      64   /* Windows an unhelpful one stays off (or on, unjudged). */
+#define SIG_SAMPLE    16   /* While the signature index is off, 1 key hash in this many uses it. */
 #define THRASH_WINDOW 8192 /* Lookups per thrash-detection window. */
 
 static inline uint32_t
@@ -107,12 +108,38 @@ gate_open(struct ft_gate *g, size_t n)
     if (g->packets < GATE_WINDOW)
         return !g->off;
     bool was_on = !g->off;
-    if (g->off)
-        g->off--;
-    else if (g->tries >= 64 && g->hits * 8 < g->tries) /* Under 1 in 8. */
-        g->off = GATE_OFF;
+    bool judged = g->tries >= 64, pays = g->hits * 8 >= g->tries; /* 1 in 8. */
+    if (g->hold) {
+        g->hold--; /* Filling after a shadow's verdict: not judged cold. */
+    } else if (!g->off) {
+        if (judged && !pays)
+            g->off = GATE_OFF;
+    } else if (g->shadow) {
+        if (judged && pays) {
+            g->off = 0;
+            g->hold = GATE_OFF;
+        }
+    } else {
+        g->off--; /* Then one window on, judged. */
+    }
     g->packets = g->tries = g->hits = 0;
     return was_on;
+}
+
+/* The signature index's bucket for h: all of it while it is on; while it
+ * is off, the sampled hashes (1 in SIG_SAMPLE) go to a SIG_SAMPLE-th of
+ * the buckets, as full as the whole would be with every key, so their
+ * hits tell whether turning it on would pay. */
+static inline bool
+sig_sampled(const struct ft_cache *c, uint32_t h)
+{
+    return c->sig && !c->sig_on && !(h & (SIG_SAMPLE - 1));
+}
+
+static inline uint32_t
+sig_bucket(const struct ft_cache *c, uint32_t h)
+{
+    return c->sig_on ? h & c->sig_mask : (h / SIG_SAMPLE) & (c->sig_mask / SIG_SAMPLE);
 }
 
 /* The signature index's candidate for h (no verification), or FT_NIL. */
@@ -130,7 +157,7 @@ sig_candidate(const struct ft_cache *c, uint32_t h)
 static uint32_t
 sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
 {
-    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    const struct ft_sig_bucket *b = &c->sig[sig_bucket(c, h)];
     uint16_t sig = (uint16_t)(h >> 16);
     for (int w = 0; w < FT_SIG_WAYS; w++) {
         if (b->sig[w] != sig || b->entry[w] == FT_NIL)
@@ -145,7 +172,7 @@ sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
 static void
 sig_insert(struct ft_cache *c, uint32_t h, uint32_t idx)
 {
-    struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    struct ft_sig_bucket *b = &c->sig[sig_bucket(c, h)];
     uint16_t sig = (uint16_t)(h >> 16);
     int way = (int)((h >> 8) & (FT_SIG_WAYS - 1));
     for (int w = 0; w < FT_SIG_WAYS; w++) {
@@ -185,15 +212,16 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
              uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
 {
     uint32_t idx;
-    c->sig_gate.tries += c->sig_on;
-    if (c->sig_on && (idx = sig_lookup(c, key, h)) != FT_NIL) {
+    bool sig = c->sig_on || sig_sampled(c, h);
+    c->sig_gate.tries += sig;
+    if (sig && (idx = sig_lookup(c, key, h)) != FT_NIL) {
         *src = FT_SRC_SIG;
         c->st.sig_hits++;
         c->sig_gate.hits++;
     } else if ((idx = ft_cache_megaflow_lookup(c, key)) != FT_NIL) {
         *src = FT_SRC_MEGAFLOW;
         c->st.megaflow_hits++;
-        if (c->sig_on)
+        if (sig)
             sig_insert(c, h, idx);
     } else {
         *src = FT_SRC_MISS;
@@ -207,7 +235,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
                 count_rest(c, key, len, now_ns);
             return FT_NIL;
         }
-        if (c->sig_on)
+        if (sig)
             sig_insert(c, h, idx);
     }
     ft_cache_count(c, idx, len, now_ns);
@@ -370,10 +398,9 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
 
     /* Pass 1: hash every key and prefetch where it may be. A key equal to
      * the one before it (a flow's packets arrive together) takes its hash,
-     * and in pass 2 its slot. With the EMC and the signature index both off
-     * (more flows than either keeps) the full-key hash serves nothing. */
+     * and in pass 2 its slot. */
     bool dup[FT_CACHE_BURST];
-    bool full_hash = emc || c->sig_on;
+    bool full_hash = emc || c->sig; /* The signature index samples keys while off. */
     for (size_t i = 0; i < n; i++) {
         dup[i] = i && same_flow(keys[i], keys[i - 1]);
         if (dup[i]) {

@@ -511,7 +511,8 @@ sig_run(struct ft_cache *c, const struct ft_key *ks, size_t n_keys, size_t *next
 
 /* Each flow's packets further apart than the signature index keeps them:
  * it is switched off (lookups go to the subtables directly), and on again
- * once flows repeat, like the EMC. Either way the answers stay right. */
+ * once a sample of the keys shows flows repeat. Either way the answers
+ * stay right. */
 START_TEST(signature_index_off_while_it_does_not_pay)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -520,9 +521,9 @@ START_TEST(signature_index_off_while_it_does_not_pay)
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
     cfg.emc_entries = 0;
-    cfg.sig_buckets = 64; /* 256 flows at most. */
+    cfg.sig_buckets = 1024; /* 4,096 flows at most. */
     struct ft_cache *c = ft_cache_create(p, &cfg);
-    enum { MANY = 4096 };
+    enum { MANY = 65536 };
     struct ft_key *ks = calloc(MANY, sizeof *ks);
     char buf[64];
     for (unsigned i = 0; i < MANY; i++) {
@@ -541,14 +542,20 @@ START_TEST(signature_index_off_while_it_does_not_pay)
     ft_cache_stats(c, &st);
     ck_assert_uint_ge(st.megaflow_hits - mf, 8192 - 32);
 
-    /* Now 16 flows over and over: it comes back and serves them. */
+    /* Still many flows: the sample says it would not pay, it stays off. */
+    for (int w = 0; w < 4; w++)
+        (void)sig_run(c, ks, MANY, &next, 8192);
+    ft_cache_stats(c, &st);
+    ck_assert(!st.sig_enabled);
+
+    /* Now 512 flows over and over: the sample hits, it comes back at once
+     * (not after a blind timeout) and serves them. */
     next = 0;
-    uint64_t sig = 0;
-    for (int w = 0; w < 80 && !sig; w++)
-        sig = sig_run(c, ks, 16, &next, 8192);
+    for (int w = 0; w < 3; w++)
+        (void)sig_run(c, ks, 512, &next, 8192);
     ft_cache_stats(c, &st);
     ck_assert(st.sig_enabled);
-    ck_assert_uint_gt(sig, 0);
+    ck_assert_uint_gt(sig_run(c, ks, 512, &next, 8192), 8192 / 2);
     for (unsigned i = 0; i < 16; i++) {
         struct ft_cache_result r = lookup1(c, &ks[i], 64);
         ck_assert_int_eq(r.n_frags, 1);
