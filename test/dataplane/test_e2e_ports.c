@@ -16,6 +16,29 @@ send_three(unsigned in)
         e2e_input_udp(&e, in, e2e_mac_b, e2e_mac_a, 1000, i);
 }
 
+static void
+block_3_and_4(void)
+{
+    ck_assert_int_eq(dp_port_mod(e.dp, 3, NULL, FT_PC_NO_FWD, FT_PC_NO_FWD), 0);
+    ck_assert_int_eq(dp_port_mod(e.dp, 4, NULL, FT_PC_PORT_DOWN, FT_PC_PORT_DOWN), 0);
+}
+
+/* Three packets for NO_FWD port 3 and three for PORT_DOWN port 4, each
+ * counted under its reason and on the port; none sent there. */
+static void
+expect_three_blocked_each(void)
+{
+    ck_assert_uint_eq(e2e_counter(&e, "no_fwd"), 3);
+    ck_assert_uint_eq(e2e_counter(&e, "port_down"), 3);
+    struct dp_port_stats st;
+    ck_assert_int_eq(dp_port_stats(e.dp, 3, &st), 0);
+    ck_assert_uint_eq(st.tx_dropped, 3);
+    ck_assert_uint_eq(st.tx_packets, 0);
+    ck_assert_int_eq(dp_port_stats(e.dp, 4, &st), 0);
+    ck_assert_uint_eq(st.tx_dropped, 3);
+    ck_assert_uint_eq(st.tx_packets, 0);
+}
+
 START_TEST(output_all_and_flood)
 {
     e2e_start(&e, 4);
@@ -36,8 +59,7 @@ START_TEST(flood_honours_no_fwd_and_port_down)
     e2e_start(&e, 4);
     send_three(0);
     e2e_attach(&e);
-    ck_assert_int_eq(dp_port_mod(e.dp, 3, NULL, FT_PC_NO_FWD, FT_PC_NO_FWD), 0);
-    ck_assert_int_eq(dp_port_mod(e.dp, 4, NULL, FT_PC_PORT_DOWN, FT_PC_PORT_DOWN), 0);
+    block_3_and_4();
     e2e_flow(&e, "in_port=1", "output:FLOOD");
     e2e_run(&e);
     /* An explicit output to a NO_FWD or PORT_DOWN port is a counted drop. */
@@ -55,16 +77,10 @@ START_TEST(explicit_output_to_blocked_ports)
     e2e_start(&e, 4);
     send_three(0);
     e2e_attach(&e);
-    ck_assert_int_eq(dp_port_mod(e.dp, 3, NULL, FT_PC_NO_FWD, FT_PC_NO_FWD), 0);
-    ck_assert_int_eq(dp_port_mod(e.dp, 4, NULL, FT_PC_PORT_DOWN, FT_PC_PORT_DOWN), 0);
+    block_3_and_4();
     e2e_flow(&e, "in_port=1", "output:3,output:4,output:2");
     e2e_run(&e);
-    ck_assert_uint_eq(e2e_counter(&e, "no_fwd"), 3);
-    ck_assert_uint_eq(e2e_counter(&e, "port_down"), 3);
-    struct dp_port_stats st;
-    ck_assert_int_eq(dp_port_stats(e.dp, 3, &st), 0);
-    ck_assert_uint_eq(st.tx_dropped, 3);
-    ck_assert_uint_eq(st.tx_packets, 0);
+    expect_three_blocked_each();
     e2e_detach(&e);
     e2e_expect_same(&e, 1, &e.in[0], "output:2 after blocked ports");
     e2e_finish(&e);
@@ -80,20 +96,12 @@ START_TEST(single_output_to_blocked_ports)
     send_three(1);
     send_three(2);
     e2e_attach(&e);
-    ck_assert_int_eq(dp_port_mod(e.dp, 3, NULL, FT_PC_NO_FWD, FT_PC_NO_FWD), 0);
-    ck_assert_int_eq(dp_port_mod(e.dp, 4, NULL, FT_PC_PORT_DOWN, FT_PC_PORT_DOWN), 0);
+    block_3_and_4();
     e2e_flow(&e, "in_port=1", "output:3");
     e2e_flow(&e, "in_port=2", "output:4");
     e2e_flow(&e, "in_port=3", "output:2");
     e2e_run(&e);
-    ck_assert_uint_eq(e2e_counter(&e, "no_fwd"), 3);
-    ck_assert_uint_eq(e2e_counter(&e, "port_down"), 3);
-    struct dp_port_stats st;
-    ck_assert_int_eq(dp_port_stats(e.dp, 3, &st), 0);
-    ck_assert_uint_eq(st.tx_dropped, 3);
-    ck_assert_uint_eq(st.tx_packets, 0);
-    ck_assert_int_eq(dp_port_stats(e.dp, 4, &st), 0);
-    ck_assert_uint_eq(st.tx_dropped, 3);
+    expect_three_blocked_each();
     e2e_detach(&e);
     ck_assert_uint_eq(e.out[2].n, 0);
     ck_assert_uint_eq(e.out[3].n, 0);

@@ -448,11 +448,19 @@ START_TEST(recirculation_cached_and_invalidated)
 }
 END_TEST
 
-START_TEST(emc_fills_free_slots_at_once)
+/* A pipeline of one rule that outputs every IP packet (one megaflow). */
+static struct ft_pipeline *
+ip_output_pipeline(void)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
     ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
     ft_pipeline_commit(p);
+    return p;
+}
+
+START_TEST(emc_fills_free_slots_at_once)
+{
+    struct ft_pipeline *p = ip_output_pipeline();
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
     cfg.emc_entries = 4;
@@ -515,9 +523,7 @@ sig_run(struct ft_cache *c, const struct ft_key *ks, size_t n_keys, size_t *next
  * stay right. */
 START_TEST(signature_index_off_while_it_does_not_pay)
 {
-    struct ft_pipeline *p = ft_pipeline_create(NULL);
-    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:1"), FT_OK);
-    ft_pipeline_commit(p);
+    struct ft_pipeline *p = ip_output_pipeline();
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
     cfg.emc_entries = 0;
