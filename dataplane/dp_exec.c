@@ -65,8 +65,7 @@ static bool
 flood_target(const struct dp_xctx *x, const struct dp_port_rt *rt)
 {
     /* Standard ports only (LOCAL is not flooded), live, forwarding. */
-    return rt->port_no <= FT_PORT_MAX && rt != x->in && rt->link_up &&
-           !(rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD));
+    return rt->port_no <= FT_PORT_MAX && rt != x->in && dp_port_sends(rt);
 }
 
 void

@@ -70,7 +70,7 @@ dp_exec_plain_output(struct dp_worker *w, const struct dp_port_rt *in, struct rt
     if (op->type != FT_OP_OUTPUT || op->a32 >= DP_SMALL_PORT)
         return false;
     const struct dp_port_rt *rt = dp_snap_port(w->snap, op->a32);
-    if (!rt || rt == in || !rt->link_up || (rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD)))
+    if (!rt || rt == in || !dp_port_sends(rt))
         return false;
     dp_tx_enqueue(w, rt, m);
     return true;

@@ -97,6 +97,14 @@ struct dp_snap {
     struct dp_rxq *rxq;
 };
 
+/* Whether packets may go out of rt: link up, neither PORT_DOWN nor NO_FWD
+ * (dp_exec_send names which of them dropped one). */
+static inline bool
+dp_port_sends(const struct dp_port_rt *rt)
+{
+    return rt->link_up && !(rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD));
+}
+
 static inline const struct dp_port_rt *
 dp_snap_port(const struct dp_snap *s, uint32_t port_no)
 {
