@@ -440,6 +440,55 @@ parse_frame(struct parse *ps)
     }
 }
 
+/*
+ * The frame nearly every packet is, untagged IPv4 without options or
+ * fragmentation carrying a whole TCP or UDP header, in one straight pass
+ * (a third of the general path's instructions). Returns false, having
+ * written nothing, for any other frame: the general path then gives the
+ * key it always gave. test_parse's tagged_parses_as_untagged holds the two
+ * paths to the same result.
+ */
+static bool
+parse_plain_ipv4(const uint8_t *pkt, size_t len, struct ft_key *key, struct ft_layout *lay)
+{
+    const uint8_t *ip = pkt + FT_ETH_HDR_LEN;
+    const size_t l4 = FT_ETH_HDR_LEN + FT_IPV4_MIN_LEN;
+
+    if (len < l4 + FT_UDP_LEN || ft_rd16(pkt + FT_ETH_ADDRS_LEN) != FT_ETH_TYPE_IPV4 ||
+        ip[0] != 0x45 || (ft_rd16(ip + 6) & (IPV4_MF | IPV4_OFFSET)))
+        return false;
+    size_t need = ip[9] == FT_PROTO_TCP ? FT_TCP_MIN_LEN : ip[9] == FT_PROTO_UDP ? FT_UDP_LEN : 0;
+    /* The L4 header must fit in both the frame and the IP packet (so the
+     * total length covers the IP header too). */
+    size_t ip_end = FT_ETH_HDR_LEN + (size_t)ft_rd16(ip + 2);
+    size_t end = ip_end < len ? ip_end : len;
+    if (!need || end < l4 + need)
+        return false;
+
+    memcpy(key->eth_dst, pkt, 6);
+    memcpy(key->eth_src, pkt + 6, 6);
+    key->eth_type = FT_ETH_TYPE_IPV4;
+    key->ip_dscp = ip[1] >> 2;
+    key->ip_ecn = ip[1] & 3;
+    key->ip_proto = ip[9];
+    key->ipv4_src = ft_rd32(ip + 12);
+    key->ipv4_dst = ft_rd32(ip + 16);
+    key->tp_src = ft_rd16(pkt + l4);
+    key->tp_dst = ft_rd16(pkt + l4 + 2);
+    lay->l3 = FT_ETH_HDR_LEN;
+    lay->l4 = (uint16_t)l4;
+    lay->ip_ttl = ip[8];
+    return true;
+}
+
+/* Out of line, so that the plain path needs no saved registers. */
+static __attribute__((noinline)) enum ft_parse_stop
+parse_general(const uint8_t *pkt, size_t len, struct ft_key *key, struct ft_layout *lay)
+{
+    struct parse ps = {.pkt = pkt, .len = len, .key = key, .lay = lay};
+    return parse_frame(&ps);
+}
+
 enum ft_parse_stop
 ft_parse(const uint8_t *pkt, size_t len, const struct ft_port_meta *meta, struct ft_key *key,
          struct ft_layout *layout)
@@ -455,13 +504,10 @@ ft_parse(const uint8_t *pkt, size_t len, const struct ft_port_meta *meta, struct
         key->tunnel_id = meta->tunnel_id;
     }
 
-    struct parse ps = {
-        .pkt = pkt,
-        .len = len > PARSE_MAX_LEN ? PARSE_MAX_LEN : len,
-        .key = key,
-        .lay = lay,
-    };
-    enum ft_parse_stop stop = parse_frame(&ps);
+    if (len > PARSE_MAX_LEN)
+        len = PARSE_MAX_LEN;
+    enum ft_parse_stop stop =
+        parse_plain_ipv4(pkt, len, key, lay) ? FT_STOP_DONE : parse_general(pkt, len, key, lay);
     lay->stop = (uint8_t)stop;
     return stop;
 }

@@ -12,6 +12,7 @@
 
 #include "check_main.h"
 #include "ft_parse.h"
+#include "ft_proto.h"
 #include "parse_check.h"
 #include "parse_frames.h"
 
@@ -570,6 +571,72 @@ START_TEST(random_mutations)
 }
 END_TEST
 
+/* A tagged frame parses as the untagged one but for the tag: it differs in
+ * its VLAN fields only, its headers 4 bytes further on. Untagged IPv4
+ * TCP/UDP frames take the parser's plain path and their tagged twins the
+ * general one, so the two paths are held to one result. */
+static void
+untag(struct ft_key *k, struct ft_layout *l)
+{
+    k->vlan_vid = 0;
+    k->vlan_pcp = 0;
+    l->n_vlans--;
+    if (l->l2_5 != FT_OFS_NONE)
+        l->l2_5 -= FT_VLAN_LEN;
+    if (l->l3 != FT_OFS_NONE)
+        l->l3 -= FT_VLAN_LEN;
+    if (l->l4 != FT_OFS_NONE)
+        l->l4 -= FT_VLAN_LEN;
+}
+
+START_TEST(tagged_parses_as_untagged)
+{
+    static const uint8_t interesting[] = {0x00, 0x01, 0x05, 0x06, 0x08, 0x11, 0x14,
+                                          0x1c, 0x20, 0x28, 0x2a, 0x3f, 0x40, 0x44,
+                                          0x45, 0x46, 0x55, 0x84, 0x86, 0xdd, 0xff};
+    enum { N = sizeof frame_ipv4_padded_udp };
+    uint64_t rng = test_seed();
+    unsigned plain = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint8_t frame[N], tagged[N + FT_VLAN_LEN];
+        memcpy(frame, frame_ipv4_padded_udp, N);
+        if (iter & 1) { /* TCP, the padding its header. */
+            frame[23] = FT_PROTO_TCP;
+            frame[17] = 40;
+        }
+        int n_mut = iter % 8 ? (int)(test_rand(&rng) % 3) : 0;
+        for (int m = 0; m < n_mut; m++) {
+            uint64_t r = test_rand(&rng);
+            size_t at = FT_ETH_ADDRS_LEN + r % 40;
+            frame[at] =
+                (r >> 32) & 1 ? (uint8_t)(r >> 40) : interesting[(r >> 40) % sizeof interesting];
+        }
+        uint16_t type = ft_rd16(frame + FT_ETH_ADDRS_LEN);
+        if (type == FT_ETH_TYPE_VLAN || type == FT_ETH_TYPE_QINQ || type == FT_ETH_TYPE_QINQ_OLD)
+            continue; /* Tagged twice, it would differ in its inner tag. */
+        memcpy(tagged, frame, FT_ETH_ADDRS_LEN);
+        memcpy(tagged + FT_ETH_ADDRS_LEN, (const uint8_t[]){0x81, 0x00, 0xa0, 0x64}, FT_VLAN_LEN);
+        memcpy(tagged + FT_ETH_HDR_LEN + 2, frame + FT_ETH_ADDRS_LEN, N - FT_ETH_ADDRS_LEN);
+        size_t cut = FT_ETH_HDR_LEN + test_rand(&rng) % (N - FT_ETH_HDR_LEN + 1);
+
+        struct ft_key k, tk;
+        struct ft_layout l, tl;
+        enum ft_parse_stop stop = parse_copy(frame, cut, &k, &l);
+        enum ft_parse_stop tstop = parse_copy(tagged, cut + FT_VLAN_LEN, &tk, &tl);
+        ck_assert_uint_eq(tk.vlan_vid, FT_VID_PRESENT | 100);
+        untag(&tk, &tl);
+        for (unsigned i = 0; i < PC_N_FIELDS; i++)
+            ck_assert_msg(pc_field_equal(&k, &tk, &pc_fields[i]), "iteration %d cut %zu: %s", iter,
+                          cut, pc_fields[i].name);
+        ck_assert_msg(stop == tstop && !memcmp(&l, &tl, sizeof l), "iteration %d cut %zu: layout",
+                      iter, cut);
+        plain += stop == FT_STOP_DONE && l.l4 == FT_ETH_HDR_LEN + FT_IPV4_MIN_LEN;
+    }
+    /* Most frames stay plain TCP/UDP: the comparison covered the plain path. */
+    ck_assert_uint_gt(plain, 3000);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -593,6 +660,7 @@ make_suite(void)
     TCase *props = tcase_create("properties");
     tcase_add_test(props, truncation_sweep);
     tcase_add_test(props, random_mutations);
+    tcase_add_test(props, tagged_parses_as_untagged);
     suite_add_tcase(s, props);
     return s;
 }
