@@ -33,6 +33,7 @@ rule_count(struct dp_worker *w, const struct ft_rule *r, uint32_t len)
         if (a->rule)
             ft_rule_add_stats(a->rule, a->packets, a->bytes, w->now_ns);
         a->rule = r;
+        w->rule_acc_used |= 1ull << acc_slot(r);
         a->packets = 0;
         a->bytes = 0;
     }
@@ -59,12 +60,11 @@ dp_count_walk(struct dp_worker *w, const struct ft_walk_out *o, uint32_t len)
 void
 dp_stats_flush(struct dp_worker *w)
 {
-    for (unsigned i = 0; i < DP_RULE_BATCH; i++) {
-        struct dp_rule_acc *a = &w->rule_acc[i];
-        if (a->rule) {
-            ft_rule_add_stats(a->rule, a->packets, a->bytes, w->now_ns);
-            a->rule = NULL;
-        }
+    /* Only the slots misses filled: a poll of cache hits skips them all. */
+    for (; w->rule_acc_used; w->rule_acc_used &= w->rule_acc_used - 1) {
+        struct dp_rule_acc *a = &w->rule_acc[__builtin_ctzll(w->rule_acc_used)];
+        ft_rule_add_stats(a->rule, a->packets, a->bytes, w->now_ns);
+        a->rule = NULL;
     }
     for (unsigned k = 0; k < 4; k++) {
         while (w->tbl_touched[k]) {

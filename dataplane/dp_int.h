@@ -46,6 +46,7 @@
 #define DP_SMALL_PORT 256                   /* Port numbers with a direct index. */
 
 _Static_assert(DP_MAX_PORTS <= 64, "tx_dirty is a 64-bit mask");
+_Static_assert(DP_RULE_BATCH <= 64, "rule_acc_used is a 64-bit mask");
 
 /* ---- what workers see: the snapshot ----------------------------------------------- */
 
@@ -196,6 +197,7 @@ struct dp_worker {
     uint64_t tx_dirty;     /* Slots with buffered packets. */
     struct dp_txbuf tx[DP_MAX_PORTS];
     struct dp_rule_acc rule_acc[DP_RULE_BATCH];
+    uint64_t rule_acc_used; /* Bit i: rule_acc[i] holds a rule. */
     uint32_t tbl_lookups[FT_N_TABLES];
     uint32_t tbl_matches[FT_N_TABLES];
     uint64_t tbl_touched[4]; /* Bit per table id with counts to flush. */
