@@ -351,7 +351,21 @@ same_flow(const struct ft_key *a, const struct ft_key *b)
     const ft_v2u64 *x = FT_KEY_CV(a), *y = FT_KEY_CV(b);
     if (!ft_v2u64_is_zero((x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])))
         return false;
-    return ft_key_equal(a, b);
+    _Static_assert(FT_KEY_VECS == 9, "same_flow compares the rest by hand");
+    return ft_v2u64_is_zero((x[0] ^ y[0]) | (x[4] ^ y[4]) | (x[5] ^ y[5]) | (x[6] ^ y[6]) |
+                            (x[7] ^ y[7]) | (x[8] ^ y[8]));
+}
+
+/* Packet i's result as its neighbour's, which came whole from the EMC. */
+static inline void
+copy_emc_result(struct ft_cache_result *r, const struct ft_cache_result *prev)
+{
+    r->n_frags = prev->n_frags;
+    r->source = FT_SRC_EMC;
+    r->flags = prev->flags;
+    r->n_ops = prev->n_ops;
+    for (unsigned k = 0; k < prev->n_frags; k++)
+        r->frag[k] = prev->frag[k];
 }
 
 /* Whether slot s's chain is run's: the flows of one wildcard entry (one
@@ -451,17 +465,24 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
      * there; the others wait for the stage passes. A run of packets on one
      * chain (a flow's burst) is counted once. */
     const struct ft_emc_slot *run = NULL;
-    uint32_t run_packets = 0;
+    uint32_t run_packets = 0, emc_hits = 0;
     uint64_t run_bytes = 0;
+    bool prev_hit = false; /* Packet i - 1 came from the EMC, on run's chain. */
     for (size_t i = 0; i < n; i++) {
         struct ft_cache_result *r = &res[i];
+        struct ft_emc_slot *s = slot[i];
+        if (s && s == run && prev_hit) { /* The chain of the packet before: its result. */
+            emc_hits++;
+            run_packets++;
+            run_bytes += lens[i];
+            copy_emc_result(r, &res[i - 1]);
+            continue;
+        }
         r->n_frags = 0;
         r->n_ops = 0;
         r->flags = 0;
-        struct ft_emc_slot *s = slot[i];
-        if (s && (s == run || emc_chain_live(c, s))) {
-            c->st.emc_hits++;
-            c->emc_gate.hits++;
+        if (s && emc_chain_live(c, s)) {
+            emc_hits++;
             if (!same_chain(s, run)) {
                 count_run(c, run, run_packets, run_bytes, now_ns);
                 run = s;
@@ -474,14 +495,18 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             add_frag(r, c->pool[s->entry].prog);
             for (unsigned k = 1; k < s->n; k++)
                 add_frag(r, c->pool[s->more[k - 1]].prog);
+            prev_hit = true;
             continue;
         }
+        prev_hit = false;
         r->source = FT_SRC_EMC; /* Lowered to what the stages find. */
         pd[i] = (struct pending){.key = keys[i], .h = h[i], .cached = true};
         todo[n_todo++] = (uint8_t)i;
     }
     /* Before any miss can evict the run's entries. */
     count_run(c, run, run_packets, run_bytes, now_ns);
+    c->st.emc_hits += emc_hits;
+    c->emc_gate.hits += emc_hits;
     /* Stage passes: every waiting packet's stage s, then the next keys'
      * buckets and candidates are fetched while the others are looked up. */
     while (n_todo) {
