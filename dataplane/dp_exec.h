@@ -57,23 +57,22 @@ const struct ft_op *dp_select_bucket(const struct ft_op *g, uint32_t hash);
 uint32_t dp_select_hash(const struct ft_key *k);
 
 /* The commonest program, one output to a standard port that can send:
- * m goes straight to the port's TX buffer, as dp_exec_packet would send
- * it but without building its context. False: not such a program or
- * port (nothing done; dp_exec_packet runs it and names any drop). */
-static inline bool
-dp_exec_plain_output(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf *m,
+ * that port, where the packet goes straight to the TX buffer, as
+ * dp_exec_packet would send it but without building its context. NULL:
+ * not such a program or port (dp_exec_packet runs it and names any drop). */
+static inline const struct dp_port_rt *
+dp_exec_plain_target(const struct dp_worker *w, const struct dp_port_rt *in,
                      const struct ft_cache_result *prog)
 {
     if (prog->n_ops != 1 || prog->n_frags != 1)
-        return false;
+        return NULL;
     const struct ft_op *op = prog->frag[0].ops;
     if (op->type != FT_OP_OUTPUT || op->a32 >= DP_SMALL_PORT)
-        return false;
+        return NULL;
     const struct dp_port_rt *rt = dp_snap_port(w->snap, op->a32);
     if (!rt || rt == in || !dp_port_sends(rt))
-        return false;
-    dp_tx_enqueue(w, rt, m);
-    return true;
+        return NULL;
+    return rt;
 }
 
 /* Count a drop for x. */

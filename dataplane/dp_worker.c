@@ -144,11 +144,25 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
 {
     for (unsigned done = 0; done < n;) {
         unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
+        /* A run of packets with one plain output program (a flow's burst)
+         * finds its port once. */
+        const struct ft_op *run_ops = NULL;
+        const struct dp_port_rt *run_rt = NULL;
         for (unsigned i = done; i < done + c; i++) {
+            const struct ft_cache_result *prog = &w->progs[i];
+            if (prog->n_frags == 1 && prog->n_ops == 1 && prog->frag[0].ops == run_ops) {
+                dp_tx_enqueue(w, run_rt, mbufs[i]);
+                continue;
+            }
             if (i + 1 < done + c)
                 rte_prefetch0(w->progs[i + 1].frag[0].ops);
-            if (dp_exec_plain_output(w, in, mbufs[i], &w->progs[i]))
+            run_rt = dp_exec_plain_target(w, in, prog);
+            if (run_rt) {
+                run_ops = prog->frag[0].ops;
+                dp_tx_enqueue(w, run_rt, mbufs[i]);
                 continue;
+            }
+            run_ops = NULL;
             struct dp_recirc rc;
             if (dp_exec_packet(w, in, in->port_no, mbufs[i], &keys[i], &lays[i], &w->progs[i], &rc))
                 recirc_queue(w, in, &rc, lens[i]);
