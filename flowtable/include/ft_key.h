@@ -29,6 +29,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__SSE4_2__) && defined(__x86_64__)
+#include <tmmintrin.h>
+#endif
 
 #define FT_KEY_WORDS 18
 
@@ -215,20 +218,37 @@ ft_hash_finish(uint64_t h)
 
 /* Hash of a whole key (EMC and signature index). With SSE4.2 (the
  * project's x86 baseline, as DPDK's) the nine 16-byte halves are folded
- * to three with XOR (rotated, so equal fields in two words do not cancel)
+ * to three with XOR (byte-rotated, so equal fields in two words do not cancel)
  * and the six words go through two CRC32C chains: about a third of the
  * work of hashing 18 words, for a per-packet hash whose users verify
  * every candidate anyway. Elsewhere four lanes of multiplies. The value is
  * process-local: nothing stores it. */
 _Static_assert(FT_KEY_WORDS == 18, "ft_key_hash walks 18 words");
 #if defined(__SSE4_2__) && defined(__x86_64__)
+/* Each 64-bit lane rotated left by 3 bytes (one shuffle, where a rotate by
+ * bits takes two shifts and an OR). */
+static inline ft_v2u64
+ft_v2u64_rot3(ft_v2u64 v)
+{
+    const __m128i rot = _mm_setr_epi8(5, 6, 7, 0, 1, 2, 3, 4, 13, 14, 15, 8, 9, 10, 11, 12);
+    return (ft_v2u64)_mm_shuffle_epi8((__m128i)v, rot);
+}
+
+/* ... and by 5 bytes. */
+static inline ft_v2u64
+ft_v2u64_rot5(ft_v2u64 v)
+{
+    const __m128i rot = _mm_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    return (ft_v2u64)_mm_shuffle_epi8((__m128i)v, rot);
+}
+
 static inline uint32_t
 ft_key_hash(const struct ft_key *k, uint64_t basis)
 {
     const ft_v2u64 *v = FT_KEY_CV(k);
-    ft_v2u64 x = v[0] ^ (v[3] << 21 | v[3] >> 43) ^ (v[6] << 42 | v[6] >> 22);
-    ft_v2u64 y = v[1] ^ (v[4] << 21 | v[4] >> 43) ^ (v[7] << 42 | v[7] >> 22);
-    ft_v2u64 z = v[2] ^ (v[5] << 21 | v[5] >> 43) ^ (v[8] << 42 | v[8] >> 22);
+    ft_v2u64 x = v[0] ^ ft_v2u64_rot3(v[3]) ^ ft_v2u64_rot5(v[6]);
+    ft_v2u64 y = v[1] ^ ft_v2u64_rot3(v[4]) ^ ft_v2u64_rot5(v[7]);
+    ft_v2u64 z = v[2] ^ ft_v2u64_rot3(v[5]) ^ ft_v2u64_rot5(v[8]);
     uint64_t a = basis ^ 0x9e3779b9u, b = 0x85ebca6bu;
     a = __builtin_ia32_crc32di(a, x[0]);
     b = __builtin_ia32_crc32di(b, x[1]);
