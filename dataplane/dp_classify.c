@@ -81,28 +81,22 @@ unsigned
 dp_classify(struct dp_worker *w, const struct ft_key *keys, const uint32_t *lens, unsigned n,
             struct ft_cache_result *progs)
 {
-    const struct ft_key *kp[FT_CACHE_BURST] = {NULL};
+    const struct ft_key *kp[FT_CACHE_BURST];
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST; /* Programs stay valid until the next lookup. */
     for (unsigned i = 0; i < n; i++)
         kp[i] = &keys[i];
     uint64_t miss_cycles = w->cache_miss_cycles;
-    ft_cache_lookup(w->cache, kp, lens, n, progs, w->now_ns);
-
-    unsigned by_src[FT_SRC_MISS + 1] = {0};
-    for (unsigned i = 0; i < n; i++)
-        by_src[progs[i].source]++;
-    unsigned emc = by_src[FT_SRC_EMC], hits = by_src[FT_SRC_SIG] + by_src[FT_SRC_MEGAFLOW],
-             misses = by_src[FT_SRC_MISS];
-    if (misses) {
+    struct ft_cache_tally t = ft_cache_lookup(w->cache, kp, lens, n, progs, w->now_ns);
+    if (t.misses) {
         struct ft_cache_stats st;
         ft_cache_stats(w->cache, &st);
         w->cache_miss_cycles = st.miss_cycles;
         DP_COUNT(w->c.miss_cycles, st.miss_cycles - miss_cycles);
-        DP_COUNT(w->c.misses, misses);
+        DP_COUNT(w->c.misses, t.misses);
     }
-    DP_COUNT(w->c.emc_hits, emc);
-    DP_COUNT(w->c.cache_hits, hits);
+    DP_COUNT(w->c.emc_hits, t.emc);
+    DP_COUNT(w->c.cache_hits, t.hits);
     return n;
 }
 

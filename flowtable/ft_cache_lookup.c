@@ -389,10 +389,11 @@ count_run(struct ft_cache *c, const struct ft_emc_slot *s, uint32_t packets, uin
         ft_cache_count_n(c, s->more[k - 1], packets, bytes, now_ns);
 }
 
-void
+struct ft_cache_tally
 ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
                 size_t n, struct ft_cache_result *res, uint64_t now_ns)
 {
+    struct ft_cache_tally tally = {0};
     uint32_t h[FT_CACHE_BURST];
     struct ft_emc_slot *slot[FT_CACHE_BURST];
     struct pending pd[FT_CACHE_BURST];
@@ -507,6 +508,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     count_run(c, run, run_packets, run_bytes, now_ns);
     c->st.emc_hits += emc_hits;
     c->emc_gate.hits += emc_hits;
+    tally.emc = emc_hits;
     /* Stage passes: every waiting packet's stage s, then the next keys'
      * buckets and candidates are fetched while the others are looked up. */
     while (n_todo) {
@@ -517,9 +519,14 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
                 todo[n_next++] = (uint8_t)i;
                 if (c->sig_on)
                     __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
-            } else if (emc) { /* Complete: into the EMC while its entries are fresh. */
-                emc_offer(c, keys[i], h[i], &pd[i]);
+                continue;
             }
+            if (res[i].source == FT_SRC_MISS)
+                tally.misses++;
+            else
+                tally.hits++;
+            if (emc) /* Complete: into the EMC while its entries are fresh. */
+                emc_offer(c, keys[i], h[i], &pd[i]);
         }
         n_todo = n_next;
         for (unsigned t = 0; c->sig_on && t < n_todo; t++) {
@@ -528,4 +535,5 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
                 __builtin_prefetch(&c->pool[cand]);
         }
     }
+    return tally;
 }

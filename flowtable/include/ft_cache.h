@@ -101,14 +101,23 @@ enum ft_cache_source {
     FT_SRC_MISS,
 };
 
+/* The packets of one lookup call by where their results came from. */
+struct ft_cache_tally {
+    unsigned emc;    /* Whole chains from the EMC. */
+    unsigned hits;   /* Every stage from the signature index or megaflow search. */
+    unsigned misses; /* Some stage walked the pipeline (FT_SRC_MISS). */
+};
+
 /*
  * Look up n keys (n <= FT_CACHE_BURST), count each packet (len bytes) into
  * its entry, and fill res[]. Misses walk the pipeline and install.
- * now_ns: the burst's time (last-used stamps).
+ * now_ns: the burst's time (last-used stamps). Returns res[]'s sources
+ * counted (the burst's share of ft_cache_stats' hit and miss counters).
  */
 #define FT_CACHE_BURST 32
-void ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
-                     size_t n, struct ft_cache_result *res, uint64_t now_ns);
+struct ft_cache_tally ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys,
+                                      const uint32_t *lens, size_t n, struct ft_cache_result *res,
+                                      uint64_t now_ns);
 
 /*
  * Move the cache to version v, evicting exactly the entries the changes of

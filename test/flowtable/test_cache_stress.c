@@ -556,9 +556,20 @@ check_burst(struct run *r, const struct ft_key *const *keys, const uint32_t *len
 {
     struct ft_cache_result res[FT_CACHE_BURST];
     unsigned queued = 0;
+    struct ft_cache_stats before, after;
+    ft_cache_stats(r->c, &before);
     fault_begin();
-    ft_cache_lookup(r->c, keys, lens, n, res, 1);
+    struct ft_cache_tally t = ft_cache_lookup(r->c, keys, lens, n, res, 1);
     fault_end();
+    /* The tally is the results' sources and the counters' growth. */
+    unsigned by_src[FT_SRC_MISS + 1] = {0};
+    for (unsigned i = 0; i < n; i++)
+        by_src[res[i].source]++;
+    ft_cache_stats(r->c, &after);
+    ck_assert_uint_eq(t.emc, by_src[FT_SRC_EMC]);
+    ck_assert_uint_eq(t.hits, by_src[FT_SRC_SIG] + by_src[FT_SRC_MEGAFLOW]);
+    ck_assert_uint_eq(t.misses, by_src[FT_SRC_MISS]);
+    ck_assert_uint_eq(t.emc, after.emc_hits - before.emc_hits);
     for (unsigned i = 0; i < n; i++, r->checks++) {
         if (from)
             ft_walk_resume(r->p, ft_cache_version(r->c), keys[i], &from[i], &fresh);
