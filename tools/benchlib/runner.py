@@ -236,9 +236,27 @@ def run_traffic(system_cls, sc, ctx, opts, tag):
             return with_churn
         out = measure_traffic(system, sc, ctx.gen, opts)
         out["load_s"] = load_s
-        return out
     finally:
         system.stop()
+    if (sc.key in scenarios.OWN_WORK_KEYS and system_cls is not systems.Testpmd
+            and "testpmd" in opts.systems):
+        out["floor_cycles"] = paired_floor(sc, ctx, opts)
+    return out
+
+
+def paired_floor(sc, ctx, opts):
+    """testpmd's cycles/packet on the same ports right after a system's
+    run: the memif floor in the machine's state of that moment (this
+    virtual machine's speed changes between minutes, so a floor measured
+    with the scenario's testpmd row, minutes away, may say nothing about
+    it). One run, as the system's."""
+    floor = systems.Testpmd(ctx.root, ctx.mem, ctx.build)
+    floor.start(sc.key + "-floor")
+    try:
+        _, cycles, _ = traffic_run(ctx.gen, floor, sc, opts.duration)
+        return cycles
+    finally:
+        floor.stop()
 
 
 def run_flowmod(system_cls, sc, ctx, opts, tag):

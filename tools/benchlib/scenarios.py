@@ -42,6 +42,10 @@ def l3_traffic(flows):
             "--dst-ip", "10.0.0.0-10.0.3.231", "--flows", str(n_src * 1000)]
 
 
+# Scenarios whose own work (cycles above testpmd's floor) is compared.
+OWN_WORK_KEYS = ("1", "2", "3a", "3b", "4")
+
+
 class Scenario:
     """KEY: short name; TITLE: what the table shows; KIND: traffic, churn or
     flowmod; rules(): flow lines; traffic: ofs-pktgen arguments;
