@@ -10,6 +10,10 @@
  * their address, so the winner never depends on the order subtables are
  * probed in (which changes as max priorities move). A lookup therefore
  * probes every subtable whose max priority equals the best found.
+ *
+ * Prefix tries (ft_trie.h): a subtable whose IPv4 source or destination
+ * mask is a prefix no rule on the packet's trie path has is skipped, and
+ * only the address bits that prove it join the probed mask.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +23,47 @@
 #include "ft_alloc.h"
 
 #define ST_HASH_BASIS 0x243f6a8885a308d3ull
+
+/* ---- trie fields -------------------------------------------------------------- */
+
+static const size_t trie_ofs[FT_N_TRIES] = {offsetof(struct ft_key, ipv4_src),
+                                            offsetof(struct ft_key, ipv4_dst)};
+
+static inline uint32_t
+trie_get(const struct ft_key *k, unsigned f)
+{
+    uint32_t v;
+    memcpy(&v, (const uint8_t *)k + trie_ofs[f], sizeof v);
+    return v;
+}
+
+static inline void
+trie_or(struct ft_key *k, unsigned f, uint32_t bits)
+{
+    uint32_t v = trie_get(k, f) | bits;
+    memcpy((uint8_t *)k + trie_ofs[f], &v, sizeof v);
+}
+
+/* A linked rule's prefix into, or out of, its table's tries. */
+static void
+trie_update(struct ft_pipeline *p, struct ft_table *t, const struct ft_rule *r, bool add)
+{
+    const struct ft_subtable *st = r->subtable;
+    struct ft_key value;
+    ft_key_zero(&value);
+    for (unsigned j = 0; j < st->n_words; j++)
+        value.w[st->words[j]] = r->key[j];
+    for (unsigned f = 0; f < FT_N_TRIES; f++) {
+        unsigned len = st->plen[f];
+        if (!len)
+            continue;
+        uint32_t prefix = trie_get(&value, f) & ft_prefix_mask(len);
+        if (add)
+            ft_trie_insert(&t->tries[f], prefix, len);
+        else
+            ft_trie_remove(p, &t->tries[f], prefix, len);
+    }
+}
 
 /* ---- priority vector -------------------------------------------------------- */
 
@@ -164,6 +209,8 @@ ft_table_destroy(struct ft_table *t)
     free(t->st_map);
     free(pvec_cur(t));
     t->st_map = NULL;
+    for (unsigned f = 0; f < FT_N_TRIES; f++)
+        ft_trie_destroy(&t->tries[f]);
 }
 
 static uint32_t
@@ -215,6 +262,8 @@ subtable_create(struct ft_table *t, const struct ft_key *mask, uint32_t h)
     for (int i = 0; i < FT_KEY_WORDS; i++)
         if (mask->w[i])
             st->words[st->n_words++] = (uint8_t)i;
+    for (unsigned f = 0; f < FT_N_TRIES; f++)
+        st->plen[f] = (uint8_t)ft_prefix_len(trie_get(mask, f));
     st->mask_hash = h;
     st->map_next = t->st_map[h & t->st_map_mask];
     t->st_map[h & t->st_map_mask] = st;
@@ -405,6 +454,7 @@ ft_cls_insert(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r,
     } else if (r->priority == st->max_priority) {
         st->n_at_max++;
     }
+    trie_update(p, t, r, true); /* Before the commit that makes it visible. */
     return 0;
 enomem:
     if (created) {
@@ -420,7 +470,6 @@ ft_cls_unlink(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r)
     struct ft_subtable *st = r->subtable;
     struct probe pr = {st, r->key};
     struct ft_vnode *head = ft_vmap_find(&st->map, r->node.hash, rule_eq, &pr);
-    (void)p;
     if (!head)
         return;
     struct ft_vnode *next = ft_vnode_next(&r->node);
@@ -435,6 +484,7 @@ ft_cls_unlink(struct ft_pipeline *p, struct ft_table *t, struct ft_rule *r)
         atomic_store_explicit(&prev->next, next, memory_order_release);
     }
     st->n_rules--;
+    trie_update(p, t, r, false); /* No reader can see the rule any more. */
     if (st->n_rules == 0) {
         subtable_unmap(t, st);
         t->pvec_dirty = true;
@@ -513,6 +563,39 @@ hash_and_prefetch(const struct ft_subtable *st, const struct ft_key *key)
     return h;
 }
 
+/* What the tries said about a packet, each asked once per lookup. */
+struct trie_ctx {
+    uint8_t asked; /* Bit f: tries[f] looked up. */
+    uint8_t usable;
+    struct ft_trie_path path[FT_N_TRIES];
+};
+
+/* Whether st cannot match key by a trie field: no rule on the address's
+ * path has st's prefix length. Then every rule of st differs from the
+ * address within its first min(depth + 1, length) bits (depth: the bits
+ * it shares with the nearest prefix), which alone join probed. */
+static bool
+trie_skips(const struct ft_table *t, const struct ft_subtable *st, const struct ft_key *key,
+           struct trie_ctx *tc, struct ft_key *probed)
+{
+    for (unsigned f = 0; f < FT_N_TRIES; f++) {
+        unsigned len = st->plen[f];
+        if (!len)
+            continue;
+        if (!(tc->asked & 1u << f)) {
+            tc->asked |= (uint8_t)(1u << f);
+            if (ft_trie_lookup(&t->tries[f], trie_get(key, f), &tc->path[f]))
+                tc->usable |= (uint8_t)(1u << f);
+        }
+        if (!(tc->usable & 1u << f) || (tc->path[f].plens >> len & 1))
+            continue;
+        unsigned bits = tc->path[f].depth + 1u < len ? tc->path[f].depth + 1u : len;
+        trie_or(probed, f, ft_prefix_mask(bits));
+        return true;
+    }
+    return false;
+}
+
 const struct ft_rule *
 ft_cls_lookup(const struct ft_table *t, uint64_t v, const struct ft_key *key, struct ft_key *probed)
 {
@@ -521,6 +604,7 @@ ft_cls_lookup(const struct ft_table *t, uint64_t v, const struct ft_key *key, st
     const struct ft_rule *best = NULL;
     uint32_t ahead[LOOKAHEAD];
     uint32_t n = pv->n;
+    struct trie_ctx tc = {0};
 
     for (uint32_t i = 0; i < n && i < LOOKAHEAD; i++)
         ahead[i] = hash_and_prefetch(pv->e[i].st, key);
@@ -531,6 +615,8 @@ ft_cls_lookup(const struct ft_table *t, uint64_t v, const struct ft_key *key, st
         uint32_t h = ahead[i % LOOKAHEAD];
         if (i + LOOKAHEAD < n)
             ahead[i % LOOKAHEAD] = hash_and_prefetch(pv->e[i + LOOKAHEAD].st, key);
+        if ((st->plen[0] | st->plen[1]) && trie_skips(t, st, key, &tc, probed))
+            continue;
         for (unsigned j = 0; j < st->n_words; j++)
             probed->w[st->words[j]] |= st->mask.w[st->words[j]];
         struct key_probe pr = {st, key};

@@ -16,6 +16,7 @@
 #include "ft_group.h"
 #include "ft_meter.h"
 #include "ft_pipeline.h"
+#include "ft_trie.h"
 #include "ft_vec.h"
 #include "ft_vmap.h"
 
@@ -80,6 +81,9 @@ struct ft_rule {
  * FLOW_REMOVED, counters carried to the successor. */
 #define FT_RR_REPLACED 0xff
 
+/* The address fields with a prefix trie per table: ipv4_src, ipv4_dst. */
+#define FT_N_TRIES 2
+
 struct ft_subtable {
     struct ft_vmap map; /* Masked key -> chain of rules. */
     struct ft_key mask;
@@ -91,6 +95,7 @@ struct ft_subtable {
     uint32_t n_rules;      /* writer: linked rules. */
     uint32_t mask_hash;
     struct ft_subtable *map_next; /* writer: the table's mask map chain. */
+    uint8_t plen[FT_N_TRIES];     /* Prefix length of each trie field's mask, or 0. */
 };
 
 /* Subtables by descending max priority, as readers see them. Replaced as a
@@ -113,8 +118,9 @@ struct ft_table {
     struct ft_subtable **st_map; /* mask -> subtable, chained by map_next. */
     uint32_t st_map_mask;
     uint32_t n_subtables;
-    uint32_t n_rules; /* Visible in the staged view. */
-    bool pvec_dirty;  /* Max priorities fell: rebuild at the end of reclaim. */
+    uint32_t n_rules;                 /* Visible in the staged view. */
+    bool pvec_dirty;                  /* Max priorities fell: rebuild at the end of reclaim. */
+    struct ft_trie tries[FT_N_TRIES]; /* reader-safe: prefixes of linked rules. */
 };
 
 /* ---- groups, meters, ports ------------------------------------------------------ */

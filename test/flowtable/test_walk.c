@@ -95,9 +95,56 @@ START_TEST(priorities_and_mask)
     ck_assert_uint_eq(out.mask.eth_type, 0xffff);
     ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000);
     ck_assert_str_eq(walk("ip,nw_dst=10.2.2.3"), "output:1");
-    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000); /* /16 probed, missed. */
+    /* No /16 on 10.2's trie path: the /16 subtable is skipped, and 15 bits
+     * (10.2 and 10.1 share 14) prove it for every packet of the mask. */
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xfffe0000);
     ck_assert_str_eq(walk("ip,nw_dst=11.2.2.3"), "output:3");
     ck_assert_str_eq(walk("arp"), "drop");
+}
+END_TEST
+
+/* An ACL of source prefixes the traffic is far from: the tries prove no
+ * ACL rule matches from the first bits that differ, so one cache entry
+ * serves all sources (scenario 4 of tools/bench: without the tries its
+ * /16-/24 masks split 1,000 sources into four entries per destination). */
+START_TEST(prefix_tries_unwildcard_only_what_decides)
+{
+    char spec[96];
+    for (unsigned i = 0; i < 9; i++) {
+        snprintf(spec, sizeof spec, "priority=200,udp,nw_src=172.16.0.0/%u,tp_dst=%u", 16 + i,
+                 2000 + i);
+        ck_assert_int_eq(tu_add(p, spec, "drop"), FT_OK);
+    }
+    ck_assert_int_eq(tu_add(p, "priority=0", "output:1"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("udp,nw_src=198.18.2.5,nw_dst=10.0.0.1,tp_dst=53"), "output:1");
+    /* 198 and 172 share one leading bit: two bits tell them apart, and no
+     * ACL subtable was probed, so tp_dst was not consulted. */
+    ck_assert_uint_eq(out.mask.ipv4_src, 0xc0000000);
+    ck_assert_uint_eq(out.mask.tp_dst, 0);
+    /* A packet on the path still probes, and matches. */
+    ck_assert_str_eq(walk("udp,nw_src=172.16.0.9,tp_dst=2003"), "drop");
+    ck_assert_str_eq(walk("udp,nw_src=172.16.0.9,tp_dst=53"), "output:1");
+}
+END_TEST
+
+/* Removing a rule (once no reader can see it) takes its prefix out of the
+ * trie: the bits needed shrink back. */
+START_TEST(prefix_tries_follow_removals)
+{
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.1.0.0/16", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.3.0.0/16", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:3"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.2.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000); /* 10.2 and 10.3 share 15 bits. */
+    ck_assert_int_eq(tu_flow(p, FT_FC_DELETE_STRICT, "priority=20,ip,nw_dst=10.3.0.0/16", NULL),
+                     FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.2.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xfffe0000); /* 10.2 and 10.1 share 14. */
+    ck_assert_str_eq(walk("ip,nw_dst=10.1.0.1"), "output:1");
+    ck_assert_str_eq(walk("ip,nw_dst=10.3.0.1"), "output:3");
 }
 END_TEST
 
@@ -534,6 +581,8 @@ make_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, miss_drops);
+    tcase_add_test(tc, prefix_tries_unwildcard_only_what_decides);
+    tcase_add_test(tc, prefix_tries_follow_removals);
     tcase_add_test(tc, table_miss_rule_sends_no_match);
     tcase_add_test(tc, action_controller_reason);
     tcase_add_test(tc, controller_and_dec_ttl_carry_metadata);

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ft_trie.c — the prefix tries of ft_trie.h: one node per bit of a prefix
+ * path, counts where prefixes end.
+ */
+#include <stdlib.h>
+
+#include "ft_trie.h"
+
+#include "ft_alloc.h"
+#include "ft_pipeline_int.h"
+
+static inline unsigned
+bit_at(uint32_t v, unsigned depth)
+{
+    return v >> (31 - depth) & 1;
+}
+
+void
+ft_trie_insert(struct ft_trie *t, uint32_t value, unsigned plen)
+{
+    if (atomic_load_explicit(&t->broken, memory_order_relaxed))
+        return;
+    struct ft_trie_node *_Atomic *link = &t->root;
+    struct ft_trie_node *n = NULL;
+    for (unsigned d = 0;; d++) {
+        n = atomic_load_explicit(link, memory_order_relaxed);
+        if (!n) {
+            n = ft_calloc(1, sizeof *n);
+            if (!n) {
+                /* Its count would be missing: a lookup could skip a
+                 * subtable this rule is in. */
+                atomic_store_explicit(&t->broken, true, memory_order_release);
+                return;
+            }
+            atomic_store_explicit(link, n, memory_order_release);
+        }
+        if (d == plen)
+            break;
+        link = &n->child[bit_at(value, d)];
+    }
+    atomic_fetch_add_explicit(&n->rules, 1, memory_order_relaxed);
+    t->n_prefixes++;
+}
+
+void
+ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigned plen)
+{
+    if (atomic_load_explicit(&t->broken, memory_order_relaxed))
+        return;
+    struct ft_trie_node *_Atomic *links[33];
+    struct ft_trie_node *path[33];
+    struct ft_trie_node *_Atomic *link = &t->root;
+    for (unsigned d = 0; d <= plen; d++) {
+        struct ft_trie_node *n = atomic_load_explicit(link, memory_order_relaxed);
+        if (!n)
+            return; /* Never counted (cannot happen while not broken). */
+        links[d] = link;
+        path[d] = n;
+        if (d < plen)
+            link = &n->child[bit_at(value, d)];
+    }
+    atomic_fetch_sub_explicit(&path[plen]->rules, 1, memory_order_relaxed);
+    t->n_prefixes--;
+    /* Prune from the end of the path: a node with no rule and no child
+     * leads nowhere. Readers still on it finish before it is freed. */
+    for (unsigned d = plen + 1; d-- > 0;) {
+        struct ft_trie_node *n = path[d];
+        if (atomic_load_explicit(&n->rules, memory_order_relaxed) ||
+            atomic_load_explicit(&n->child[0], memory_order_relaxed) ||
+            atomic_load_explicit(&n->child[1], memory_order_relaxed))
+            break;
+        atomic_store_explicit(links[d], NULL, memory_order_release);
+        ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
+    }
+}
+
+static void
+free_node(struct ft_trie_node *n)
+{
+    while (n) {
+        struct ft_trie_node *left = atomic_load_explicit(&n->child[0], memory_order_relaxed);
+        struct ft_trie_node *right = atomic_load_explicit(&n->child[1], memory_order_relaxed);
+        free(n);
+        /* Depth is at most 33: recursion on one side is bounded. */
+        free_node(left);
+        n = right;
+    }
+}
+
+void
+ft_trie_destroy(struct ft_trie *t)
+{
+    free_node(atomic_load_explicit(&t->root, memory_order_relaxed));
+    atomic_store_explicit(&t->root, NULL, memory_order_relaxed);
+}
+
+bool
+ft_trie_lookup(const struct ft_trie *t, uint32_t addr, struct ft_trie_path *out)
+{
+    struct ft_trie *w = (struct ft_trie *)t; /* Atomics are read only. */
+    if (atomic_load_explicit(&w->broken, memory_order_acquire))
+        return false;
+    const struct ft_trie_node *n = atomic_load_explicit(&w->root, memory_order_acquire);
+    if (!n)
+        return false;
+    uint64_t plens = 0;
+    unsigned d = 0;
+    for (;;) {
+        struct ft_trie_node *m = (struct ft_trie_node *)n;
+        if (atomic_load_explicit(&m->rules, memory_order_relaxed))
+            plens |= 1ull << d;
+        if (d == 32)
+            break;
+        const struct ft_trie_node *next =
+            atomic_load_explicit(&m->child[bit_at(addr, d)], memory_order_acquire);
+        if (!next)
+            break;
+        n = next;
+        d++;
+    }
+    out->plens = plens;
+    out->depth = (uint8_t)d;
+    return true;
+}
