@@ -59,7 +59,7 @@ trie_update(struct ft_pipeline *p, struct ft_table *t, const struct ft_rule *r, 
             continue;
         uint32_t prefix = trie_get(&value, f) & ft_prefix_mask(len);
         if (add)
-            ft_trie_insert(&t->tries[f], prefix, len);
+            ft_trie_insert(p, &t->tries[f], prefix, len);
         else
             ft_trie_remove(p, &t->tries[f], prefix, len);
     }

@@ -16,8 +16,33 @@ bit_at(uint32_t v, unsigned depth)
     return v >> (31 - depth) & 1;
 }
 
+/* Every node of the subtree at n to p's garbage (readers still inside
+ * finish before any is freed). */
+static void
+retire_tree(struct ft_pipeline *p, struct ft_trie_node *n)
+{
+    while (n) {
+        struct ft_trie_node *left = atomic_load_explicit(&n->child[0], memory_order_relaxed);
+        struct ft_trie_node *right = atomic_load_explicit(&n->child[1], memory_order_relaxed);
+        ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
+        retire_tree(p, left); /* Depth is at most 33. */
+        n = right;
+    }
+}
+
+/* Off for good: lookups see `broken` first and skip nothing. */
+static void
+switch_off(struct ft_pipeline *p, struct ft_trie *t)
+{
+    atomic_store_explicit(&t->broken, true, memory_order_release);
+    struct ft_trie_node *root = atomic_load_explicit(&t->root, memory_order_relaxed);
+    atomic_store_explicit(&t->root, NULL, memory_order_release);
+    retire_tree(p, root);
+    t->n_nodes = 0;
+}
+
 void
-ft_trie_insert(struct ft_trie *t, uint32_t value, unsigned plen)
+ft_trie_insert(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigned plen)
 {
     if (atomic_load_explicit(&t->broken, memory_order_relaxed))
         return;
@@ -26,13 +51,14 @@ ft_trie_insert(struct ft_trie *t, uint32_t value, unsigned plen)
     for (unsigned d = 0;; d++) {
         n = atomic_load_explicit(link, memory_order_relaxed);
         if (!n) {
-            n = ft_calloc(1, sizeof *n);
+            /* Without this prefix's count a lookup could skip a subtable
+             * its rule is in: switch the trie off instead. */
+            n = t->n_nodes < FT_TRIE_MAX_NODES ? ft_calloc(1, sizeof *n) : NULL;
             if (!n) {
-                /* Its count would be missing: a lookup could skip a
-                 * subtable this rule is in. */
-                atomic_store_explicit(&t->broken, true, memory_order_release);
+                switch_off(p, t);
                 return;
             }
+            t->n_nodes++;
             atomic_store_explicit(link, n, memory_order_release);
         }
         if (d == plen)
@@ -72,6 +98,7 @@ ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
             break;
         atomic_store_explicit(links[d], NULL, memory_order_release);
         ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
+        t->n_nodes--;
     }
 }
 

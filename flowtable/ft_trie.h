@@ -21,8 +21,9 @@
  * a superset of the prefixes visible to them: extra prefixes only mean
  * fewer skipped subtables and more bits, never a wrong skip.
  *
- * Errors: an insert that cannot allocate marks the trie unusable (lookups
- * then skip nothing) rather than failing the rule.
+ * Errors: an insert that cannot allocate (or would grow the trie past
+ * FT_TRIE_MAX_NODES) switches the trie off (lookups then skip nothing)
+ * rather than failing the rule.
  */
 #ifndef FT_TRIE_H
 #define FT_TRIE_H
@@ -40,9 +41,18 @@ struct ft_trie_node {
 
 struct ft_trie {
     struct ft_trie_node *_Atomic root; /* Depth 0; NULL while empty. */
-    _Atomic bool broken;               /* An insert failed: do not use. */
+    _Atomic bool broken;               /* Off for good: an insert failed or it grew past
+                                          FT_TRIE_MAX_NODES. */
     uint32_t n_prefixes;               /* writer: rules inserted, not removed. */
+    uint32_t n_nodes;                  /* writer. */
 };
+
+/* Nodes one trie may hold (32 bytes each): up to 32 per prefix, shared
+ * between prefixes with common leading bits (100,000 consecutive /32 routes
+ * take about 200,000; as many random ones up to 1.6 million). Past it the
+ * trie is switched off and freed: lookups then probe every subtable, as
+ * without tries. */
+#define FT_TRIE_MAX_NODES (1u << 21)
 
 /* What a lookup learnt about one address. */
 struct ft_trie_path {
@@ -51,8 +61,9 @@ struct ft_trie_path {
 };
 
 /* Writer: count a rule with prefix value/plen (1..32; value's bits past
- * plen zero). */
-void ft_trie_insert(struct ft_trie *t, uint32_t value, unsigned plen);
+ * plen zero). A trie that cannot take it is switched off, its nodes
+ * retired to p's garbage. */
+void ft_trie_insert(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigned plen);
 
 /* Writer, once no reader can see the rule: uncount it; nodes left empty go
  * to p's garbage. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: the pipeline walk — composed programs and megaflow masks. */
 #include "check_main.h"
+#include "ft_alloc.h"
 #include "ft_test_util.h"
 
 static struct ft_pipeline *p;
@@ -145,6 +146,41 @@ START_TEST(prefix_tries_follow_removals)
     ck_assert_uint_eq(out.mask.ipv4_dst, 0xfffe0000); /* 10.2 and 10.1 share 14. */
     ck_assert_str_eq(walk("ip,nw_dst=10.1.0.1"), "output:1");
     ck_assert_str_eq(walk("ip,nw_dst=10.3.0.1"), "output:3");
+}
+END_TEST
+
+/* A trie that cannot grow is switched off, not half kept: the rule still
+ * goes in, and lookups probe every subtable again. */
+START_TEST(prefix_tries_off_when_they_cannot_grow)
+{
+    if (!ft_fault_available()) {
+        fprintf(stderr, "skipped: build with -Dfault_injection=true\n");
+        return;
+    }
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.1.0.0/16", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:3"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* Skipped: 10.128 and 10.1 share 8. */
+    /* The last allocation of an add that succeeds is the trie's. */
+    bool off = false;
+    for (uint64_t k = 0; k < 100 && !off; k++) {
+        struct ft_flow_mod fm;
+        tu_flow_mod_init(&fm, FT_FC_ADD, "priority=20,ip,nw_dst=10.3.0.0/16");
+        struct ft_insts *in = tu_insts("output:2");
+        fm.insts = in;
+        ft_fault_arm(k, 1); /* Only the pipeline's allocations. */
+        enum ft_err err = ft_pipeline_flow_mod(p, &fm, 0);
+        ft_fault_disarm();
+        free(in);
+        tu_settle(p);
+        off = err == FT_OK && ft_fault_failed();
+    }
+    ck_assert_msg(off, "no add succeeded with a failed allocation");
+    ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000); /* Probed, as without tries. */
+    ck_assert_str_eq(walk("ip,nw_dst=10.3.0.1"), "output:2");
+    ck_assert_str_eq(walk("ip,nw_dst=10.1.0.1"), "output:1");
 }
 END_TEST
 
@@ -583,6 +619,7 @@ make_suite(void)
     tcase_add_test(tc, miss_drops);
     tcase_add_test(tc, prefix_tries_unwildcard_only_what_decides);
     tcase_add_test(tc, prefix_tries_follow_removals);
+    tcase_add_test(tc, prefix_tries_off_when_they_cannot_grow);
     tcase_add_test(tc, table_miss_rule_sends_no_match);
     tcase_add_test(tc, action_controller_reason);
     tcase_add_test(tc, controller_and_dec_ttl_carry_metadata);
