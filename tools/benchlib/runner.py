@@ -176,23 +176,39 @@ def summarize(runs):
     return out
 
 
-def measure_traffic(system, sc, gen, opts, churn=None, progress=None):
-    reps = []
-    series = sc.kind == "churn"
-    for _ in range(opts.reps):
-        if progress is not None:
-            progress.clear()
-        res, cycles, side = traffic_run(gen, system, sc, opts.duration, during=churn,
-                                        series=series, progress=progress)
-        r = {"mpps": res["rx"]["mpps"], "tx_mpps": res["tx"]["mpps"],
-             "loss_pct": res["loss"]["percent"], "cycles": cycles,
-             "foreign": res["rx"]["foreign"]}
-        r.update(side)
-        reps.append(r)
-    out = summarize(reps)
+def one_rep(system, sc, gen, opts, churn=None, progress=None):
+    """One measured run at full speed (with DURING churn if given)."""
+    if progress is not None:
+        progress.clear()
+    res, cycles, side = traffic_run(gen, system, sc, opts.duration, during=churn,
+                                    series=sc.kind == "churn", progress=progress)
+    r = {"mpps": res["rx"]["mpps"], "tx_mpps": res["tx"]["mpps"],
+         "loss_pct": res["loss"]["percent"], "cycles": cycles, "foreign": res["rx"]["foreign"]}
+    r.update(side)
+    return r
+
+
+def with_cache(system, out):
     out["entries"], out["masks"] = system.cache_size()
     out.update(system.cache_detail())
-    if opts.latency_rate > 0 and churn is None:
+    return out
+
+
+def measure_churn(system, sc, gen, opts, churn, progress):
+    """Runs without and with churn in turn, rep after rep: a change of this
+    virtual machine's speed (it changes between minutes) then falls on both
+    sides alike instead of on one. Returns both medians."""
+    base, loaded = [], []
+    for _ in range(opts.reps):
+        base.append(one_rep(system, sc, gen, opts))
+        loaded.append(one_rep(system, sc, gen, opts, churn, progress))
+    return summarize(base), with_cache(system, summarize(loaded))
+
+
+def measure_traffic(system, sc, gen, opts):
+    out = with_cache(system, summarize([one_rep(system, sc, gen, opts)
+                                        for _ in range(opts.reps)]))
+    if opts.latency_rate > 0:
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
         res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
@@ -217,7 +233,6 @@ def run_traffic(system_cls, sc, ctx, opts, tag):
         if sc.kind == "churn":
             if not system.has_openflow:
                 return None
-            base = measure_traffic(system, sc, ctx.gen, opts)
             dsts = [scenarios.TEN + 2 * i for i in range(500)]  # host routes in use
             progress = {}
 
@@ -227,8 +242,7 @@ def run_traffic(system_cls, sc, ctx, opts, tag):
                                           opts.duration - 1.0, dsts, 0xC0000201,
                                           progress=progress)
                 return {"flow_mods": done, "churn_rate": rate}
-            with_churn = measure_traffic(system, sc, ctx.gen, opts, churn=churn,
-                                         progress=progress)
+            base, with_churn = measure_churn(system, sc, ctx.gen, opts, churn, progress)
             with_churn["base_mpps"] = base["mpps"]
             with_churn["base_cycles"] = base["cycles"]
             with_churn["base_loss_pct"] = base["loss_pct"]
