@@ -24,6 +24,7 @@ ft_pipeline_config_default(struct ft_pipeline_config *cfg)
     cfg->max_buckets = 256;
     cfg->max_meters = 65536;
     cfg->max_bands = 8;
+    cfg->max_trie_nodes = FT_TRIE_MAX_NODES;
 }
 
 static void

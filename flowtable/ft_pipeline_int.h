@@ -211,6 +211,7 @@ struct ft_pipeline {
     uint32_t n_groups;
     uint32_t n_meters;
     uint32_t goto_refs[FT_N_TABLES]; /* Staged rules whose instructions go to the table. */
+    uint32_t trie_nodes;             /* Of all tables' prefix tries (cfg.max_trie_nodes). */
     struct ft_intern_table interned;
     struct ft_vec doomed;    /* struct ft_doomed */
     struct ft_vec garbage;   /* struct ft_garbage */

@@ -38,6 +38,7 @@ switch_off(struct ft_pipeline *p, struct ft_trie *t)
     struct ft_trie_node *root = atomic_load_explicit(&t->root, memory_order_relaxed);
     atomic_store_explicit(&t->root, NULL, memory_order_release);
     retire_tree(p, root);
+    p->trie_nodes -= t->n_nodes;
     t->n_nodes = 0;
 }
 
@@ -53,12 +54,13 @@ ft_trie_insert(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
         if (!n) {
             /* Without this prefix's count a lookup could skip a subtable
              * its rule is in: switch the trie off instead. */
-            n = t->n_nodes < FT_TRIE_MAX_NODES ? ft_calloc(1, sizeof *n) : NULL;
+            n = p->trie_nodes < p->cfg.max_trie_nodes ? ft_calloc(1, sizeof *n) : NULL;
             if (!n) {
                 switch_off(p, t);
                 return;
             }
             t->n_nodes++;
+            p->trie_nodes++;
             atomic_store_explicit(link, n, memory_order_release);
         }
         if (d == plen)
@@ -99,6 +101,7 @@ ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
         atomic_store_explicit(links[d], NULL, memory_order_release);
         ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
         t->n_nodes--;
+        p->trie_nodes--;
     }
 }
 

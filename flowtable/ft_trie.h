@@ -21,8 +21,8 @@
  * a superset of the prefixes visible to them: extra prefixes only mean
  * fewer skipped subtables and more bits, never a wrong skip.
  *
- * Errors: an insert that cannot allocate (or would grow the trie past
- * FT_TRIE_MAX_NODES) switches the trie off (lookups then skip nothing)
+ * Errors: an insert that cannot allocate (or would grow the pipeline's
+ * tries past its max_trie_nodes) switches the trie off (lookups then skip nothing)
  * rather than failing the rule.
  */
 #ifndef FT_TRIE_H
@@ -41,18 +41,19 @@ struct ft_trie_node {
 
 struct ft_trie {
     struct ft_trie_node *_Atomic root; /* Depth 0; NULL while empty. */
-    _Atomic bool broken;               /* Off for good: an insert failed or it grew past
-                                          FT_TRIE_MAX_NODES. */
+    _Atomic bool broken;               /* Off for good: an insert failed, or the
+                                          pipeline's tries would pass max_trie_nodes. */
     uint32_t n_prefixes;               /* writer: rules inserted, not removed. */
     uint32_t n_nodes;                  /* writer. */
 };
 
-/* Nodes one trie may hold (32 bytes each): up to 32 per prefix, shared
- * between prefixes with common leading bits (100,000 consecutive /32 routes
- * take about 200,000; as many random ones up to 1.6 million). Past it the
- * trie is switched off and freed: lookups then probe every subtable, as
- * without tries. */
-#define FT_TRIE_MAX_NODES (1u << 21)
+/* Nodes all of a pipeline's tries may hold by default
+ * (ft_pipeline_config.max_trie_nodes; 32 bytes each, so 128 MiB): up to
+ * 32 per prefix, shared between prefixes with common leading bits (100,000
+ * consecutive /32 routes take about 200,000 nodes, as many random ones up
+ * to 1.6 million). A trie that would pass it is switched off and freed:
+ * its table's lookups then probe every subtable, as without tries. */
+#define FT_TRIE_MAX_NODES (1u << 22)
 
 /* What a lookup learnt about one address. */
 struct ft_trie_path {

@@ -42,10 +42,12 @@ struct ft_pipeline_config {
     uint32_t max_buckets;    /* Per group, before OUT_OF_BUCKETS. */
     uint32_t max_meters;     /* Before METER_MOD_FAILED/OUT_OF_METERS. */
     uint32_t max_bands;      /* Per meter, before OUT_OF_BANDS. */
+    uint32_t max_trie_nodes; /* Of all tables' prefix tries (32 bytes each); a trie
+                              * that would pass it is switched off. */
 };
 
 /* Defaults: 1M rules per table (tables share memory), 65536 groups of up
- * to 256 buckets, 65536 meters of up to 8 bands. */
+ * to 256 buckets, 65536 meters of up to 8 bands, 4M trie nodes (128 MiB). */
 void ft_pipeline_config_default(struct ft_pipeline_config *cfg);
 
 /* NULL on allocation failure. */

@@ -184,6 +184,30 @@ START_TEST(prefix_tries_off_when_they_cannot_grow)
 }
 END_TEST
 
+/* Past the pipeline's node budget a trie is switched off, as when it
+ * cannot allocate. */
+START_TEST(prefix_tries_off_past_their_budget)
+{
+    struct ft_pipeline_config cfg;
+    ft_pipeline_config_default(&cfg);
+    cfg.max_trie_nodes = 18; /* 10.1/16 takes 17 nodes, 10/8 none more, 10.3/16 two. */
+    ft_pipeline_destroy(p);
+    p = ft_pipeline_create(&cfg);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.1.0.0/16", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:3"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* Within budget: skipped. */
+    ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.3.0.0/16", "output:2"), FT_OK);
+    tu_settle(p);
+    ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000); /* Off: probed. */
+    ck_assert_str_eq(walk("ip,nw_dst=10.3.0.1"), "output:2");
+    ck_assert_str_eq(walk("ip,nw_dst=10.1.0.1"), "output:1");
+}
+END_TEST
+
 START_TEST(goto_metadata_and_set_field_visible)
 {
     ck_assert_int_eq(tu_add(p, "table=0,priority=1,in_port=1",
@@ -620,6 +644,7 @@ make_suite(void)
     tcase_add_test(tc, prefix_tries_unwildcard_only_what_decides);
     tcase_add_test(tc, prefix_tries_follow_removals);
     tcase_add_test(tc, prefix_tries_off_when_they_cannot_grow);
+    tcase_add_test(tc, prefix_tries_off_past_their_budget);
     tcase_add_test(tc, table_miss_rule_sends_no_match);
     tcase_add_test(tc, action_controller_reason);
     tcase_add_test(tc, controller_and_dec_ttl_carry_metadata);
