@@ -11,9 +11,10 @@
  * probed in (which changes as max priorities move). A lookup therefore
  * probes every subtable whose max priority equals the best found.
  *
- * Prefix tries (ft_trie.h): a subtable whose IPv4 source or destination
- * mask is a prefix no rule on the packet's trie path has is skipped, and
- * only the address bits that prove it join the probed mask.
+ * Prefix tries (ft_trie.h): when a subtable whose IPv4 source or
+ * destination mask is a prefix holds no rule for the packet, and no rule
+ * on the packet's trie path has that prefix length, only the address bits
+ * that prove it join the probed mask, not the subtable's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -573,7 +574,9 @@ struct trie_ctx {
 /* Whether st cannot match key by a trie field: no rule on the address's
  * path has st's prefix length. Then every rule of st differs from the
  * address within its first min(depth + 1, length) bits (depth: the bits
- * it shares with the nearest prefix), which alone join probed. */
+ * it shares with the nearest prefix), which alone join probed instead of
+ * st's mask. (The trie holds a superset of the rules visible: it agrees
+ * with a probe that found none.) */
 static bool
 trie_skips(const struct ft_table *t, const struct ft_subtable *st, const struct ft_key *key,
            struct trie_ctx *tc, struct ft_key *probed)
@@ -615,20 +618,25 @@ ft_cls_lookup(const struct ft_table *t, uint64_t v, const struct ft_key *key, st
         uint32_t h = ahead[i % LOOKAHEAD];
         if (i + LOOKAHEAD < n)
             ahead[i % LOOKAHEAD] = hash_and_prefetch(pv->e[i + LOOKAHEAD].st, key);
-        if ((st->plen[0] | st->plen[1]) && trie_skips(t, st, key, &tc, probed))
-            continue;
-        for (unsigned j = 0; j < st->n_words; j++)
-            probed->w[st->words[j]] |= st->mask.w[st->words[j]];
         struct key_probe pr = {st, key};
         const struct ft_vnode *node = ft_vmap_find(&st->map, h, rule_eq_key, &pr);
+        bool matched = false;
         for (; node; node = ft_vnode_next(node)) {
             if (!ft_vnode_visible(node, v))
                 continue;
             const struct ft_rule *r = (const struct ft_rule *)node;
             if (rule_better(r, best))
                 best = r;
+            matched = true;
             break; /* Later rules of the chain have lower priority. */
         }
+        /* A miss asks the tries whether fewer bits prove it; a hit (and
+         * most lookups of a one-subtable route table hit) never walks
+         * them, which costs a dependent load per prefix bit. */
+        if (!matched && (st->plen[0] | st->plen[1]) && trie_skips(t, st, key, &tc, probed))
+            continue;
+        for (unsigned j = 0; j < st->n_words; j++)
+            probed->w[st->words[j]] |= st->mask.w[st->words[j]];
     }
     return best;
 }
