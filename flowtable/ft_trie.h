@@ -6,10 +6,10 @@
  * bits tell it apart from every other prefix (Open vSwitch's classifier
  * tries, as its documentation describes them).
  *
- * What it buys: a subtable whose prefix length no rule on the packet's
- * path has cannot match the packet, and to prove that for every packet of
- * a cache entry only the first min(depth + 1, length) bits of the address
- * are needed, not the subtable's whole mask. Scenario 4's ACL of /16-/24
+ * What it buys: when a subtable's probe finds no rule for a packet and no
+ * rule on the packet's path has the subtable's prefix length, the first
+ * min(depth + 1, length) bits of the address prove that miss for every
+ * packet of a cache entry, not the subtable's whole mask. Scenario 4's ACL of /16-/24
  * source prefixes otherwise splits 1,000 sources into 4 entries per
  * destination.
  *
@@ -19,7 +19,7 @@
  * The writer inserts a rule's prefix before the rule can be seen and
  * removes it only once no reader can see the rule, so readers always walk
  * a superset of the prefixes visible to them: extra prefixes only mean
- * fewer skipped subtables and more bits, never a wrong skip.
+ * more bits, never too few.
  *
  * Errors: an insert that cannot allocate (or would grow the pipeline's
  * tries past its max_trie_nodes) switches the trie off (lookups then skip nothing)
@@ -52,7 +52,7 @@ struct ft_trie {
  * 32 per prefix, shared between prefixes with common leading bits (100,000
  * consecutive /32 routes take about 200,000 nodes, as many random ones up
  * to 1.6 million). A trie that would pass it is switched off and freed:
- * its table's lookups then probe every subtable, as without tries. */
+ * its table's misses then keep whole subtable masks, as without tries. */
 #define FT_TRIE_MAX_NODES (1u << 22)
 
 /* What a lookup learnt about one address. */
@@ -74,7 +74,7 @@ void ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, un
 void ft_trie_destroy(struct ft_trie *t);
 
 /* Reader: the path of addr; false if the trie cannot be used (empty or
- * broken): then nothing may be skipped. */
+ * broken): then a miss keeps the subtable's whole mask. */
 bool ft_trie_lookup(const struct ft_trie *t, uint32_t addr, struct ft_trie_path *out);
 
 /* The prefix length of a 32-bit mask, or 0 if it is not a prefix (or 0). */

@@ -96,8 +96,8 @@ START_TEST(priorities_and_mask)
     ck_assert_uint_eq(out.mask.eth_type, 0xffff);
     ck_assert_uint_eq(out.mask.ipv4_dst, 0xffff0000);
     ck_assert_str_eq(walk("ip,nw_dst=10.2.2.3"), "output:1");
-    /* No /16 on 10.2's trie path: the /16 subtable is skipped, and 15 bits
-     * (10.2 and 10.1 share 14) prove it for every packet of the mask. */
+    /* No /16 on 10.2's trie path: 15 bits (10.2 and 10.1 share 14) prove
+     * the /16 subtable's miss for every packet of the mask. */
     ck_assert_uint_eq(out.mask.ipv4_dst, 0xfffe0000);
     ck_assert_str_eq(walk("ip,nw_dst=11.2.2.3"), "output:3");
     ck_assert_str_eq(walk("arp"), "drop");
@@ -150,7 +150,7 @@ START_TEST(prefix_tries_follow_removals)
 END_TEST
 
 /* A trie that cannot grow is switched off, not half kept: the rule still
- * goes in, and lookups probe every subtable again. */
+ * goes in, and misses keep whole subtable masks again. */
 START_TEST(prefix_tries_off_when_they_cannot_grow)
 {
     if (!ft_fault_available()) {
@@ -161,7 +161,7 @@ START_TEST(prefix_tries_off_when_they_cannot_grow)
     ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:3"), FT_OK);
     tu_settle(p);
     ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
-    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* Skipped: 10.128 and 10.1 share 8. */
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* 10.128 and 10.1 share 8 bits. */
     /* The last allocation of an add that succeeds is the trie's. */
     bool off = false;
     for (uint64_t k = 0; k < 100 && !off; k++) {
@@ -198,7 +198,7 @@ START_TEST(prefix_tries_off_past_their_budget)
     ck_assert_int_eq(tu_add(p, "priority=10,ip,nw_dst=10.0.0.0/8", "output:3"), FT_OK);
     tu_settle(p);
     ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
-    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* Within budget: skipped. */
+    ck_assert_uint_eq(out.mask.ipv4_dst, 0xff800000); /* Within budget: the trie's bits. */
     ck_assert_int_eq(tu_add(p, "priority=20,ip,nw_dst=10.3.0.0/16", "output:2"), FT_OK);
     tu_settle(p);
     ck_assert_str_eq(walk("ip,nw_dst=10.128.0.1"), "output:3");
