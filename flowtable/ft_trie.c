@@ -16,18 +16,33 @@ bit_at(uint32_t v, unsigned depth)
     return v >> (31 - depth) & 1;
 }
 
-/* Every node of the subtree at n to p's garbage (readers still inside
- * finish before any is freed). */
+/* Calls drop on every node of the subtree at n, each after its children
+ * were read (drop may free it). Depth is at most 33, so the recursion on
+ * one side is bounded. */
 static void
-retire_tree(struct ft_pipeline *p, struct ft_trie_node *n)
+drop_tree(struct ft_trie_node *n, void (*drop)(struct ft_trie_node *, void *), void *ctx)
 {
     while (n) {
         struct ft_trie_node *left = atomic_load_explicit(&n->child[0], memory_order_relaxed);
         struct ft_trie_node *right = atomic_load_explicit(&n->child[1], memory_order_relaxed);
-        ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
-        retire_tree(p, left); /* Depth is at most 33. */
+        drop(n, ctx);
+        drop_tree(left, drop, ctx);
         n = right;
     }
+}
+
+/* To p's garbage: readers still inside finish before it is freed. */
+static void
+retire_node(struct ft_trie_node *n, void *p)
+{
+    ft_pipeline_retire(p, FT_GARBAGE_MEM, n);
+}
+
+static void
+free_node(struct ft_trie_node *n, void *unused)
+{
+    (void)unused;
+    free(n);
 }
 
 /* Off for good: lookups see `broken` first and skip nothing. */
@@ -37,7 +52,7 @@ switch_off(struct ft_pipeline *p, struct ft_trie *t)
     atomic_store_explicit(&t->broken, true, memory_order_release);
     struct ft_trie_node *root = atomic_load_explicit(&t->root, memory_order_relaxed);
     atomic_store_explicit(&t->root, NULL, memory_order_release);
-    retire_tree(p, root);
+    drop_tree(root, retire_node, p);
     p->trie_nodes -= t->n_nodes;
     t->n_nodes = 0;
 }
@@ -68,7 +83,6 @@ ft_trie_insert(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
         link = &n->child[bit_at(value, d)];
     }
     atomic_fetch_add_explicit(&n->rules, 1, memory_order_relaxed);
-    t->n_prefixes++;
 }
 
 void
@@ -89,7 +103,6 @@ ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
             link = &n->child[bit_at(value, d)];
     }
     atomic_fetch_sub_explicit(&path[plen]->rules, 1, memory_order_relaxed);
-    t->n_prefixes--;
     /* Prune from the end of the path: a node with no rule and no child
      * leads nowhere. Readers still on it finish before it is freed. */
     for (unsigned d = plen + 1; d-- > 0;) {
@@ -105,23 +118,10 @@ ft_trie_remove(struct ft_pipeline *p, struct ft_trie *t, uint32_t value, unsigne
     }
 }
 
-static void
-free_node(struct ft_trie_node *n)
-{
-    while (n) {
-        struct ft_trie_node *left = atomic_load_explicit(&n->child[0], memory_order_relaxed);
-        struct ft_trie_node *right = atomic_load_explicit(&n->child[1], memory_order_relaxed);
-        free(n);
-        /* Depth is at most 33: recursion on one side is bounded. */
-        free_node(left);
-        n = right;
-    }
-}
-
 void
 ft_trie_destroy(struct ft_trie *t)
 {
-    free_node(atomic_load_explicit(&t->root, memory_order_relaxed));
+    drop_tree(atomic_load_explicit(&t->root, memory_order_relaxed), free_node, NULL);
     atomic_store_explicit(&t->root, NULL, memory_order_relaxed);
 }
 

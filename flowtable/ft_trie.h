@@ -43,7 +43,6 @@ struct ft_trie {
     struct ft_trie_node *_Atomic root; /* Depth 0; NULL while empty. */
     _Atomic bool broken;               /* Off for good: an insert failed, or the
                                           pipeline's tries would pass max_trie_nodes. */
-    uint32_t n_prefixes;               /* writer: rules inserted, not removed. */
     uint32_t n_nodes;                  /* writer. */
 };
 
