@@ -169,6 +169,13 @@ dp_classify_fold_step(struct dp_worker *w)
     return !w->cache || ft_cache_fold_step(w->cache, dp_clock_ns());
 }
 
+void
+dp_classify_idle(struct dp_worker *w)
+{
+    if (w->cache)
+        (void)ft_cache_fold_idle(w->cache, w->now_ns);
+}
+
 uint32_t
 dp_worker_cache_entries(struct dp_worker *w)
 {

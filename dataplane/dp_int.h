@@ -418,6 +418,8 @@ void dp_classify_fold(struct dp_worker *w);
 /* A fold in steps (dp_worker_poll): request it, then step until true. */
 void dp_classify_fold_request(struct dp_worker *w);
 bool dp_classify_fold_step(struct dp_worker *w);
+/* A poll that found no packet: a small step of a running fold. */
+void dp_classify_idle(struct dp_worker *w);
 void dp_classify_maintain(struct dp_worker *w);
 /* ft_cache_masks_foreach callback filling a dp_cache_info. */
 void dp_cache_mask_note(void *aux, const struct ft_key *mask, uint32_t entries, uint64_t hits);

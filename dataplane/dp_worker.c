@@ -296,6 +296,8 @@ dp_worker_poll(struct dp_worker *w)
     dp_tx_flush_all(w);
     if (total)
         dp_stats_flush(w);
+    else
+        dp_classify_idle(w); /* Folds go on while nothing waits. */
     uint64_t t1 = rte_rdtsc();
     if (t1 >= w->maintain_tsc) {
         dp_classify_maintain(w);

@@ -629,6 +629,13 @@ ft_rule_add_stats(const struct ft_rule *r_, uint64_t packets, uint64_t bytes, ui
 }
 
 void
+ft_rule_prefetch_stats(const struct ft_rule *r)
+{
+    __builtin_prefetch(&r->forward, 1);
+    __builtin_prefetch(&r->used_ns, 1);
+}
+
+void
 ft_rule_stats(const struct ft_rule *r, uint64_t *packets, uint64_t *bytes, uint64_t *used_ns)
 {
     uint64_t pk = 0, by = 0, used = 0;

@@ -214,6 +214,9 @@ const struct ft_insts *ft_rule_insts(const struct ft_rule *r);
  * reader-safe: workers call it when they fold cache counters (relaxed
  * atomics; NO_*_COUNTS rules ignore the matching part). */
 void ft_rule_add_stats(const struct ft_rule *r, uint64_t packets, uint64_t bytes, uint64_t used_ns);
+/* A hint: fetch what ft_rule_add_stats will write (a fold does it a few
+ * entries ahead). */
+void ft_rule_prefetch_stats(const struct ft_rule *r);
 void ft_rule_stats(const struct ft_rule *r, uint64_t *packets, uint64_t *bytes, uint64_t *used_ns);
 
 /* Table statistics: active rules (staged view) and lookups/matches as

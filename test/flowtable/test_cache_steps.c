@@ -11,7 +11,8 @@
 #include "ft_cache_int.h"
 #include "ft_test_util.h"
 
-#define STEP_MAX 256 /* Entries a fold step may take (ft_cache_fold.c). */
+#define STEP_MAX      256 /* Entries a fold step may take (ft_cache_fold.c). */
+#define IDLE_STEP_MAX 32  /* And an idle step (ft_cache_fold_idle). */
 
 static int
 sum_packets(void *aux, const struct ft_rule *r)
@@ -289,6 +290,50 @@ START_TEST(counters_exact_when_entries_go_mid_fold)
 }
 END_TEST
 
+START_TEST(idle_steps_fold_a_few_dozen_entries)
+{
+    /* A worker with no packets folds in steps of at most IDLE_STEP_MAX
+     * entries (a packet arriving meanwhile waits a few microseconds; the
+     * 256-entry steps of maintenance held packets 25-100 us with 100,000
+     * entries). Nothing is folded while no fold runs, and the steps carry
+     * on a periodic fold and an asked-for one alike, exactly. */
+    enum { N = 5000 };
+    struct ft_pipeline *p = routes(N);
+    struct ft_cache *c = ft_cache_create(p, NULL);
+    touch_routes(c, N);
+    for (int i = 0; i < 10; i++)
+        ck_assert(ft_cache_fold_idle(c, 1)); /* No fold running. */
+    ck_assert_uint_eq(rule_packets(p), 0);
+    uint64_t t = 1000000000ull;
+    ft_cache_maintain(c, t, 0); /* Starts the periodic fold: one step. */
+    uint64_t before = rule_packets(p);
+    ck_assert_uint_le(before, STEP_MAX);
+    unsigned calls = 0;
+    bool done = false;
+    while (!done) {
+        done = ft_cache_fold_idle(c, t);
+        uint64_t now = rule_packets(p);
+        ck_assert_uint_le(now - before, IDLE_STEP_MAX);
+        ck_assert(done || now < N);
+        before = now;
+        calls++;
+    }
+    ck_assert_uint_eq(rule_packets(p), N);
+    ck_assert_uint_ge(calls, (N - STEP_MAX) / IDLE_STEP_MAX);
+    touch_routes(c, N);
+    ft_cache_fold_request(c);
+    while (!ft_cache_fold_idle(c, t + 1)) {
+        uint64_t now = rule_packets(p);
+        ck_assert_uint_le(now - before, IDLE_STEP_MAX);
+        before = now;
+    }
+    ck_assert_uint_eq(rule_packets(p), 2 * N);
+    ft_cache_destroy(c, t);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -298,6 +343,7 @@ make_suite(void)
     tcase_add_test(tc, subtables_grow_a_few_buckets_per_insert);
     tcase_add_test(tc, periodic_fold_goes_in_steps);
     tcase_add_test(tc, asked_for_fold_goes_in_steps);
+    tcase_add_test(tc, idle_steps_fold_a_few_dozen_entries);
     tcase_add_test(tc, counters_exact_when_entries_go_mid_fold);
     suite_add_tcase(s, tc);
     return s;
