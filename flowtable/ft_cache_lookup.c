@@ -434,9 +434,9 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
      * fetches ahead). */
     const struct ft_csub *top = busiest_sub(c);
     uint32_t top_h[FT_CACHE_BURST];
-    bool top_ahead[FT_CACHE_BURST];
+    enum { AHEAD_NONE, AHEAD_TOP, AHEAD_MISS } ahead[FT_CACHE_BURST];
     for (size_t i = 0; i < n; i++) {
-        top_ahead[i] = false;
+        ahead[i] = AHEAD_NONE;
         if (dup[i]) {
             slot[i] = slot[i - 1];
             continue;
@@ -452,15 +452,31 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         } else if (top) {
             top_h[i] = ft_csub_hash(top, keys[i]);
             __builtin_prefetch(ft_csub_chain(top, top_h[i]));
-            top_ahead[i] = true;
+            ahead[i] = AHEAD_TOP;
+        } else {
+            ahead[i] = AHEAD_MISS; /* An empty cache. */
         }
     }
-    for (size_t i = 0; top && i < n; i++) {
-        if (!top_ahead[i])
+    /* A packet with no candidate and an empty chain in the busiest
+     * subtable will likely miss: its walk's first lookup is fetched ahead,
+     * so a burst of misses (a cache filling) overlaps their cache misses. */
+    const struct ft_table *t0 = &c->p->tables[0];
+    for (size_t i = 0; i < n; i++) {
+        if (ahead[i] == AHEAD_NONE)
             continue;
-        uint32_t first = *ft_csub_chain(top, top_h[i]);
-        if (first != FT_NIL)
-            __builtin_prefetch(&c->pool[first]);
+        if (ahead[i] == AHEAD_TOP) {
+            uint32_t first = *ft_csub_chain(top, top_h[i]);
+            if (first != FT_NIL) {
+                __builtin_prefetch(&c->pool[first]);
+                continue;
+            }
+        }
+        if (keys[i]->recirc_id) { /* A resumed walk starts elsewhere. */
+            ahead[i] = AHEAD_NONE;
+            continue;
+        }
+        ahead[i] = AHEAD_MISS;
+        ft_cls_prefetch(t0, keys[i], 0);
     }
     /* Pass 3: whole chains from the EMC, when their entries are all still
      * there; the others wait for the stage passes. A run of packets on one
@@ -504,6 +520,9 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         pd[i] = (struct pending){.key = keys[i], .h = h[i], .cached = true};
         todo[n_todo++] = (uint8_t)i;
     }
+    for (unsigned t = 0; t < n_todo; t++)
+        if (ahead[todo[t]] == AHEAD_MISS)
+            ft_cls_prefetch(t0, keys[todo[t]], 1);
     /* Before any miss can evict the run's entries. */
     count_run(c, run, run_packets, run_bytes, now_ns);
     c->st.emc_hits += emc_hits;

@@ -564,6 +564,34 @@ hash_and_prefetch(const struct ft_subtable *st, const struct ft_key *key)
     return h;
 }
 
+/* Subtables ft_cls_prefetch fetches ahead: the first ones hold the
+ * highest priorities, where a lookup starts. */
+#define PREFETCH_SUBTABLES 2u
+
+void
+ft_cls_prefetch(const struct ft_table *t, const struct ft_key *key, unsigned step)
+{
+    const struct ft_pvec *pv =
+        atomic_load_explicit(&((struct ft_table *)t)->pvec, memory_order_acquire);
+    if (step == 0) {
+        for (uint32_t i = 0; i < pv->n && i < PREFETCH_SUBTABLES; i++)
+            (void)hash_and_prefetch(pv->e[i].st, key);
+        return;
+    }
+    if (!pv->n)
+        return;
+    const struct ft_subtable *st = pv->e[0].st;
+    uint32_t h = masked_hash(st, key);
+    const struct ft_vmap_slots *s =
+        atomic_load_explicit(&((struct ft_vmap *)&st->map)->slots, memory_order_acquire);
+    const struct ft_vmap_slot *sl = &s->slot[h & s->mask];
+    struct ft_vnode *n =
+        atomic_load_explicit(&((struct ft_vmap_slot *)sl)->head, memory_order_relaxed);
+    if (n && n != FT_VMAP_TOMBSTONE &&
+        atomic_load_explicit(&((struct ft_vmap_slot *)sl)->hash, memory_order_relaxed) == h)
+        __builtin_prefetch(((const struct ft_rule *)n)->key);
+}
+
 /* What the tries said about a packet, each asked once per lookup. */
 struct trie_ctx {
     uint8_t asked; /* Bit f: tries[f] looked up. */
