@@ -80,6 +80,8 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
         return fail(err, errlen, "out of memory", -ENOMEM);
     dp->cfg = *cfg;
     dp->tsc_hz = rte_get_tsc_hz();
+    while ((2ull << dp->poll_unit_shift) <= dp->tsc_hz / 1000000)
+        dp->poll_unit_shift++;
     dp->miss_send_len = 128; /* OFP_DEFAULT_MISS_SEND_LEN */
     dp->stages_auto = cfg->cache_stages_auto;
     if (!cfg->cache_stages_auto)
@@ -292,6 +294,8 @@ dp_worker_read(const struct dp_worker *w, struct dp_worker_stats *st)
     st->drops = 0;
     for (unsigned d = 0; d < DP_N_DROPS; d++)
         st->drops += rd(&c->drop[d]);
+    for (unsigned b = 0; b < DP_POLL_BUCKETS; b++)
+        st->poll_hist[b] = rd(&c->poll_hist[b]);
 }
 
 size_t
@@ -313,6 +317,8 @@ dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max)
             .miss_cycles = st.miss_cycles - b->miss_cycles,
             .drops = st.drops - b->drops,
         };
+        for (unsigned k = 0; k < DP_POLL_BUCKETS; k++)
+            out[i].poll_hist[k] = st.poll_hist[k] - b->poll_hist[k];
     }
     return dp->n_workers;
 }
@@ -352,6 +358,12 @@ uint64_t
 dp_tsc_hz(struct dp *dp)
 {
     return dp->tsc_hz;
+}
+
+uint64_t
+dp_poll_bucket_cycles(struct dp *dp, unsigned b)
+{
+    return b + 1 >= DP_POLL_BUCKETS ? UINT64_MAX : 1ull << (b + dp->poll_unit_shift);
 }
 
 uint64_t

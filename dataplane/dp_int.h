@@ -156,6 +156,7 @@ struct dp_wcounters {
     uint64_t note[DP_N_NOTES];
     uint64_t port_rx_drop[DP_MAX_PORTS]; /* By port slot. */
     uint64_t port_tx_drop[DP_MAX_PORTS];
+    uint64_t poll_hist[DP_POLL_BUCKETS];
 };
 
 /* Add to a counter only its worker writes: relaxed, so agent reads are
@@ -332,6 +333,7 @@ struct dp {
     struct dp_config cfg;
     struct ft_pipeline *p;
     uint64_t tsc_hz;
+    unsigned poll_unit_shift; /* log2 of poll_hist's unit in TSC cycles. */
     unsigned n_workers;
     bool inline_mode;
     struct dp_worker **workers;

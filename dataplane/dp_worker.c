@@ -304,6 +304,10 @@ dp_worker_poll(struct dp_worker *w)
         w->maintain_tsc = t1 + dp->tsc_hz / 1000;
         t1 = rte_rdtsc(); /* Maintenance is work too: pmd-stats count it. */
     }
+    uint64_t units = (t1 - t0) >> dp->poll_unit_shift;
+    unsigned b = units ? 64 - (unsigned)__builtin_clzll(units) : 0;
+    b = b < DP_POLL_BUCKETS ? b : DP_POLL_BUCKETS - 1;
+    DP_COUNT(w->c.poll_hist[b], 1);
     if (total) {
         DP_COUNT(w->c.packets, total);
         DP_COUNT(w->c.busy_cycles, t1 - t0);

@@ -183,6 +183,12 @@ void dp_set_standalone(struct dp *dp, bool on);
 
 /* ---- introspection ------------------------------------------------------------------------ */
 
+/* Polls by duration: bucket 0 holds polls shorter than one unit (2^k TSC
+ * cycles, the largest power of two not above a microsecond), bucket b
+ * those of [2^(b-1), 2^b) units, the last every longer one. A packet that
+ * arrives during a poll waits for its end: long polls are latency. */
+#define DP_POLL_BUCKETS 16
+
 struct dp_worker_stats {
     uint32_t lcore;
     uint64_t packets;     /* Received and processed. */
@@ -191,9 +197,10 @@ struct dp_worker_stats {
     uint64_t idle_cycles; /* TSC cycles in empty polls. */
     uint64_t emc_hits;
     uint64_t cache_hits;
-    uint64_t misses;      /* Pipeline walks. */
-    uint64_t miss_cycles; /* TSC cycles spent in walks and installs. */
-    uint64_t drops;       /* Sum of the named drop reasons below. */
+    uint64_t misses;                     /* Pipeline walks. */
+    uint64_t miss_cycles;                /* TSC cycles spent in walks and installs. */
+    uint64_t drops;                      /* Sum of the named drop reasons below. */
+    uint64_t poll_hist[DP_POLL_BUCKETS]; /* Every poll, by its cycles. */
 };
 
 /* Per-worker counters; returns the number of workers. */
@@ -259,6 +266,9 @@ void dp_mbuf_stats(struct dp *dp, struct dp_mbuf_stats *out);
 
 /* TSC frequency, for turning cycles into time. */
 uint64_t dp_tsc_hz(struct dp *dp);
+/* TSC cycles below which a poll falls in bucket b of poll_hist
+ * (UINT64_MAX for the last). */
+uint64_t dp_poll_bucket_cycles(struct dp *dp, unsigned b);
 
 /* The clock of the rules' used_ns (ft_rule_add_stats): CLOCK_MONOTONIC in
  * nanoseconds. Pass it as now_ns to ft_pipeline_flow_mod/expire so idle

@@ -390,6 +390,34 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
     return 0;
 }
 
+/* Polls by duration (ovs-appctl dpif-netdev/pmd-perf-show's histogram):
+ * a packet waits for the poll it arrives in, so long polls are the
+ * worker's part of the latency tail. Cleared with pmd-stats. */
+static int
+cmd_pmd_perf(struct ofa_ctl_req *req)
+{
+    struct dp *dp = req->dp;
+    struct dp_worker_stats ws[128];
+    size_t n = dp_worker_stats(dp, ws, 128);
+    double mhz = (double)dp_tsc_hz(dp) / 1e6;
+    struct ofa_report *r = &req->rep;
+    ofa_report_table(r, "polls", (const char *[]){"worker", "at_least_us", "polls", "pct"}, 4);
+    for (size_t i = 0; i < n && i < 128; i++) {
+        uint64_t all = 0;
+        for (unsigned b = 0; b < DP_POLL_BUCKETS; b++)
+            all += ws[i].poll_hist[b];
+        for (unsigned b = 0; b < DP_POLL_BUCKETS; b++) {
+            uint64_t from = b ? dp_poll_bucket_cycles(dp, b - 1) : 0;
+            ofa_report_cell_u64(r, i);
+            ofa_report_cell_f64(r, 2, mhz > 0 ? (double)from / mhz : 0.0);
+            ofa_report_cell_u64(r, ws[i].poll_hist[b]);
+            ofa_report_cell_f64(r, 4, all ? 100.0 * (double)ws[i].poll_hist[b] / (double)all : 0.0);
+        }
+    }
+    ofa_report_table_end(r);
+    return 0;
+}
+
 static int
 cmd_pmd_stats_clear(struct ofa_ctl_req *req)
 {
@@ -651,7 +679,8 @@ static const struct {
     {"cache-stages", ofa_ctl_cache_stages,
      "cache-stages [auto|whole|T,...]  where the flow cache's stages start"},
     {"pmd-stats", cmd_pmd_stats, "pmd-stats             per worker: busy %, cycles/packet"},
-    {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats"},
+    {"pmd-stats-clear", cmd_pmd_stats_clear, "pmd-stats-clear       reset pmd-stats and pmd-perf"},
+    {"pmd-perf", cmd_pmd_perf, "pmd-perf              per worker: polls by duration"},
     {"drops", cmd_drops, "drops                 packets dropped, by named reason"},
     {"counters", cmd_counters, "counters              raw counters at one instant, for rates"},
     {"top", cmd_top, "top [--interval SECONDS] [--once]  live rates (ofswitch-ctl polls counters)"},

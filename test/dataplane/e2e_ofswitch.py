@@ -455,6 +455,20 @@ def main():
     log(f"{'ok  ' if ok else 'FAIL'} pmd-stats: packets, cycles per packet and per miss, "
         "as JSON numbers; pmd-stats-clear resets them" + ("" if ok else f"\n     {w}"))
 
+    def pmd_perf_ok():
+        rows = [r for r in json.loads(ctl("--json", "pmd-perf"))["polls"] if r["worker"] == 0]
+        bounds = [r["at_least_us"] for r in rows]
+        polls = sum(r["polls"] for r in rows)
+        pct = sum(r["pct"] for r in rows)
+        # 16 buckets from 0, each twice the one before; the worker polls on.
+        return (len(rows) == 16 and bounds[0] == 0 and
+                all(abs(b2 - 2 * b1) < 0.02 for b1, b2 in zip(bounds[1:], bounds[2:])) and
+                0.3 < bounds[1] <= 1.0 and polls > 0 and abs(pct - 100) < 0.1), rows
+    ok, w = pmd_perf_ok()
+    (PASSED if ok else FAILED).append("pmd-perf")
+    log(f"{'ok  ' if ok else 'FAIL'} pmd-perf: the worker's polls by duration, in buckets "
+        "doubling from ~1 us" + ("" if ok else f"\n     {w}"))
+
     # Ports at run time, seen by a controller as PORT_STATUS.
     mon = Monitor()
     DEV[0] += 1

@@ -2,7 +2,8 @@
 /*
  * End to end: what arrives broken or unusual (malformed, truncated, jumbo
  * and random frames, IP fragments), pops that reveal headers (the packet
- * is parsed again), the standalone L2 learning switch and output:NORMAL.
+ * is parsed again), the standalone L2 learning switch and output:NORMAL,
+ * and the worker's polls by duration (pmd-perf).
  */
 #include "dp_e2e.h"
 
@@ -247,6 +248,45 @@ START_TEST(output_normal_uses_l2)
 }
 END_TEST
 
+START_TEST(polls_by_duration_add_up_to_the_cycles)
+{
+    /* Every poll lands in the bucket of its cycles: bucket b >= 1 holds
+     * [bound(b - 1), bound(b)), so the polls' lower bounds sum to at most
+     * the cycles busy and idle polls took (the same t1 - t0), and their
+     * upper bounds to more. One bucket off either way breaks one side. */
+    e2e_start(&e, 2);
+    uint8_t f[128];
+    for (uint32_t i = 0; i < 3000; i++) { /* Misses (longer polls) and hits. */
+        uint32_t len =
+            e2e_udp4(f, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000000 + i % 1500, 1, 2, 64, 20, 0);
+        e2e_input(&e, 0, f, len);
+    }
+    e2e_attach(&e);
+    e2e_flow(&e, "priority=1,in_port=1,ip", "dec_ttl,output:2");
+    dp_worker_stats_clear(e.dp);
+    e2e_run(&e);
+    struct dp_worker_stats ws;
+    ck_assert_uint_eq(dp_worker_stats(e.dp, &ws, 1), 1);
+    uint64_t polls = 0, cycles = ws.busy_cycles + ws.idle_cycles;
+    double lower = 0, upper = 0;
+    for (unsigned b = 0; b < DP_POLL_BUCKETS; b++) {
+        polls += ws.poll_hist[b];
+        lower += (double)ws.poll_hist[b] * (double)(b ? dp_poll_bucket_cycles(e.dp, b - 1) : 0);
+        upper += (double)ws.poll_hist[b] * (double)dp_poll_bucket_cycles(e.dp, b);
+    }
+    ck_assert_uint_eq(ws.packets, 3000);
+    ck_assert_uint_gt(polls, ws.busy_polls); /* Idle ones too. */
+    ck_assert(lower <= (double)cycles);
+    ck_assert(upper > (double)cycles);
+    /* A unit is the largest power of two of cycles not above 1 us. */
+    uint64_t unit = dp_poll_bucket_cycles(e.dp, 0);
+    ck_assert_uint_le(unit, dp_tsc_hz(e.dp) / 1000000);
+    ck_assert_uint_gt(2 * unit, dp_tsc_hz(e.dp) / 1000000);
+    e2e_detach(&e);
+    e2e_finish(&e);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -259,6 +299,7 @@ make_suite(void)
     tcase_add_test(tc, standalone_learning_switch);
     tcase_add_test(tc, standalone_forwards_learnt);
     tcase_add_test(tc, output_normal_uses_l2);
+    tcase_add_test(tc, polls_by_duration_add_up_to_the_cycles);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 120);

@@ -56,6 +56,7 @@ expect_out "trace: each table and the final actions" \
 ok "trace --json carries the text" json_ok '"Megaflow:" in d["trace"]' trace in_port=1,ip
 expect_out "pmd-stats: a table (the stub has no workers)" '^worker +lcore +packets' ctl pmd-stats
 ok "pmd-stats-clear" ctl pmd-stats-clear
+expect_out "pmd-perf: a table (the stub has no workers)" '^worker +at_least_us +polls +pct' ctl pmd-perf
 ok "drops" ctl drops
 ok "counters --json: the time, the datapath, port 2's one packet" json_ok \
     'd["now_ns"] > 0 and d["datapath_id"] == "0000000000000abc" and [p for p in d["ports"] if p["port"] == 2][0]["tx_packets"] == 1 and d["workers"] == []' counters

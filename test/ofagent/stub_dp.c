@@ -312,6 +312,13 @@ dp_worker_stats(struct dp *dp, struct dp_worker_stats *out, size_t max)
     return 0;
 }
 
+uint64_t
+dp_poll_bucket_cycles(struct dp *dp, unsigned b)
+{
+    (void)dp;
+    return b + 1 >= DP_POLL_BUCKETS ? UINT64_MAX : 1ull << (b + 11);
+}
+
 void
 dp_worker_stats_clear(struct dp *dp)
 {

@@ -2,7 +2,7 @@
 /*
  * ofa_ctl.h — the local control socket `ofswitch-ctl` talks to: inspection
  * and control of a running switch (show, ports, flows, groups, meters,
- * cache, cache-stages, cache-flush, pmd-stats, drops, counters, trace,
+ * cache, cache-stages, cache-flush, pmd-stats, pmd-perf, drops, counters, trace,
  * add-port, del-port, save, capture, log-level).
  *
  * Protocol (one request per connection, like ovs-appctl): the client sends
