@@ -71,6 +71,11 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 r = [x for x in doc["results"] if x["scenario"] == "6" and x["system"] == "ofswitch"][0]["result"]
 bad = []
+# The latency run's worker report: busy share and long polls, as numbers.
+r5 = [x for x in doc["results"] if x["scenario"] == "5" and x["system"] == "ofswitch"][0]["result"]
+if not (isinstance(r5.get("fill_busy_pct"), (int, float)) and r5["fill_busy_pct"] > 0 and
+        isinstance(r5.get("fill_long_polls"), int) and r5["fill_long_polls"] >= 0):
+    bad.append("scenario 5: no fill busy %% or long polls: %s" % r5)
 for key, fm in (("series", True), ("base_series", False)):
     s = r.get(key) or {}
     n = len(s.get("t", []))

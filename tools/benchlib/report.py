@@ -123,12 +123,16 @@ def render(results, order, systems, opts, info):
             if sc.kind == "traffic" and isinstance(r, dict) and "stage_entries" in r:
                 cache_rows.append([sc.key, s, r.get("stages"),
                                    " + ".join("{:,}".format(e) for e in r["stage_entries"]),
-                                   r.get("hit_pct"), r.get("miss_share_pct")])
+                                   r.get("hit_pct"), r.get("miss_share_pct"),
+                                   r.get("fill_busy_pct"), r.get("fill_long_polls")])
     if cache_rows:
         out.append("ofswitch's flow cache (stages where they start, entries per stage, hits, "
-                   "share of the forwarding core's busy cycles spent on misses)\n\n"
+                   "share of the forwarding core's busy cycles spent on misses; in the latency "
+                   "run, at the fixed rate while the cache fills: the forwarding core's busy % "
+                   "and its polls of 50 us or more, `ofswitch-ctl pmd-perf`)\n\n"
                    + _table(["scen.", "system", "stages", "entries per stage", "hit %",
-                             "miss-path cycles %"], cache_rows))
+                             "miss-path cycles %", "busy % filling", "polls >= 50 us filling"],
+                            cache_rows))
     out.append("Scenarios\n\n" + _table(["scen.", "what"], [[sc.key, sc.title] for sc in order]))
     rat = []
     for sc in order:

@@ -211,11 +211,13 @@ def measure_traffic(system, sc, gen, opts):
     if opts.latency_rate > 0:
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
+        system.clear_stats()
         res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
                                 sample=False, warmup=0.0)
         lat = res["latency_us"]
         out.update(p50=lat["p50"], p90=lat["p90"], p99=lat["p99"], p99_9=lat["p99_9"],
                    lat_loss_pct=res["loss"]["percent"])
+        out.update(system.fill_polls())
     return out
 
 

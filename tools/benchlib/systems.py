@@ -91,6 +91,10 @@ class System:
     def flush_cache(self):
         """Empty the flow cache (latency is measured while it fills again)."""
 
+    def fill_polls(self):
+        """What the forwarding core did in the latency run (ofswitch)."""
+        return {}
+
     def ports_idle(self, idle):
         """Stop (IDLE) or resume polling the generator's ports. The generator
         leaves in between: DPDK 22.11's memif unmaps the shared rings on
@@ -169,6 +173,17 @@ class Ofswitch(System):
 
     def flush_cache(self):
         self.ctl("cache-flush")
+
+    def fill_polls(self):
+        """Since clear_stats, at the fixed rate while the cache fills: the
+        forwarding core's busy share and its polls of 50 us or more
+        (pmd-perf). A packet waits for the poll it arrives in: these are
+        the part of the latency tail the worker itself makes; the machine
+        adds its own (scenario 1 has no fill to speak of)."""
+        w = self.ctl("pmd-stats")["workers"]
+        rows = self.ctl("pmd-perf")["polls"]
+        return {"fill_busy_pct": max(x["busy_pct"] for x in w) if w else None,
+                "fill_long_polls": sum(r["polls"] for r in rows if r["at_least_us"] >= 50)}
 
     def stop(self):
         procs.stop(self.proc)
