@@ -352,13 +352,25 @@ cmd_meters(struct ofa_ctl_req *req)
 
 /* ---- pmd-stats ------------------------------------------------------------------------------ */
 
+#define PMD_WORKERS_MAX 128
+
+/* The counters of the first PMD_WORKERS_MAX workers since pmd-stats-clear
+ * into ws; returns how many; *mhz: the TSC's rate, for cycles. */
+static size_t
+workers_read(struct dp *dp, struct dp_worker_stats *ws, double *mhz)
+{
+    *mhz = (double)dp_tsc_hz(dp) / 1e6;
+    size_t n = dp_worker_stats(dp, ws, PMD_WORKERS_MAX);
+    return n < PMD_WORKERS_MAX ? n : PMD_WORKERS_MAX;
+}
+
 static int
 cmd_pmd_stats(struct ofa_ctl_req *req)
 {
     struct dp *dp = req->dp;
-    struct dp_worker_stats ws[128];
-    size_t n = dp_worker_stats(dp, ws, 128);
-    double mhz = (double)dp_tsc_hz(dp) / 1e6;
+    struct dp_worker_stats ws[PMD_WORKERS_MAX];
+    double mhz;
+    size_t n = workers_read(dp, ws, &mhz);
     struct ofa_report *r = &req->rep;
     ofa_report_kv_f64(r, "tsc_mhz", 0, mhz);
     struct dp_mbuf_stats mb;
@@ -371,7 +383,7 @@ cmd_pmd_stats(struct ofa_ctl_req *req)
                                       "pkts_per_poll", "miss_cycles_per_miss", "emc_hits",
                                       "cache_hits", "misses", "drops"},
                      11);
-    for (size_t i = 0; i < n && i < 128; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct dp_worker_stats *w = &ws[i];
         uint64_t total = w->busy_cycles + w->idle_cycles;
         ofa_report_cell_u64(r, i);
@@ -397,12 +409,12 @@ static int
 cmd_pmd_perf(struct ofa_ctl_req *req)
 {
     struct dp *dp = req->dp;
-    struct dp_worker_stats ws[128];
-    size_t n = dp_worker_stats(dp, ws, 128);
-    double mhz = (double)dp_tsc_hz(dp) / 1e6;
+    struct dp_worker_stats ws[PMD_WORKERS_MAX];
+    double mhz;
+    size_t n = workers_read(dp, ws, &mhz);
     struct ofa_report *r = &req->rep;
     ofa_report_table(r, "polls", (const char *[]){"worker", "at_least_us", "polls", "pct"}, 4);
-    for (size_t i = 0; i < n && i < 128; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint64_t all = 0;
         for (unsigned b = 0; b < DP_POLL_BUCKETS; b++)
             all += ws[i].poll_hist[b];
@@ -497,9 +509,9 @@ cmd_counters(struct ofa_ctl_req *req)
                                       "emc_hits", "sig_hits", "megaflow_hits", "misses", "entries",
                                       "masks"},
                      11);
-    for (size_t i = 0; i < n && i < MAX_WORKERS; i++) {
+    for (size_t i = 0; i < n && i < PMD_WORKERS_MAX; i++) {
         const struct ft_cache_stats *st = NULL; /* The worker's cache report, by lcore. */
-        for (size_t k = 0; k < n_ci && k < MAX_WORKERS && !st; k++)
+        for (size_t k = 0; k < n_ci && k < PMD_WORKERS_MAX && !st; k++)
             if (ci[k].lcore == ws[i].lcore)
                 st = &ci[k].st;
         const struct ft_cache_stats none = {0};
