@@ -558,9 +558,7 @@ static inline uint32_t
 hash_and_prefetch(const struct ft_subtable *st, const struct ft_key *key)
 {
     uint32_t h = masked_hash(st, key);
-    const struct ft_vmap_slots *s =
-        atomic_load_explicit(&((struct ft_vmap *)&st->map)->slots, memory_order_relaxed);
-    __builtin_prefetch(&s->slot[h & s->mask]);
+    ft_vmap_prefetch(&st->map, h);
     return h;
 }
 
@@ -581,14 +579,8 @@ ft_cls_prefetch(const struct ft_table *t, const struct ft_key *key, unsigned ste
     if (!pv->n)
         return;
     const struct ft_subtable *st = pv->e[0].st;
-    uint32_t h = masked_hash(st, key);
-    const struct ft_vmap_slots *s =
-        atomic_load_explicit(&((struct ft_vmap *)&st->map)->slots, memory_order_acquire);
-    const struct ft_vmap_slot *sl = &s->slot[h & s->mask];
-    struct ft_vnode *n =
-        atomic_load_explicit(&((struct ft_vmap_slot *)sl)->head, memory_order_relaxed);
-    if (n && n != FT_VMAP_TOMBSTONE &&
-        atomic_load_explicit(&((struct ft_vmap_slot *)sl)->hash, memory_order_relaxed) == h)
+    const struct ft_vnode *n = ft_vmap_home_head(&st->map, masked_hash(st, key));
+    if (n)
         __builtin_prefetch(((const struct ft_rule *)n)->key);
 }
 

@@ -103,6 +103,30 @@ ft_vmap_find(const struct ft_vmap *m, uint32_t hash,
     }
 }
 
+/* Reader, hints for looking hash up ahead of ft_vmap_find: fetch its home
+ * slot; once that landed, the head there if its hash is hash (the chain
+ * ft_vmap_find most likely returns; NULL otherwise). */
+static inline void
+ft_vmap_prefetch(const struct ft_vmap *m, uint32_t hash)
+{
+    const struct ft_vmap_slots *s =
+        atomic_load_explicit(&((struct ft_vmap *)m)->slots, memory_order_relaxed);
+    __builtin_prefetch(&s->slot[hash & s->mask]);
+}
+
+static inline const struct ft_vnode *
+ft_vmap_home_head(const struct ft_vmap *m, uint32_t hash)
+{
+    const struct ft_vmap_slots *s =
+        atomic_load_explicit(&((struct ft_vmap *)m)->slots, memory_order_acquire);
+    struct ft_vmap_slot *sl = (struct ft_vmap_slot *)&s->slot[hash & s->mask];
+    struct ft_vnode *h = atomic_load_explicit(&sl->head, memory_order_acquire);
+    if (!h || h == FT_VMAP_TOMBSTONE ||
+        atomic_load_explicit(&sl->hash, memory_order_relaxed) != hash)
+        return NULL;
+    return h;
+}
+
 /* Writer: make node the head of a new chain (no chain with its key may
  * exist). May resize, retiring the old slot array. Returns 0 or -ENOMEM. */
 int ft_vmap_insert(struct ft_vmap *m, struct ft_vnode *node, ft_retire_fn *retire, void *aux);
