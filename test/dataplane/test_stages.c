@@ -5,8 +5,9 @@
  * The shapes are the benchmark's: scenario 4 (a four-table pipeline whose
  * one-stage cache fits: stages cut its entries but cost three times the
  * cycles), scenario 8 (a cross product that thrashes one stage: stages
- * win on every count). And the dataplane's side of it (dp_stages_tick):
- * what it costs the agent's core when one stage is all there is.
+ * win on every count), scenario 5 (masks whose product explodes one
+ * stage's entries: stages win at a few more cycles). And the dataplane's side of it
+ * (dp_stages_tick): what it costs the agent's core when one stage is all there is.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -73,6 +74,43 @@ START_TEST(fewer_entries_at_the_same_cost_keeps_stages)
     window(&f, 400, 1000000, 400, 700);
     ck_assert_int_eq(window(&f, 400, 1000000, 0, 540), DP_STAGES_STEP_NONE); /* +8 %. */
     ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
+}
+END_TEST
+
+/* Scenario 5: 32 x 32 masks. One stage fits (no misses) but needs 2,608
+ * entries over 257 masks; two stages need 50, at a third more cycles a
+ * packet (an extra signature lookup). The product exploded: keep them. */
+START_TEST(exploded_combinations_keep_stages_a_little_dearer)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
+    window(&f, 50, 1000000, 50, 500);
+    ck_assert_int_eq(window(&f, 50, 1000000, 0, 425), DP_STAGES_STEP_NONE); /* +34 %. */
+    ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
+}
+END_TEST
+
+/* The same product at twice the cycles, or a product that did not explode
+ * (a quarter of the entries, +34 %), goes back to one stage. */
+START_TEST(exploded_but_twice_as_dear_or_not_exploded_reverts)
+{
+    struct feed f;
+    memset(&f, 0, sizeof f);
+    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
+    window(&f, 50, 1000000, 50, 800);
+    ck_assert_int_eq(window(&f, 50, 1000000, 0, 632), DP_STAGES_STEP_REVERT);
+
+    memset(&f, 0, sizeof f);
+    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
+    window(&f, 652, 1000000, 652, 500);
+    ck_assert_int_eq(window(&f, 652, 1000000, 0, 425), DP_STAGES_STEP_REVERT);
+
+    /* Exploded entries but more misses than one stage: not a win. */
+    memset(&f, 0, sizeof f);
+    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
+    window(&f, 50, 1000000, 50, 500);
+    ck_assert_int_eq(window(&f, 50, 1000000, 5000, 425), DP_STAGES_STEP_REVERT);
 }
 END_TEST
 
@@ -147,6 +185,8 @@ make_suite(void)
     tcase_add_test(tc, dearer_stages_revert);
     tcase_add_test(tc, thrashing_cross_product_keeps_stages);
     tcase_add_test(tc, fewer_entries_at_the_same_cost_keeps_stages);
+    tcase_add_test(tc, exploded_combinations_keep_stages_a_little_dearer);
+    tcase_add_test(tc, exploded_but_twice_as_dear_or_not_exploded_reverts);
     tcase_add_test(tc, no_pressure_or_no_traffic_changes_nothing);
     tcase_add_test(tc, a_pipeline_without_gotos_is_scanned_once_per_version);
     suite_add_tcase(s, tc);
