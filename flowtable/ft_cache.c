@@ -85,7 +85,8 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     c->progs_mask = 1023;
     c->progs = ft_calloc(c->progs_mask + 1, sizeof *c->progs);
     if (cfg.emc_entries) {
-        c->emc = ft_calloc(cfg.emc_entries, sizeof *c->emc);
+        c->emc = ft_calloc_lines(cfg.emc_entries, sizeof *c->emc);
+        c->emc_hash = ft_calloc(cfg.emc_entries, sizeof *c->emc_hash);
         c->emc_mask = cfg.emc_entries - 1;
     }
     if (cfg.sig_buckets) {
@@ -94,7 +95,7 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         c->sig_gate.shadow = true;
     }
     if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
-        !c->dep_buckets || !c->progs || (cfg.emc_entries && !c->emc) ||
+        !c->dep_buckets || !c->progs || (cfg.emc_entries && (!c->emc || !c->emc_hash)) ||
         (cfg.sig_buckets && !c->sig) || ft_cache_conts_init(c)) {
         ft_cache_destroy(c, 0);
         return NULL;
@@ -149,6 +150,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
     free(c->dep_buckets);
     free(c->progs);
     free(c->emc);
+    free(c->emc_hash);
     free(c->sig);
     free(c);
 }

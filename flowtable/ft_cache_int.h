@@ -121,12 +121,14 @@ struct ft_csub {
 
 /* A whole chain for one full key: the entries of its stages, in order,
  * each valid while its generation is unchanged. */
+/* An EMC slot. Its key's hash is in ft_cache.emc_hash, apart: most
+ * misses never touch the slot, and the slot a packet will read is known
+ * early enough to fetch its lines. */
 struct ft_emc_slot {
-    uint32_t hash;  /* Checked first: most misses never touch the key. */
     uint32_t entry; /* The first stage's; FT_NIL when empty. */
     uint32_t gen;
     uint8_t n; /* Entries in the chain (1..FT_MAX_STAGES). */
-    uint8_t pad_[3];
+    uint8_t pad_[7];
     /* The key words the chain's entries match on (bit per word): a key
      * equal to `key` there gets the same chain (megaflow semantics), so
      * only they are compared. */
@@ -201,6 +203,7 @@ struct ft_cache {
     uint64_t lookups_since_rank;
 
     struct ft_emc_slot *emc;
+    uint32_t *emc_hash; /* Per slot: its key's hash (4 bytes a slot: cache resident). */
     uint32_t emc_mask;
     uint32_t emc_used;
     struct ft_gate emc_gate;

@@ -19,25 +19,57 @@ emc_slot2(uint32_t h)
     return (h >> 13) | (h << 19);
 }
 
-/* The EMC slot holding key's chain, or NULL. Its entries are verified
- * (generations) by the caller: a miss earlier in the burst may evict one. */
-static struct ft_emc_slot *
-emc_find(struct ft_cache *c, const struct ft_key *key, uint32_t h)
+#define EMC_NONE UINT32_MAX
+
+/* The first of h's two EMC slots whose key has hash h, or EMC_NONE: only
+ * the hashes are read (an array of their own). */
+static inline uint32_t
+emc_pick(const struct ft_cache *c, uint32_t h)
 {
-    uint32_t slots[2] = {h & c->emc_mask, emc_slot2(h) & c->emc_mask};
-    for (int i = 0; i < 2; i++) {
-        struct ft_emc_slot *s = &c->emc[slots[i]];
-        if (s->hash != h || s->entry == FT_NIL)
-            continue;
-        uint64_t diff = 0;
-        for (uint32_t w = s->words; w; w &= w - 1) {
-            unsigned k = (unsigned)__builtin_ctz(w);
-            diff |= s->key.w[k] ^ key->w[k];
-        }
-        if (!diff)
-            return s;
+    uint32_t a = h & c->emc_mask, b = emc_slot2(h) & c->emc_mask;
+    return c->emc_hash[a] == h ? a : c->emc_hash[b] == h ? b : EMC_NONE;
+}
+
+/* The slot's lines emc_find reads: the chain, the key's common words
+ * (w0-w9) and its last ones, whose recirculation id every entry matches
+ * (the slots are line-aligned: three lines). */
+static inline void
+emc_prefetch(const struct ft_cache *c, uint32_t slot)
+{
+    _Static_assert(sizeof(struct ft_emc_slot) == 192, "an EMC slot is three lines");
+    const char *p = (const char *)&c->emc[slot];
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+    __builtin_prefetch(p + 128);
+}
+
+static inline bool
+emc_key_matches(const struct ft_emc_slot *s, const struct ft_key *key)
+{
+    uint64_t diff = 0;
+    for (uint32_t w = s->words; w; w &= w - 1) {
+        unsigned k = (unsigned)__builtin_ctz(w);
+        diff |= s->key.w[k] ^ key->w[k];
     }
-    return NULL;
+    return !diff;
+}
+
+/* The EMC slot holding key's chain, or NULL; first: emc_pick's answer.
+ * Its entries are verified (generations) by the caller: a miss earlier in
+ * the burst may evict one. */
+static struct ft_emc_slot *
+emc_find(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t first)
+{
+    if (first == EMC_NONE)
+        return NULL;
+    struct ft_emc_slot *s = &c->emc[first];
+    if (s->entry != FT_NIL && emc_key_matches(s, key))
+        return s;
+    uint32_t b = emc_slot2(h) & c->emc_mask; /* Two keys of one hash: rare. */
+    if (b == first || c->emc_hash[b] != h)
+        return NULL;
+    s = &c->emc[b];
+    return s->entry != FT_NIL && emc_key_matches(s, key) ? s : NULL;
 }
 
 static inline bool
@@ -75,11 +107,13 @@ static void
 emc_insert(struct ft_cache *c, const struct ft_key *key, uint32_t h, const uint32_t *chain,
            unsigned n)
 {
-    struct ft_emc_slot *a = &c->emc[h & c->emc_mask], *b = &c->emc[emc_slot2(h) & c->emc_mask];
-    struct ft_emc_slot *s = a->entry == FT_NIL ? a : b->entry == FT_NIL ? b : (h & 0x100) ? a : b;
+    uint32_t ia = h & c->emc_mask, ib = emc_slot2(h) & c->emc_mask;
+    struct ft_emc_slot *a = &c->emc[ia], *b = &c->emc[ib];
+    bool use_a = a->entry == FT_NIL || (b->entry != FT_NIL && (h & 0x100));
+    struct ft_emc_slot *s = use_a ? a : b;
     if (s->entry == FT_NIL)
         c->emc_used++;
-    s->hash = h;
+    c->emc_hash[use_a ? ia : ib] = h;
     s->key = *key;
     s->entry = chain[0];
     s->gen = c->pool[chain[0]].gen;
@@ -411,10 +445,12 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         c->win_lookups = c->win_misses = 0;
     }
 
-    /* Pass 1: hash every key and prefetch where it may be. A key equal to
+    /* Pass 1: hash every key and prefetch where it may be (the EMC slot
+     * whose hash is the key's, the signature bucket). A key equal to
      * the one before it (a flow's packets arrive together) takes its hash,
      * and in pass 2 its slot. */
     bool dup[FT_CACHE_BURST];
+    uint32_t eslot[FT_CACHE_BURST]; /* emc_pick's, while the EMC is on. */
     bool full_hash = emc || c->sig; /* The signature index samples keys while off. */
     for (size_t i = 0; i < n; i++) {
         dup[i] = i && same_flow(keys[i], keys[i - 1]);
@@ -423,8 +459,8 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             continue;
         }
         h[i] = full_hash ? ft_key_hash(keys[i], 0) : 0;
-        if (emc)
-            __builtin_prefetch(&c->emc[h[i] & c->emc_mask]);
+        if (emc && (eslot[i] = emc_pick(c, h[i])) != EMC_NONE)
+            emc_prefetch(c, eslot[i]);
         if (c->sig_on)
             __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
     }
@@ -441,7 +477,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             slot[i] = slot[i - 1];
             continue;
         }
-        slot[i] = emc ? emc_find(c, keys[i], h[i]) : NULL;
+        slot[i] = emc ? emc_find(c, keys[i], h[i], eslot[i]) : NULL;
         uint32_t cand = FT_NIL;
         if (slot[i])
             cand = slot[i]->entry;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef FT_FAULT_INJECTION
 /* True when this allocation is to fail (and counts it). */
@@ -43,6 +44,18 @@ static inline void *
 ft_calloc(size_t n, size_t size)
 {
     return ft_fault_hit() ? NULL : calloc(n, size);
+}
+
+/* ft_calloc on cache-line (64-byte) boundaries, for arrays whose
+ * elements are fetched line by line; freed with free(). */
+static inline void *
+ft_calloc_lines(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size - 64)
+        return NULL;
+    size_t bytes = (n * size + 63) & ~(size_t)63;
+    void *p = ft_fault_hit() ? NULL : aligned_alloc(64, bytes ? bytes : 64);
+    return p ? memset(p, 0, bytes) : NULL;
 }
 
 /* On failure the old block is untouched, as with realloc(). */
