@@ -5,6 +5,7 @@
  * outputs, packet-ins and drops, and counts each under its name.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "dp_exec.h"
 #include "dp_hdrops.h"
@@ -267,6 +268,34 @@ header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
     }
 }
 
+/* The ops a router's programs are made of, without header_op's dispatch
+ * and its calls: true when done. Anything else (a short packet, headers to
+ * parse again, a TTL that expires) goes the general way, which notes and
+ * drops as it should. */
+static inline bool
+fast_set_eth_addr(struct dp_xctx *x, const struct ft_op *op)
+{
+    if ((op->b8 != FT_F_ETH_DST && op->b8 != FT_F_ETH_SRC) || dp_pkt_len(x->m) < FT_ETH_ADDRS_LEN)
+        return false;
+    memcpy(dp_pkt_data(x->m) + (op->b8 == FT_F_ETH_DST ? 0 : 6), op->value.bytes, 6);
+    return true;
+}
+
+static inline bool
+fast_dec_ipv4_ttl(struct dp_xctx *x)
+{
+    if (x->dirty || !dp_hdr_is_ipv4(&x->h) ||
+        (size_t)x->h.lay.l3 + FT_IPV4_MIN_LEN > dp_pkt_len(x->m))
+        return false;
+    uint8_t *ip = dp_pkt_data(x->m) + x->h.lay.l3;
+    if (ip[0] < 0x45 || ip[0] > 0x4f || ip[8] <= 1) /* Version 4, IHL >= 5; TTL. */
+        return false;
+    uint32_t old = ft_rd16(ip + 8); /* TTL and protocol: one checksum word. */
+    ip[8]--;
+    dp_csum_fix(ip + 10, old, ft_rd16(ip + 8));
+    return true;
+}
+
 static int
 meter_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
 {
@@ -324,7 +353,11 @@ dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, si
         case FT_OP_SET_FIELD:
             if (op->b8 == FT_F_TUNNEL_ID)
                 x->tunnel_id = op->value.u64; /* No header: the packet-in carries it. */
-            else
+            else if (!fast_set_eth_addr(x, op))
+                drop = header_op(w, x, op);
+            break;
+        case FT_OP_DEC_NW_TTL:
+            if (!fast_dec_ipv4_ttl(x))
                 drop = header_op(w, x, op);
             break;
         case FT_OP_SET_QUEUE:
