@@ -296,6 +296,31 @@ fast_dec_ipv4_ttl(struct dp_xctx *x)
     return true;
 }
 
+/* An output that hands the packet to a plain port (its number below
+ * DP_SMALL_PORT, not the in port, up and forwarding): straight into the
+ * port's TX buffer. Anything else goes through dp_exec_output, which
+ * counts each drop under its name. */
+static inline bool
+fast_output(struct dp_worker *w, struct dp_xctx *x, uint32_t port)
+{
+    if (port >= DP_SMALL_PORT)
+        return false;
+    const struct dp_snap *s = w->snap;
+    unsigned i = s->small[port];
+    if (!i)
+        return false;
+    const struct dp_port_rt *rt = &s->ports[i - 1];
+    if (rt == x->in || !rt->link_up || (rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD)))
+        return false;
+    if (x->has_queue)
+        x->m->hash.sched.queue_id = x->queue;
+    x->len = rte_pktmbuf_pkt_len(x->m);
+    dp_tx_enqueue(w, rt, x->m);
+    x->m = NULL;
+    x->emitted++;
+    return true;
+}
+
 static int
 meter_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
 {
@@ -343,9 +368,11 @@ dp_exec_part(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *ops, si
         }
         switch (op->type) {
         case FT_OP_OUTPUT:
-            if (i == last)
-                x->len = rte_pktmbuf_pkt_len(x->m);
-            dp_exec_output(w, x, op->a32, i == last);
+            if (i != last || !fast_output(w, x, op->a32)) {
+                if (i == last)
+                    x->len = rte_pktmbuf_pkt_len(x->m);
+                dp_exec_output(w, x, op->a32, i == last);
+            }
             break;
         case FT_OP_CONTROLLER:
             packet_in(w, x, op->b8, op->a16, (uint8_t)op->a32, op->a64, op->value.u64);
