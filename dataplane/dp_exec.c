@@ -195,6 +195,28 @@ ttl_expired(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
     dp_xctx_drop(w, x, DP_DROP_TTL);
 }
 
+/* After a push_vlan: the layout a parse of the packet would find, when
+ * it is the old one 4 bytes further (a parse completed before, a new
+ * tag the parser knows at any depth, and an old outer tag that stays one
+ * when second: not the pre-standard 0x9100); false: parse again. */
+static bool
+vlan_pushed(struct dp_xctx *x, uint16_t tpid)
+{
+    struct ft_layout *l = &x->h.lay;
+    if (l->stop != FT_STOP_DONE || !x->h.eth_type ||
+        (tpid != FT_ETH_TYPE_VLAN && tpid != FT_ETH_TYPE_QINQ) ||
+        rte_pktmbuf_pkt_len(x->m) > 0xfffe || /* The parser reads that much at most. */
+        (l->n_vlans &&
+         ft_rd16(dp_pkt_data(x->m) + FT_ETH_ADDRS_LEN + FT_VLAN_LEN) == FT_ETH_TYPE_QINQ_OLD))
+        return false;
+    l->n_vlans++;
+    uint16_t *ofs[] = {&l->l2_5, &l->l3, &l->l4};
+    for (unsigned i = 0; i < 3; i++)
+        if (*ofs[i] != FT_OFS_NONE)
+            *ofs[i] = (uint16_t)(*ofs[i] + FT_VLAN_LEN);
+    return true;
+}
+
 /* Header ops: 0 to go on, or the drop that ends the packet. */
 static int
 header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
@@ -211,6 +233,8 @@ header_op(struct dp_worker *w, struct dp_xctx *x, const struct ft_op *op)
         return 0;
     case FT_OP_PUSH_VLAN:
         ret = dp_push_vlan(x->m, &x->h, op->a16);
+        if (!ret && vlan_pushed(x, op->a16))
+            return 0;
         break;
     case FT_OP_POP_VLAN:
         ret = dp_pop_vlan(x->m, &x->h);

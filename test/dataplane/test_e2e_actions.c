@@ -85,6 +85,49 @@ START_TEST(program_of_many_ops)
 }
 END_TEST
 
+/* A push_vlan in front of a tag: what later ops see is what a parse of
+ * the new frame finds. An outer 802.1ad tag stays a tag when second (the
+ * TTL decrement finds IPv4 behind both); the pre-standard 0x9100 is a tag
+ * only when outermost, so behind the new one it is the frame's type and
+ * the decrement finds no IP header (a counted no-op). */
+static void
+push_in_front_of(uint16_t outer_tpid, uint8_t want_ttl)
+{
+    const struct hv_case *in = NULL;
+    for (size_t i = 0; i < sizeof hv_cases / sizeof hv_cases[0]; i++)
+        if (!strcmp(hv_cases[i].name, "dec_ttl_ipv4"))
+            in = &hv_cases[i];
+    ck_assert_ptr_nonnull(in);
+    uint8_t frame[256];
+    ck_assert_uint_le(in->in_len + 4, sizeof frame);
+    memcpy(frame, in->in, 12);
+    ft_wr16(frame + 12, outer_tpid);
+    ft_wr16(frame + 14, 5);
+    memcpy(frame + 16, in->in + 12, in->in_len - 12);
+    struct e2e e;
+    e2e_start(&e, 2);
+    e2e_input(&e, 0, frame, in->in_len + 4);
+    e2e_attach(&e);
+    e2e_flow(&e, "in_port=1", "push_vlan:0x8100,dec_ttl,output:2");
+    e2e_run(&e);
+    e2e_detach(&e);
+    ck_assert_uint_eq(e.out[1].n, 1);
+    const uint8_t *o = e.out[1].data[0];
+    ck_assert_uint_eq(e.out[1].len[0], in->in_len + 8);
+    ck_assert_uint_eq(ft_rd16(o + 12), 0x8100);
+    ck_assert_uint_eq(ft_rd16(o + 16), outer_tpid);
+    ck_assert_uint_eq(o[22 + 8], want_ttl);
+    ck_assert_uint_eq(dp_csum_fold(dp_csum_words(o + 22, 20)), 0xffff); /* IPv4 checksum */
+    e2e_finish(&e);
+}
+
+START_TEST(push_vlan_in_front_of_a_tag)
+{
+    push_in_front_of(0x88a8, 16);
+    push_in_front_of(0x9100, 17);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -93,6 +136,7 @@ make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, vector_through_switch, 0, (int)(sizeof hv_cases / sizeof hv_cases[0]));
     tcase_add_test(tc, program_of_many_ops);
+    tcase_add_test(tc, push_vlan_in_front_of_a_tag);
     suite_add_tcase(s, tc);
     return s;
 }
