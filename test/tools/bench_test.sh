@@ -67,7 +67,7 @@ if bad:
 PY
     # The results file: scenario 6's time series, without and with churn.
     /usr/bin/python3 - "$tmp/b.json" <<'PY' || { cat "$tmp/out"; exit 1; }
-import json, sys
+import json, statistics, sys
 doc = json.load(open(sys.argv[1]))
 r = [x for x in doc["results"] if x["scenario"] == "6" and x["system"] == "ofswitch"][0]["result"]
 bad = []
@@ -76,6 +76,13 @@ r5 = [x for x in doc["results"] if x["scenario"] == "5" and x["system"] == "ofsw
 if not (isinstance(r5.get("fill_busy_pct"), (int, float)) and r5["fill_busy_pct"] > 0 and
         isinstance(r5.get("fill_long_polls"), int) and r5["fill_long_polls"] >= 0):
     bad.append("scenario 5: no fill busy %% or long polls: %s" % r5)
+# Own work (scenario 1): a testpmd floor run next to each of ofswitch's,
+# the system frozen meanwhile; the median difference is the own work.
+r1 = [x for x in doc["results"] if x["scenario"] == "1" and x["system"] == "ofswitch"][0]["result"]
+pairs = r1.get("own_pairs") or []
+if not (pairs and all(c > 0 and f > 0 for c, f in pairs) and
+        abs(r1.get("own_work", 0) - statistics.median(c - f for c, f in pairs)) < 0.01):
+    bad.append("scenario 1: no floor next to ofswitch's runs: %s" % {k: r1.get(k) for k in ("own_pairs", "own_work", "floor_cycles")})
 for key, fm in (("series", True), ("base_series", False)):
     s = r.get(key) or {}
     n = len(s.get("t", []))

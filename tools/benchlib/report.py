@@ -46,13 +46,16 @@ def _above_floor(cycles, floor):
 
 
 def _own(r, t):
-    """Own work of result r: its cycles above the memif floor, the lower
-    of what testpmd measured right after it (runner.paired_floor) and in
-    the scenario's testpmd row t. Both measure the same fixed work; what
-    disturbs a measurement (this virtual machine's speed changes) only
-    adds cycles, so the lower is the nearer."""
+    """Own work of result r: the median over its runs of cycles/packet
+    minus the memif floor testpmd measured right after each
+    (runner.measure_traffic), or None where that is not above zero (a
+    floor measured in other conditions). Results written before runs had
+    their own floors: above the lower of the paired floor and the
+    scenario's testpmd row t."""
     if not isinstance(r, dict):
         return None
+    if r.get("own_work") is not None:
+        return r["own_work"] if r["own_work"] > 0 else None
     floors = [f for f in (r.get("floor_cycles"), t.get("cycles") if isinstance(t, dict) else None)
               if f]
     return _above_floor(r.get("cycles"), min(floors) if floors else None)
@@ -150,10 +153,11 @@ def render(results, order, systems, opts, info):
                     _ratio(o["mpps"], v["mpps"]) if ok(o) and ok(v) else None,
                     _ratio(o["mpps"], t["mpps"]) if ok(o) and ok(t) else None])
     out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better; own "
-               "work = cycles/packet above the memif floor: the lower of testpmd's row and "
-               "testpmd's run right after the system, its paired floor)\n\n"
+               "work = cycles/packet above the memif floor: after each of a system's runs, "
+               "the system frozen, testpmd's run on the same traffic, and the median over the "
+               "runs of the difference; floors: the median of those testpmd runs)\n\n"
                + _table(["scen.", "cycles ofswitch/OVS", "cycles ofswitch/testpmd",
-                         "paired floor ofswitch / OVS",
+                         "floors next to ofswitch / OVS",
                          "own work ofswitch", "own work OVS", "own work ofswitch/OVS",
                          "Mpps ofswitch/OVS", "Mpps ofswitch/testpmd"], rat))
     for sc in order:

@@ -205,9 +205,36 @@ def measure_churn(system, sc, gen, opts, churn, progress):
     return summarize(base), with_cache(system, summarize(loaded))
 
 
-def measure_traffic(system, sc, gen, opts):
-    out = with_cache(system, summarize([one_rep(system, sc, gen, opts)
-                                        for _ in range(opts.reps)]))
+def floor_rep(system, floor, sc, gen, opts):
+    """testpmd's cycles/packet on its own ports while SYSTEM is frozen:
+    the memif floor in the machine's state of that moment. This virtual
+    machine's speed changes between minutes (the same fixed work of
+    testpmd costs 140 or 500 cycles a packet), so a floor says something
+    about a system's cycles only when measured next to them."""
+    system.pause(True)
+    floor.pause(False)
+    try:
+        return one_rep(floor, sc, gen, opts)["cycles"]
+    finally:
+        floor.pause(True)
+        system.pause(False)
+
+
+def measure_traffic(system, sc, gen, opts, floor=None):
+    """The system's runs at full speed (median), then its latency run. With
+    FLOOR (a frozen testpmd): after each run a floor run next to it, and
+    own work = the median over the runs of cycles minus their floor."""
+    reps, pairs = [], []
+    for _ in range(opts.reps):
+        reps.append(one_rep(system, sc, gen, opts))
+        if floor:
+            pairs.append((reps[-1]["cycles"], floor_rep(system, floor, sc, gen, opts)))
+    out = with_cache(system, summarize(reps))
+    pairs = [(c, f) for c, f in pairs if c and f]
+    if pairs:
+        out["floor_cycles"] = statistics.median(f for _, f in pairs)
+        out["own_work"] = statistics.median(c - f for c, f in pairs)
+        out["own_pairs"] = [[round(c, 1), round(f, 1)] for c, f in pairs]
     if opts.latency_rate > 0:
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
@@ -250,29 +277,22 @@ def run_traffic(system_cls, sc, ctx, opts, tag):
             with_churn["base_loss_pct"] = base["loss_pct"]
             with_churn["base_series"] = base.get("series")
             return with_churn
-        out = measure_traffic(system, sc, ctx.gen, opts)
+        floor = None
+        if (sc.key in scenarios.OWN_WORK_KEYS and system_cls is not systems.Testpmd
+                and "testpmd" in opts.systems):
+            floor = systems.Testpmd(ctx.root, ctx.mem, ctx.build)
+            floor.start(sc.key + "-floor")
+            floor.pause(True)
+        try:
+            out = measure_traffic(system, sc, ctx.gen, opts, floor)
+        finally:
+            if floor:
+                floor.pause(False)
+                floor.stop()
         out["load_s"] = load_s
     finally:
         system.stop()
-    if (sc.key in scenarios.OWN_WORK_KEYS and system_cls is not systems.Testpmd
-            and "testpmd" in opts.systems):
-        out["floor_cycles"] = paired_floor(sc, ctx, opts)
     return out
-
-
-def paired_floor(sc, ctx, opts):
-    """testpmd's cycles/packet on the same ports right after a system's
-    run: the memif floor in the machine's state of that moment (this
-    virtual machine's speed changes between minutes, so a floor measured
-    with the scenario's testpmd row, minutes away, may say nothing about
-    it). One run, as the system's."""
-    floor = systems.Testpmd(ctx.root, ctx.mem, ctx.build)
-    floor.start(sc.key + "-floor")
-    try:
-        _, cycles, _ = traffic_run(ctx.gen, floor, sc, opts.duration)
-        return cycles
-    finally:
-        floor.stop()
 
 
 def run_flowmod(system_cls, sc, ctx, opts, tag):

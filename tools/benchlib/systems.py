@@ -13,6 +13,7 @@ cycles_per_packet(), masks(), port_tx(), stop()."""
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -99,6 +100,17 @@ class System:
         """Stop (IDLE) or resume polling the generator's ports. The generator
         leaves in between: DPDK 22.11's memif unmaps the shared rings on
         disconnect under a thread that may still poll them."""
+
+    def pids(self):
+        """The processes whose threads poll (paused and resumed as one)."""
+        return [self.proc.pid]
+
+    def pause(self, paused):
+        """Freeze (SIGSTOP) or thaw (SIGCONT) the system's processes: a
+        frozen system's polling threads leave the forwarding core to
+        another system measured in between (runner.measure_traffic)."""
+        for pid in self.pids():
+            os.kill(pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
 
 class Ofswitch(System):
@@ -250,6 +262,9 @@ class Ovs(System):
 
     def flush_cache(self):
         self.appctl("dpctl/del-flows")
+
+    def pids(self):
+        return [int(open(self.dir + "/vswitchd.pid").read())]
 
     def stop(self):
         procs.kill_pidfile(self.dir + "/vswitchd.pid")
