@@ -46,16 +46,16 @@ def _above_floor(cycles, floor):
 
 
 def _own(r, t):
-    """Own work of result r: the median over its runs of cycles/packet
-    minus the memif floor testpmd measured right after each
-    (runner.measure_traffic), or None where that is not above zero (a
-    floor measured in other conditions). Results written before runs had
-    their own floors: above the lower of the paired floor and the
-    scenario's testpmd row t."""
+    """Own work of result r: the median, over its runs whose floors before
+    and after agree, of cycles/packet minus their mean
+    (runner.measure_traffic), or None where no run qualifies or that is
+    not above zero. Results written before runs had floors of their own:
+    above the lower of the paired floor and the scenario's testpmd row t."""
     if not isinstance(r, dict):
         return None
-    if r.get("own_work") is not None:
-        return r["own_work"] if r["own_work"] > 0 else None
+    if "own_runs" in r or "own_pairs" in r:
+        w = r.get("own_work")
+        return w if w is not None and w > 0 else None
     floors = [f for f in (r.get("floor_cycles"), t.get("cycles") if isinstance(t, dict) else None)
               if f]
     return _above_floor(r.get("cycles"), min(floors) if floors else None)
@@ -153,9 +153,10 @@ def render(results, order, systems, opts, info):
                     _ratio(o["mpps"], v["mpps"]) if ok(o) and ok(v) else None,
                     _ratio(o["mpps"], t["mpps"]) if ok(o) and ok(t) else None])
     out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better; own "
-               "work = cycles/packet above the memif floor: after each of a system's runs, "
-               "the system frozen, testpmd's run on the same traffic, and the median over the "
-               "runs of the difference; floors: the median of those testpmd runs)\n\n"
+               "work = cycles/packet above the memif floor: before a system's first run and "
+               "after each, the system frozen, testpmd's run on the same traffic; the median, "
+               "over the runs whose floors before and after agree within 15 %, of cycles "
+               "minus their mean; floors: the median of those testpmd runs)\n\n"
                + _table(["scen.", "cycles ofswitch/OVS", "cycles ofswitch/testpmd",
                          "floors next to ofswitch / OVS",
                          "own work ofswitch", "own work OVS", "own work ofswitch/OVS",
@@ -238,8 +239,8 @@ def targets(results):
         name = "%s: own work <= 1/2 of OVS's" % k
         cycles = [get(k, s, "cycles") for s in ("ofswitch", "ovs", "testpmd")]
         if None not in cycles and (own(k, "ofswitch") is None or own(k, "ovs") is None):
-            rows.append([name, "not comparable: testpmd's floor at or above a system's "
-                         "cycles in this run", "-"])
+            rows.append([name, "not comparable: no run between agreeing floors with "
+                         "cycles above them", "-"])
             continue
         check(name, _ratio(own(k, "ofswitch"), own(k, "ovs")), 0.5, "%.2f x OVS")
     one = get("8", "ofswitch-1stage", "entries")

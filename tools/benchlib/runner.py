@@ -220,21 +220,31 @@ def floor_rep(system, floor, sc, gen, opts):
         system.pause(False)
 
 
+FLOOR_AGREE = 1.15  # Floors before and after a run this close: no change of speed between.
+
+
 def measure_traffic(system, sc, gen, opts, floor=None):
     """The system's runs at full speed (median), then its latency run. With
-    FLOOR (a frozen testpmd): after each run a floor run next to it, and
-    own work = the median over the runs of cycles minus their floor."""
-    reps, pairs = [], []
+    FLOOR (a frozen testpmd): a floor run before the first run and after
+    each (the system frozen), so every run lies between two floors; own
+    work = the median, over the runs whose two floors agree (the machine
+    kept its speed around them), of cycles minus the floors' mean. None
+    when no run qualifies."""
+    reps, floors = [], []
+    if floor:
+        floors.append(floor_rep(system, floor, sc, gen, opts))
     for _ in range(opts.reps):
         reps.append(one_rep(system, sc, gen, opts))
         if floor:
-            pairs.append((reps[-1]["cycles"], floor_rep(system, floor, sc, gen, opts)))
+            floors.append(floor_rep(system, floor, sc, gen, opts))
     out = with_cache(system, summarize(reps))
-    pairs = [(c, f) for c, f in pairs if c and f]
-    if pairs:
-        out["floor_cycles"] = statistics.median(f for _, f in pairs)
-        out["own_work"] = statistics.median(c - f for c, f in pairs)
-        out["own_pairs"] = [[round(c, 1), round(f, 1)] for c, f in pairs]
+    if floor:
+        runs = [[r["cycles"], floors[k], floors[k + 1]] for k, r in enumerate(reps)]
+        own = [c - (a + b) / 2 for c, a, b in runs
+               if c and a and b and max(a, b) <= FLOOR_AGREE * min(a, b)]
+        out["own_runs"] = [[round(x, 1) if x else x for x in run] for run in runs]
+        out["own_work"] = statistics.median(own) if own else None
+        out["floor_cycles"] = statistics.median(f for f in floors if f) if any(floors) else None
     if opts.latency_rate > 0:
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
