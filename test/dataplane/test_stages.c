@@ -37,6 +37,19 @@ window(struct feed *f, uint32_t entries, uint64_t lookups, uint64_t misses, uint
     return dp_stages_decide(&f->a, &f->cum, f->now);
 }
 
+/* A trial from a fresh state: one stage's window (ONE_ENTRIES, no misses,
+ * ONE_CPP cycles a packet) starts it, the stages fill for a window, and
+ * the step their window (ENTRIES, MISSES, CPP) decides is returned. */
+static enum dp_stages_step
+trial(struct feed *f, uint32_t one_entries, uint64_t one_cpp, uint32_t entries, uint64_t misses,
+      uint64_t cpp)
+{
+    memset(f, 0, sizeof *f);
+    ck_assert_int_eq(window(f, one_entries, 1000000, 0, one_cpp), DP_STAGES_STEP_TRY);
+    ck_assert_int_eq(window(f, entries, 1000000, entries, 2 * cpp), DP_STAGES_STEP_NONE);
+    return window(f, entries, 1000000, misses, cpp);
+}
+
 START_TEST(dearer_stages_revert)
 {
     struct feed f;
@@ -69,10 +82,7 @@ END_TEST
 START_TEST(fewer_entries_at_the_same_cost_keeps_stages)
 {
     struct feed f;
-    memset(&f, 0, sizeof f);
-    ck_assert_int_eq(window(&f, 40000, 1000000, 0, 500), DP_STAGES_STEP_TRY);
-    window(&f, 400, 1000000, 400, 700);
-    ck_assert_int_eq(window(&f, 400, 1000000, 0, 540), DP_STAGES_STEP_NONE); /* +8 %. */
+    ck_assert_int_eq(trial(&f, 40000, 500, 400, 0, 540), DP_STAGES_STEP_NONE); /* +8 %. */
     ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
 }
 END_TEST
@@ -83,10 +93,7 @@ END_TEST
 START_TEST(exploded_combinations_keep_stages_a_little_dearer)
 {
     struct feed f;
-    memset(&f, 0, sizeof f);
-    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
-    window(&f, 50, 1000000, 50, 500);
-    ck_assert_int_eq(window(&f, 50, 1000000, 0, 425), DP_STAGES_STEP_NONE); /* +34 %. */
+    ck_assert_int_eq(trial(&f, 2608, 316, 50, 0, 425), DP_STAGES_STEP_NONE); /* +34 %. */
     ck_assert_int_eq(f.a.phase, DP_STAGES_KEPT);
 }
 END_TEST
@@ -96,21 +103,10 @@ END_TEST
 START_TEST(exploded_but_twice_as_dear_or_not_exploded_reverts)
 {
     struct feed f;
-    memset(&f, 0, sizeof f);
-    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
-    window(&f, 50, 1000000, 50, 800);
-    ck_assert_int_eq(window(&f, 50, 1000000, 0, 632), DP_STAGES_STEP_REVERT);
-
-    memset(&f, 0, sizeof f);
-    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
-    window(&f, 652, 1000000, 652, 500);
-    ck_assert_int_eq(window(&f, 652, 1000000, 0, 425), DP_STAGES_STEP_REVERT);
-
+    ck_assert_int_eq(trial(&f, 2608, 316, 50, 0, 632), DP_STAGES_STEP_REVERT);
+    ck_assert_int_eq(trial(&f, 2608, 316, 652, 0, 425), DP_STAGES_STEP_REVERT);
     /* Exploded entries but more misses than one stage: not a win. */
-    memset(&f, 0, sizeof f);
-    ck_assert_int_eq(window(&f, 2608, 1000000, 0, 316), DP_STAGES_STEP_TRY);
-    window(&f, 50, 1000000, 50, 500);
-    ck_assert_int_eq(window(&f, 50, 1000000, 5000, 425), DP_STAGES_STEP_REVERT);
+    ck_assert_int_eq(trial(&f, 2608, 316, 50, 5000, 425), DP_STAGES_STEP_REVERT);
 }
 END_TEST
 
