@@ -36,29 +36,13 @@ def _ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def _above_floor(cycles, floor):
-    """Cycles/packet above testpmd's (the memif floor), or None: a floor at
-    or above a system's cycles was measured in other conditions (this
-    virtual machine's speed changes between runs), and says nothing."""
-    if cycles is None or floor is None or not cycles or not floor or cycles <= floor:
-        return None
-    return cycles - floor
-
-
-def _own(r, t):
+def _own(r):
     """Own work of result r: the median, over its runs whose floors before
     and after agree, of cycles/packet minus their mean
-    (runner.measure_traffic), or None where no run qualifies or that is
-    not above zero. Results written before runs had floors of their own:
-    above the lower of the paired floor and the scenario's testpmd row t."""
-    if not isinstance(r, dict):
-        return None
-    if "own_runs" in r or "own_pairs" in r:
-        w = r.get("own_work")
-        return w if w is not None and w > 0 else None
-    floors = [f for f in (r.get("floor_cycles"), t.get("cycles") if isinstance(t, dict) else None)
-              if f]
-    return _above_floor(r.get("cycles"), min(floors) if floors else None)
+    (runner.measure_traffic), or None where no run qualifies, that is not
+    above zero, or no floor ran (no testpmd among the systems)."""
+    w = r.get("own_work") if isinstance(r, dict) else None
+    return w if w is not None and w > 0 else None
 
 
 def _change(before, after):
@@ -143,13 +127,12 @@ def render(results, order, systems, opts, info):
             continue
         o, v, t = (results.get((sc.key, s)) for s in ("ofswitch", "ovs", "testpmd"))
         ok = lambda r: isinstance(r, dict)
-        own = lambda r: _own(r, t)
         floors = [r.get("floor_cycles") if ok(r) else None for r in (o, v)]
         rat.append([sc.key,
                     _ratio(o["cycles"], v["cycles"]) if ok(o) and ok(v) else None,
                     _ratio(o["cycles"], t["cycles"]) if ok(o) and ok(t) else None,
                     " / ".join("%.0f" % f for f in floors) if None not in floors else None,
-                    own(o), own(v), _ratio(own(o), own(v)),
+                    _own(o), _own(v), _ratio(_own(o), _own(v)),
                     _ratio(o["mpps"], v["mpps"]) if ok(o) and ok(v) else None,
                     _ratio(o["mpps"], t["mpps"]) if ok(o) and ok(t) else None])
     out.append("Ratios (cycles: lower is better for ofswitch; Mpps: higher is better; own "
@@ -234,7 +217,7 @@ def targets(results):
                      "churn: %.4f %%)" % (mis, loss, get("6", "ofswitch", "base_loss_pct") or 0),
                      "yes" if mis == 0 else "no"])
     def own(k, s):
-        return _own(results.get((k, s)), results.get((k, "testpmd")))
+        return _own(results.get((k, s)))
     for k in OWN_WORK_KEYS:
         name = "%s: own work <= 1/2 of OVS's" % k
         cycles = [get(k, s, "cycles") for s in ("ofswitch", "ovs", "testpmd")]
