@@ -196,6 +196,7 @@ struct ft_cache {
     struct ft_csub *subs; /* cfg.max_masks + 1 (the exact one). */
     uint16_t n_subs;
     uint16_t *rank;       /* Subtable indices in probe order. */
+    uint32_t sub_reuses;  /* Subtables given another mask: a hash of one may be stale. */
     uint32_t win_lookups; /* Thrash detection over windows of lookups. */
     uint32_t win_misses;
     uint32_t install_ctr;
@@ -213,6 +214,12 @@ struct ft_cache {
     uint32_t sig_mask;
     struct ft_gate sig_gate;
     bool sig_on; /* This burst looks in (and fills) the signature index. */
+    /* Whether a megaflow hit probes enough subtables for the index to
+     * spare more than its bucket costs (ft_cache_lookup.c), and the
+     * megaflow hits and their probes it is judged on. */
+    bool sig_worth;
+    uint32_t win_mf_hits;
+    uint32_t win_mf_probes;
 
     struct ft_cprog **progs;
     uint32_t progs_mask;
@@ -317,8 +324,10 @@ void ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 void ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 /* Free a subtable's heads. */
 void ft_cache_sub_free(struct ft_csub *st);
-/* The entry whose subtable matches key, probing in hit order, or FT_NIL. */
-uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key);
+/* The entry whose subtable matches key, probing in hit order, or FT_NIL.
+ * known (or NULL): a subtable whose hash of key is known_h already. */
+uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key,
+                                  const struct ft_csub *known, uint32_t known_h);
 
 /* ft_cache_index.c: the invalidation indexes. */
 /* Index entry idx by c->walk (resumed from continuation `from`, FT_NIL if

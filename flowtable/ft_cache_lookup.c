@@ -8,10 +8,17 @@
 
 #include "ft_cache_int.h"
 
-#define GATE_WINDOW   8192 /* Packets per usefulness window of the EMC and signature index. */
-#define GATE_OFF      64   /* Windows an unhelpful one stays off (or on, unjudged). */
-#define SIG_SAMPLE    16   /* While the signature index is off, 1 key hash in this many uses it. */
-#define THRASH_WINDOW 8192 /* Lookups per thrash-detection window. */
+#define GATE_WINDOW    8192 /* Packets per usefulness window of the EMC and signature index. */
+#define GATE_OFF       64   /* Windows an unhelpful one stays off (or on, unjudged). */
+#define SIG_SAMPLE     16   /* While the signature index is off, 1 key hash in this many uses it. */
+#define THRASH_WINDOW  8192 /* Lookups per thrash-detection window. */
+/* The signature index is worth its bucket (a line, from memory when the
+ * flows are many) only where a megaflow hit probes this many subtables on
+ * average (judged over SIG_JUDGE_HITS hits): with one or two the probe is
+ * as cheap as the bucket, and the index's insert on every miss of it is
+ * work on top. */
+#define SIG_MIN_PROBES 3
+#define SIG_JUDGE_HITS 256
 
 static inline uint32_t
 emc_slot2(uint32_t h)
@@ -167,7 +174,7 @@ gate_open(struct ft_gate *g, size_t n)
 static inline bool
 sig_sampled(const struct ft_cache *c, uint32_t h)
 {
-    return c->sig && !c->sig_on && !(h & (SIG_SAMPLE - 1));
+    return c->sig && c->sig_worth && !c->sig_on && !(h & (SIG_SAMPLE - 1));
 }
 
 static inline uint32_t
@@ -242,8 +249,9 @@ count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t len, uint64_t 
  * program. FT_NIL when no entry keeps the result (the packet was counted
  * straight into the rules). *src: where it was found. */
 static uint32_t
-lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t len,
-             uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
+lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct ft_csub *known,
+             uint32_t known_h, uint32_t len, uint64_t now_ns, uint8_t *src,
+             const struct ft_cprog **x)
 {
     uint32_t idx;
     bool sig = c->sig_on || sig_sampled(c, h);
@@ -252,7 +260,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t 
         *src = FT_SRC_SIG;
         c->st.sig_hits++;
         c->sig_gate.hits++;
-    } else if ((idx = ft_cache_megaflow_lookup(c, key)) != FT_NIL) {
+    } else if ((idx = ft_cache_megaflow_lookup(c, key, known, known_h)) != FT_NIL) {
         *src = FT_SRC_MEGAFLOW;
         c->st.megaflow_hits++;
         if (sig)
@@ -303,8 +311,12 @@ next_stage_key(const struct ft_key *key, const struct ft_cprog *x, struct ft_key
 struct pending {
     const struct ft_key *key; /* This stage's. */
     uint32_t h;               /* Its hash. */
-    uint8_t n;                /* Stages done. */
-    bool cached;              /* Every stage so far has an entry. */
+    /* A subtable whose hash of key is known (the busiest's, hashed to
+     * fetch its chain ahead), valid while c->sub_reuses is `reuses`. */
+    const struct ft_csub *known;
+    uint32_t known_h, reuses;
+    uint8_t n;   /* Stages done. */
+    bool cached; /* Every stage so far has an entry. */
     uint32_t chain[FT_MAX_STAGES], gen[FT_MAX_STAGES];
 };
 
@@ -316,7 +328,9 @@ chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t len, uin
 {
     const struct ft_cprog *x;
     uint8_t src;
-    uint32_t idx = lookup_stage(c, pd->key, pd->h, len, now_ns, &src, &x);
+    const struct ft_csub *known = pd->reuses == c->sub_reuses ? pd->known : NULL;
+    uint32_t idx = lookup_stage(c, pd->key, pd->h, known, pd->known_h, len, now_ns, &src, &x);
+    pd->known = NULL; /* The next stage has another key. */
     pd->cached &= idx != FT_NIL;
     pd->chain[pd->n] = idx;
     pd->gen[pd->n] = idx != FT_NIL ? c->pool[idx].gen : 0;
@@ -337,7 +351,7 @@ chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t len, uin
         return false;
     next_stage_key(pd->key, x, &c->stage_keys[i]);
     pd->key = &c->stage_keys[i];
-    pd->h = ft_key_hash(pd->key, 0);
+    pd->h = c->sig_worth ? ft_key_hash(pd->key, 0) : 0; /* Only the index reads it. */
     c->st.stage_lookups++;
     return true;
 }
@@ -439,7 +453,11 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     bool emc = c->emc && gate_open(&c->emc_gate, n);
     if (emc)
         c->emc_gate.tries += (uint32_t)n;
-    c->sig_on = c->sig && gate_open(&c->sig_gate, n);
+    if (c->win_mf_hits >= SIG_JUDGE_HITS) {
+        c->sig_worth = c->win_mf_probes >= SIG_MIN_PROBES * c->win_mf_hits;
+        c->win_mf_hits = c->win_mf_probes = 0;
+    }
+    c->sig_on = c->sig && c->sig_worth && gate_open(&c->sig_gate, n);
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;
         c->win_lookups = c->win_misses = 0;
@@ -451,7 +469,8 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
      * and in pass 2 its slot. */
     bool dup[FT_CACHE_BURST];
     uint32_t eslot[FT_CACHE_BURST]; /* emc_pick's, while the EMC is on. */
-    bool full_hash = emc || c->sig; /* The signature index samples keys while off. */
+    /* The signature index samples keys while off (where it may be worth it). */
+    bool full_hash = emc || (c->sig && c->sig_worth);
     for (size_t i = 0; i < n; i++) {
         dup[i] = i && same_flow(keys[i], keys[i - 1]);
         if (dup[i]) {
@@ -470,13 +489,17 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
      * fetches ahead). */
     const struct ft_csub *top = busiest_sub(c);
     uint32_t top_h[FT_CACHE_BURST];
+    bool top_hashed[FT_CACHE_BURST]; /* top_h[i] is set. */
     enum { AHEAD_NONE, AHEAD_TOP, AHEAD_MISS } ahead[FT_CACHE_BURST];
     for (size_t i = 0; i < n; i++) {
         ahead[i] = AHEAD_NONE;
         if (dup[i]) {
             slot[i] = slot[i - 1];
+            top_h[i] = top_h[i - 1];
+            top_hashed[i] = top_hashed[i - 1];
             continue;
         }
+        top_hashed[i] = false;
         slot[i] = emc ? emc_find(c, keys[i], h[i], eslot[i]) : NULL;
         uint32_t cand = FT_NIL;
         if (slot[i])
@@ -487,6 +510,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
             __builtin_prefetch(&c->pool[cand]);
         } else if (top) {
             top_h[i] = ft_csub_hash(top, keys[i]);
+            top_hashed[i] = true;
             __builtin_prefetch(ft_csub_chain(top, top_h[i]));
             ahead[i] = AHEAD_TOP;
         } else {
@@ -554,6 +578,11 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         prev_hit = false;
         r->source = FT_SRC_EMC; /* Lowered to what the stages find. */
         pd[i] = (struct pending){.key = keys[i], .h = h[i], .cached = true};
+        if (top_hashed[i]) {
+            pd[i].known = top;
+            pd[i].known_h = top_h[i];
+            pd[i].reuses = c->sub_reuses;
+        }
         todo[n_todo++] = (uint8_t)i;
     }
     for (unsigned t = 0; t < n_todo; t++)

@@ -99,6 +99,7 @@ ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
     for (uint16_t s = 0; s < c->n_subs; s++) {
         if (!c->subs[s].exact && !c->subs[s].n_entries) {
             sub_reuse(&c->subs[s], mask);
+            c->sub_reuses++;
             return s;
         }
     }
@@ -205,24 +206,30 @@ rerank(struct ft_cache *c)
 }
 
 uint32_t
-ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key)
+ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key, const struct ft_csub *known,
+                         uint32_t known_h)
 {
     if (++c->lookups_since_rank >= RANK_EVERY)
         rerank(c);
+    uint32_t probes = 0;
     for (uint16_t r = 0; r < c->n_subs; r++) {
         struct ft_csub *st = &c->subs[c->rank[r]];
         if (!st->n_entries)
             continue;
-        c->st.subtable_probes++;
-        uint32_t h = ft_csub_hash(st, key);
+        probes++;
+        uint32_t h = st == known ? known_h : ft_csub_hash(st, key);
         for (uint32_t idx = *ft_csub_chain(st, h); idx != FT_NIL;) {
             const struct ft_centry *e = &c->pool[idx];
             if (e->hash == h && ft_centry_matches(st, e, key)) {
                 st->hits++;
+                c->st.subtable_probes += probes;
+                c->win_mf_hits++;
+                c->win_mf_probes += probes;
                 return idx;
             }
             idx = e->next;
         }
     }
+    c->st.subtable_probes += probes;
     return FT_NIL;
 }

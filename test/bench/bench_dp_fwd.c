@@ -6,13 +6,16 @@
  * never waits; the numbers come from the dataplane's own pmd stats
  * (dp_worker_stats), like ovs-appctl dpif-netdev/pmd-stats-show:
  *
- *   bench_dp_fwd [seconds [flows [l3]]] [EAL options]
+ *   bench_dp_fwd [seconds [flows [l3|routes]]] [EAL options]
  *   (default: 3 s, 1 flow, -l 0-1 --no-huge)
  *
  * flows: UDP source ports 1..flows in turn, each packet its own flow when
  * flows >= 2048 (the packets in flight), all cached (the EMC's hits).
  * l3: a router's actions instead of the output alone (set_field eth_src,
  * set_field eth_dst, dec_ttl, output:2; tools/bench's scenario 3).
+ * routes: those actions on 1,000 /32 routes (10.0.0.0 up), flow f going to
+ * route f % 1000 from source 198.18.0.0 + f / 1000, flows up to 16M (each
+ * recycled packet is given the next flow: scenario 3b's traffic).
  *
  * With one lcore (-l 0) the dataplane runs inline: one thread polls and
  * recycles in turn, the same instructions every run, for counting them:
@@ -55,8 +58,10 @@ ring(const char *name)
     return r;
 }
 
+#define N_ROUTES 1000
+
 static void
-add_flow(struct ft_pipeline *p, bool l3)
+add_flow(struct ft_pipeline *p, bool l3, int route)
 {
     struct ft_flow_mod fm;
     memset(&fm, 0, sizeof fm);
@@ -64,7 +69,10 @@ add_flow(struct ft_pipeline *p, bool l3)
     fm.priority = 100;
     fm.out_port = FT_PORT_ANY;
     fm.out_group = FT_GROUP_ANY;
-    if (ft_match_parse(&fm.match, "in_port=1", NULL) != FT_OK)
+    char spec[64] = "in_port=1";
+    if (route >= 0)
+        snprintf(spec, sizeof spec, "ip,nw_dst=10.0.%d.%d", route >> 8, route & 255);
+    if (ft_match_parse(&fm.match, spec, NULL) != FT_OK)
         exit(1);
     struct ft_insts *in = ft_insts_new(l3 ? 4 : 1, 0);
     in->present = FT_INST_BIT(FT_IT_APPLY_ACTIONS);
@@ -91,17 +99,18 @@ main(int argc, char **argv)
     unsigned flows = 1;
     if (argc > 2 && argv[2][0] != '-') {
         flows = (unsigned)atoi(argv[2]);
-        if (flows < 1 || flows > 65535) {
-            fprintf(stderr, "flows: 1 to 65535\n");
+        if (flows < 1 || flows > (1u << 24)) {
+            fprintf(stderr, "flows: 1 to 16777216\n");
             return 1;
         }
         argv[2] = argv[1]; /* The EAL options follow. */
         argv++;
         argc--;
     }
-    bool l3 = false;
-    if (argc > 2 && !strcmp(argv[2], "l3")) {
+    bool l3 = false, routes = false;
+    if (argc > 2 && (!strcmp(argv[2], "l3") || !strcmp(argv[2], "routes"))) {
         l3 = true;
+        routes = !strcmp(argv[2], "routes");
         argv[2] = argv[1];
         argv++;
         argc--;
@@ -147,7 +156,12 @@ main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    add_flow(dp_pipeline(dp), l3);
+    if (!routes && flows > 65535) {
+        fprintf(stderr, "flows: over 65,535 only with routes\n");
+        return 1;
+    }
+    for (int r = 0; r < (routes ? N_ROUTES : 1); r++)
+        add_flow(dp_pipeline(dp), l3, routes ? r : -1);
     dp_commit(dp);
 
     struct rte_mempool *pool =
@@ -168,6 +182,7 @@ main(int argc, char **argv)
 
     /* Recycle what comes out of port 2 into port 1. */
     uint64_t hz = rte_get_tsc_hz();
+    unsigned next_flow = 0;
     for (int phase = 0; phase < 2; phase++) {
         uint64_t end = rte_rdtsc() + (uint64_t)((phase ? seconds : 0.5) * (double)hz);
         while (rte_rdtsc() < end) {
@@ -177,8 +192,19 @@ main(int argc, char **argv)
             for (int q = 0; q < 2; q++) {
                 unsigned n = rte_ring_dequeue_burst(tx2[q], ms, 64, NULL);
                 /* dec_ttl would reach 1 (a packet-in) after 63 rounds. */
-                for (unsigned i = 0; l3 && i < n; i++)
-                    rte_pktmbuf_mtod((struct rte_mbuf *)ms[i], uint8_t *)[22] = 64;
+                for (unsigned i = 0; l3 && i < n; i++) {
+                    uint8_t *d = rte_pktmbuf_mtod((struct rte_mbuf *)ms[i], uint8_t *);
+                    d[22] = 64;
+                    if (routes) {
+                        uint32_t src = 0xc6120000u + next_flow / N_ROUTES;
+                        uint32_t dst = 0x0a000000u + next_flow % N_ROUTES;
+                        for (int b = 0; b < 4; b++) {
+                            d[26 + b] = (uint8_t)(src >> (24 - 8 * b));
+                            d[30 + b] = (uint8_t)(dst >> (24 - 8 * b));
+                        }
+                        next_flow = next_flow + 1 == flows ? 0 : next_flow + 1;
+                    }
+                }
                 if (n)
                     rte_ring_enqueue_bulk(rx1, ms, n, NULL);
             }
@@ -189,9 +215,10 @@ main(int argc, char **argv)
     struct dp_worker_stats ws;
     dp_worker_stats(dp, &ws, 1);
     double pkts = (double)ws.packets;
-    printf("in_port=1 -> %soutput:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n",
-           l3 ? "set eth_src, eth_dst, dec_ttl, " : "", flows, flows > 1 ? "s" : "", ws.lcore,
-           inline_poll ? ", inline with the generator" : "", seconds);
+    printf("%s -> %soutput:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n",
+           routes ? "1,000 /32 routes" : "in_port=1", l3 ? "set eth_src, eth_dst, dec_ttl, " : "",
+           flows, flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
+           seconds);
     printf("  %.2f Mpps, %.0f%% busy\n", pkts / seconds / 1e6,
            100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles));
     printf("  fast path: %.0f cycles/packet (busy cycles / packets)\n",

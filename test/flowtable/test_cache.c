@@ -517,29 +517,58 @@ sig_run(struct ft_cache *c, const struct ft_key *ks, size_t n_keys, size_t *next
     return after.sig_hits - before.sig_hits;
 }
 
+/* Eight rules whose stop points differ (as in mask_explosion_is_bounded):
+ * a packet to 10.1.0.j gets a mask with a j+1 bit source prefix, and
+ * traffic spread over the eight destinations probes 4.5 subtables a hit. */
+static struct ft_pipeline *
+eight_masks_pipeline(void)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    for (unsigned i = 0; i < 8; i++) {
+        char spec[160];
+        snprintf(spec, sizeof spec, "priority=%u,ip,nw_dst=10.1.0.%u,nw_src=0.0.0.0/%u", 1000 - i,
+                 i, i + 1);
+        ck_assert_int_eq(tu_add(p, spec, "output:1"), FT_OK);
+    }
+    ft_pipeline_commit(p);
+    return p;
+}
+
+/* Flow i of eight_masks_pipeline's traffic: source i (every rule's prefix
+ * matches it), destination one of the eight. */
+static struct ft_key *
+eight_masks_keys(unsigned n)
+{
+    struct ft_key *ks = calloc(n, sizeof *ks);
+    for (unsigned i = 0; i < n; i++) {
+        ks[i] = tu_key("ip");
+        ks[i].ipv4_dst = 0x0a010000u | (i & 7);
+        ks[i].ipv4_src = i;
+    }
+    return ks;
+}
+
 /* Each flow's packets further apart than the signature index keeps them:
  * it is switched off (lookups go to the subtables directly), and on again
  * once a sample of the keys shows flows repeat. Either way the answers
  * stay right. */
 START_TEST(signature_index_off_while_it_does_not_pay)
 {
-    struct ft_pipeline *p = ip_output_pipeline();
+    struct ft_pipeline *p = eight_masks_pipeline();
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
     cfg.emc_entries = 0;
     cfg.sig_buckets = 1024; /* 4,096 flows at most. */
     struct ft_cache *c = ft_cache_create(p, &cfg);
     enum { MANY = 65536 };
-    struct ft_key *ks = calloc(MANY, sizeof *ks);
-    char buf[64];
-    for (unsigned i = 0; i < MANY; i++) {
-        snprintf(buf, sizeof buf, "ip,nw_src=10.%u.%u.1", i >> 8, i & 255);
-        ks[i] = tu_key(buf);
-    }
+    struct ft_key *ks = eight_masks_keys(MANY);
     struct ft_cache_stats st;
-    ft_cache_stats(c, &st);
-    ck_assert(st.sig_enabled);
     size_t next = 0;
+    (void)sig_run(c, ks, 512, &next, 8192); /* The masks are many: it is worth it. */
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.masks, 8);
+    ck_assert(st.sig_enabled);
+    next = 0;
     (void)sig_run(c, ks, MANY, &next, 2 * 8192); /* A window to judge it. */
     ft_cache_stats(c, &st);
     ck_assert(!st.sig_enabled);
@@ -565,6 +594,37 @@ START_TEST(signature_index_off_while_it_does_not_pay)
     for (unsigned i = 0; i < 16; i++) {
         struct ft_cache_result r = lookup1(c, &ks[i], 64);
         ck_assert_int_eq(r.n_frags, 1);
+        ck_assert_int_eq(r.frag[0].ops[0].type, FT_OP_OUTPUT);
+    }
+    free(ks);
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+/* One megaflow subtable: a hit there costs one probe, no more than the
+ * signature bucket, so flows that repeat are not indexed (no bucket read,
+ * no insert), and the answers come from the subtable. */
+START_TEST(signature_index_unused_where_subtables_are_few)
+{
+    struct ft_pipeline *p = ip_output_pipeline();
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 1024;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_key *ks = eight_masks_keys(512);
+    size_t next = 0;
+    ck_assert_uint_eq(sig_run(c, ks, 512, &next, 4 * 8192), 0);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.masks, 1);
+    ck_assert(!st.sig_enabled);
+    ck_assert_uint_ge(st.megaflow_hits, 4 * 8192 - 1);
+    for (unsigned i = 0; i < 16; i++) {
+        struct ft_cache_result r = lookup1(c, &ks[i], 64);
+        ck_assert_int_eq(r.source, FT_SRC_MEGAFLOW);
         ck_assert_int_eq(r.frag[0].ops[0].type, FT_OP_OUTPUT);
     }
     free(ks);
@@ -639,6 +699,7 @@ make_suite(void)
     tcase_add_test(tc, idle_entries_expire);
     tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, signature_index_off_while_it_does_not_pay);
+    tcase_add_test(tc, signature_index_unused_where_subtables_are_few);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);
