@@ -86,20 +86,23 @@ enum ft_centry_flags {
     CE_DIRTY = 1 << 1, /* Counters to fold; on the dirty list. */
 };
 
+/* What a lookup reads comes first: chain, hash, program and the first key
+ * words share the entry's first line; the counters, written on a hit, and
+ * what invalidation needs come after the key. */
 struct ft_centry {
-    uint32_t next;       /* Subtable chain, or the free list. */
-    uint32_t hash;       /* Masked-key hash within its subtable. */
-    uint16_t st;         /* Subtable index; FT_ST_NONE when free. */
-    uint8_t flags;       /* enum ft_centry_flags. */
-    uint8_t stage;       /* The stage its walk ran in. */
-    uint32_t gen;        /* Bumped when freed: EMC slots stay honest. */
-    uint32_t dirty_slot; /* Its slot in dirty[] while CE_DIRTY. */
+    uint32_t next; /* Subtable chain, or the free list. */
+    uint32_t hash; /* Masked-key hash within its subtable. */
+    uint16_t st;   /* Subtable index; FT_ST_NONE when free. */
+    uint8_t flags; /* enum ft_centry_flags. */
+    uint8_t stage; /* The stage its walk ran in. */
+    uint32_t gen;  /* Bumped when freed: EMC slots stay honest. */
     const struct ft_cprog *prog;
+    uint64_t key[FT_KEY_WORDS]; /* The subtable's words of the masked key. */
+    uint32_t dirty_slot;        /* Its slot in dirty[] while CE_DIRTY. */
     struct ft_cmeta *meta;
     uint64_t packets; /* Since the last fold. */
     uint64_t bytes;
-    uint64_t used_ns;           /* Last hit. */
-    uint64_t key[FT_KEY_WORDS]; /* The subtable's words of the masked key. */
+    uint64_t used_ns; /* Last hit. */
 };
 
 /* A megaflow subtable: every entry with one mask. */

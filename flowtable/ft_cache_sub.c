@@ -161,8 +161,8 @@ ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx)
     st->n_entries++;
     if (st->old_heads)
         move_buckets(c, st, MOVE_PER_INSERT);
-    else if (st->n_entries > 2 * (st->head_mask + 1))
-        grow(st);
+    else if (st->n_entries > (st->head_mask + 1) / 2)
+        grow(st); /* Half full at most: a hit visits 1.25 entries on average. */
 }
 
 void
