@@ -15,6 +15,7 @@
 #include "dp_exec.h"
 #include "dp_l2.h"
 #include "ft_alloc.h"
+#include "ft_proto.h"
 
 uint64_t
 dp_clock_ns(void)
@@ -117,6 +118,44 @@ dp_tx_flush_all(struct dp_worker *w)
 /* ---- one burst from one RX queue ---------------------------------------------------------- */
 
 #define DP_PREFETCH_AHEAD 3
+#define DP_SAME_MAX       128 /* Frame bytes same_headers compares at most. */
+#define DP_SAME_PROBE     4   /* Packets of a burst compared while it does not pay. */
+
+/* Whether frame b parses as frame a did (completely, into ka and la): the
+ * same length and the same bytes wherever the parser looked — the whole
+ * frame when it is short, else up to the end of a's TCP or UDP header,
+ * after which the parser reads nothing (ft_parse.h). */
+static inline bool
+same_headers(const struct rte_mbuf *a, const struct rte_mbuf *b, const struct ft_key *ka,
+             const struct ft_layout *la)
+{
+    unsigned len = rte_pktmbuf_data_len(b);
+    if (len != rte_pktmbuf_data_len(a) || len < 16)
+        return false;
+    unsigned ext = len;
+    if (len > DP_SAME_MAX) {
+        if (la->l4 == FT_OFS_NONE || (ka->ip_proto != FT_PROTO_TCP && ka->ip_proto != FT_PROTO_UDP))
+            return false;
+        ext = la->l4 + (ka->ip_proto == FT_PROTO_TCP ? FT_TCP_MIN_LEN : FT_UDP_LEN);
+        if (ext > DP_SAME_MAX)
+            return false;
+    }
+    const uint8_t *x = rte_pktmbuf_mtod(a, const uint8_t *),
+                  *y = rte_pktmbuf_mtod(b, const uint8_t *);
+    ft_v2u64 d = {0, 0}, u, v;
+    unsigned o = 0;
+    for (; o + 16 <= ext; o += 16) {
+        memcpy(&u, x + o, 16);
+        memcpy(&v, y + o, 16);
+        d |= u ^ v;
+    }
+    if (o < ext) { /* The last 16 bytes, overlapping. */
+        memcpy(&u, x + ext - 16, 16);
+        memcpy(&v, y + ext - 16, 16);
+        d |= u ^ v;
+    }
+    return ft_v2u64_is_zero(d);
+}
 
 /* A recirculated packet, parsed again, joins the batch being filled. */
 static void
@@ -140,10 +179,12 @@ recirc_queue(struct dp_worker *w, const struct dp_port_rt *in, const struct dp_r
  * program recirculates are queued, parsed again, for run_recirculated. */
 static void
 run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs,
-          const struct ft_key *keys, const struct ft_layout *lays, const uint32_t *lens, unsigned n)
+          const struct ft_key *keys, const bool *same, const struct ft_layout *lays,
+          const uint32_t *lens, unsigned n)
 {
     for (unsigned done = 0; done < n;) {
-        unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
+        unsigned c = dp_classify(w, keys + done, same ? same + done : NULL, lens + done, n - done,
+                                 w->progs + done);
         /* A run of packets with one plain output program (a flow's burst)
          * finds its port once. */
         const struct ft_op *run_ops = NULL;
@@ -186,7 +227,7 @@ run_recirculated(struct dp_worker *w, const struct dp_port_rt *in)
             rte_pktmbuf_free_bulk(b->mbufs, n);
             continue;
         }
-        run_batch(w, in, b->mbufs, b->keys, b->lays, b->lens, n);
+        run_batch(w, in, b->mbufs, b->keys, NULL, b->lays, b->lens, n);
     }
 }
 
@@ -210,34 +251,50 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
         rte_prefetch0(pkts[i]);
     for (uint16_t i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
         rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-    unsigned k = 0;
+    unsigned k = 0, n_tried = 0, n_same = 0;
+    bool prev_kept = false; /* keys[k - 1] is pkts[i - 1]'s. */
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
         if (i + DP_PREFETCH_AHEAD < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-        enum ft_parse_stop stop =
-            ft_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta,
-                     &w->keys[k], &w->lays[k]);
-        if (stop != FT_STOP_DONE) {
-            dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        if (s->frag_mode == DP_FRAG_DROP && (w->keys[k].ip_frag & FT_FRAG_ANY)) {
-            dp_drop(w, DP_DROP_FRAG, 1);
-            rte_pktmbuf_free(m);
-            continue;
+        /* Compared only while it pays: the first few packets of a burst,
+         * then on while a quarter of those compared (in this burst or the
+         * last) were their neighbour's. */
+        bool try = prev_kept && (w->same_pays || i < DP_SAME_PROBE || n_same * 4 > n_tried);
+        n_tried += try;
+        w->same[k] = try && same_headers(pkts[i - 1], m, &w->keys[k - 1], &w->lays[k - 1]);
+        if (w->same[k]) { /* A flow's packets in a row: its key, unparsed. */
+            n_same++;
+            w->keys[k] = w->keys[k - 1];
+            w->lays[k] = w->lays[k - 1];
+        } else {
+            prev_kept = false;
+            enum ft_parse_stop stop =
+                ft_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta,
+                         &w->keys[k], &w->lays[k]);
+            if (stop != FT_STOP_DONE) {
+                dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+                rte_pktmbuf_free(m);
+                continue;
+            }
+            if (s->frag_mode == DP_FRAG_DROP && (w->keys[k].ip_frag & FT_FRAG_ANY)) {
+                dp_drop(w, DP_DROP_FRAG, 1);
+                rte_pktmbuf_free(m);
+                continue;
+            }
         }
         w->mbufs[k] = m;
         w->lens[k] = rte_pktmbuf_pkt_len(m);
         k++;
+        prev_kept = true;
     }
+    w->same_pays = n_same && n_same * 4 >= n_tried;
     if (s->standalone) {
         for (unsigned i = 0; i < k; i++)
             dp_l2_packet(w, in, w->mbufs[i], &w->keys[i], &w->lays[i]);
         return;
     }
-    run_batch(w, in, w->mbufs, w->keys, w->lays, w->lens, k);
+    run_batch(w, in, w->mbufs, w->keys, w->same, w->lays, w->lens, k);
     run_recirculated(w, in);
 }
 

@@ -102,6 +102,54 @@ START_TEST(fragments_dropped_in_frag_drop_mode)
 }
 END_TEST
 
+/* The frames of a burst that repeat their neighbour's headers take its
+ * parse (dp_worker.c, same_headers): every one of them must still be
+ * classified as its own bytes say. */
+START_TEST(neighbours_share_a_parse_only_when_their_headers_are_the_same)
+{
+    e2e_start(&e, 3);
+    uint8_t a[64], a54[64], l[256], l2[256], l54[256];
+    uint32_t alen = e2e_udp4(a, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, 7, 53, 64, 18, 0);
+    memcpy(a54, a, alen);
+    a54[37] = 54; /* Only the UDP destination port differs. */
+    uint32_t llen = e2e_udp4(l, e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, 7, 53, 64, 200, 0);
+    memcpy(l2, l, llen);
+    l2[150] ^= 0xff; /* The payload of a long frame: the same headers. */
+    memcpy(l54, l, llen);
+    l54[37] = 54; /* A long frame's header. */
+    const struct {
+        const uint8_t *f;
+        uint32_t len;
+        unsigned port; /* Output port index, or 0: dropped. */
+    } seq[] = {
+        {a, alen, 1},   {a, alen, 1},   {a, alen, 1}, {a, alen, 1}, {a54, alen, 2},
+        {a, alen, 1},   {a, 40, 0},     {a, alen, 1}, {l, llen, 1}, {l2, llen, 1},
+        {l54, llen, 2}, {l54, llen, 2}, {a, alen, 1},
+    };
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++)
+        e2e_input(&e, 0, seq[i].f, seq[i].len); /* One burst. */
+    e2e_attach(&e);
+    e2e_flow(&e, "priority=2,in_port=1,udp,tp_dst=53", "output:2");
+    e2e_flow(&e, "priority=1,in_port=1", "output:3");
+    e2e_run(&e);
+    ck_assert_uint_eq(e2e_counter(&e, "parse_trunc_l4"), 1); /* The cut copy of a. */
+    e2e_detach(&e);
+    size_t next[3] = {0, 0, 0};
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        unsigned p = seq[i].port;
+        if (!p)
+            continue;
+        ck_assert_uint_lt(next[p], e.out[p].n);
+        ck_assert_uint_eq(e.out[p].len[next[p]], seq[i].len);
+        ck_assert_msg(!memcmp(e.out[p].data[next[p]], seq[i].f, seq[i].len), "frame %zu", i);
+        next[p]++;
+    }
+    ck_assert_uint_eq(e.out[1].n, next[1]);
+    ck_assert_uint_eq(e.out[2].n, next[2]);
+    e2e_finish(&e);
+}
+END_TEST
+
 /* An MPLS frame of n labels (the last one bottom of stack) over the UDP
  * frame in[0..len); returns the new length. */
 static uint32_t
@@ -294,6 +342,7 @@ make_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fragments_dropped_in_frag_drop_mode);
+    tcase_add_test(tc, neighbours_share_a_parse_only_when_their_headers_are_the_same);
     tcase_add_test(tc, pop_mpls_recirculates);
     tcase_add_test(tc, set_queue_and_tunnel_id);
     tcase_add_test(tc, standalone_learning_switch);
