@@ -452,7 +452,7 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->masks = c->n_subs;
     st->emc_used = c->emc_used;
     st->emc_enabled = c->emc && !c->emc_gate.off;
-    st->sig_enabled = c->sig && c->sig_worth && !c->sig_gate.off;
+    st->sig_enabled = c->sig_may && !c->sig_gate.off;
     st->thrashing = c->thrashing;
     st->conts = c->n_conts;
     int n = stages_count(&c->cfg.stages);

@@ -221,6 +221,7 @@ struct ft_cache {
      * spare more than its bucket costs (ft_cache_lookup.c), and the
      * megaflow hits and their probes it is judged on. */
     bool sig_worth;
+    bool sig_may; /* This burst: sig_worth, or the EMC is on. */
     uint32_t win_mf_hits;
     uint32_t win_mf_probes;
 

@@ -12,11 +12,13 @@
 #define GATE_OFF       64   /* Windows an unhelpful one stays off (or on, unjudged). */
 #define SIG_SAMPLE     16   /* While the signature index is off, 1 key hash in this many uses it. */
 #define THRASH_WINDOW  8192 /* Lookups per thrash-detection window. */
-/* The signature index is worth its bucket (a line, from memory when the
- * flows are many) only where a megaflow hit probes this many subtables on
- * average (judged over SIG_JUDGE_HITS hits): with one or two the probe is
- * as cheap as the bucket, and the index's insert on every miss of it is
- * work on top. */
+/* With the EMC off (flows far more than its slots) the signature index is
+ * worth its bucket, a line from memory, only where a megaflow hit probes
+ * this many subtables on average (judged over SIG_JUDGE_HITS hits): with
+ * one or two the probe costs no more, and the index's insert on every miss
+ * of it is work on top. While the EMC is on, the flows it misses are few
+ * and their buckets stay in cache: there the index serves them (10,000
+ * flows: 201 vs 212 cycles a packet; a million: 234 vs 165). */
 #define SIG_MIN_PROBES 3
 #define SIG_JUDGE_HITS 256
 
@@ -174,7 +176,7 @@ gate_open(struct ft_gate *g, size_t n)
 static inline bool
 sig_sampled(const struct ft_cache *c, uint32_t h)
 {
-    return c->sig && c->sig_worth && !c->sig_on && !(h & (SIG_SAMPLE - 1));
+    return c->sig_may && !c->sig_on && !(h & (SIG_SAMPLE - 1));
 }
 
 static inline uint32_t
@@ -351,7 +353,7 @@ chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t len, uin
         return false;
     next_stage_key(pd->key, x, &c->stage_keys[i]);
     pd->key = &c->stage_keys[i];
-    pd->h = c->sig_worth ? ft_key_hash(pd->key, 0) : 0; /* Only the index reads it. */
+    pd->h = c->sig_may ? ft_key_hash(pd->key, 0) : 0; /* Only the index reads it. */
     c->st.stage_lookups++;
     return true;
 }
@@ -460,7 +462,8 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         c->sig_worth = c->win_mf_probes >= SIG_MIN_PROBES * c->win_mf_hits;
         c->win_mf_hits = c->win_mf_probes = 0;
     }
-    c->sig_on = c->sig && c->sig_worth && gate_open(&c->sig_gate, n);
+    c->sig_may = c->sig && (c->sig_worth || emc);
+    c->sig_on = c->sig_may && gate_open(&c->sig_gate, n);
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;
         c->win_lookups = c->win_misses = 0;
@@ -473,7 +476,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     bool dup[FT_CACHE_BURST];
     uint32_t eslot[FT_CACHE_BURST]; /* emc_pick's, while the EMC is on. */
     /* The signature index samples keys while off (where it may be worth it). */
-    bool full_hash = emc || (c->sig && c->sig_worth);
+    bool full_hash = emc || c->sig_may;
     for (size_t i = 0; i < n; i++) {
         dup[i] = i && same_flow(keys[i], keys[i - 1]);
         if (dup[i]) {

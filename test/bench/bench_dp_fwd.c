@@ -202,6 +202,8 @@ main(int argc, char **argv)
                             d[26 + b] = (uint8_t)(src >> (24 - 8 * b));
                             d[30 + b] = (uint8_t)(dst >> (24 - 8 * b));
                         }
+                        d[34] = 0x13; /* The template's source port: the flow is f alone. */
+                        d[35] = 0x88;
                         next_flow = next_flow + 1 == flows ? 0 : next_flow + 1;
                     }
                 }
@@ -219,8 +221,9 @@ main(int argc, char **argv)
            routes ? "1,000 /32 routes" : "in_port=1", l3 ? "set eth_src, eth_dst, dec_ttl, " : "",
            flows, flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
            seconds);
-    printf("  %.2f Mpps, %.0f%% busy\n", pkts / seconds / 1e6,
-           100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles));
+    printf("  %.2f Mpps, %.0f%% busy, %.0f%% EMC hits\n", pkts / seconds / 1e6,
+           100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles),
+           100.0 * (double)ws.emc_hits / pkts);
     printf("  fast path: %.0f cycles/packet (busy cycles / packets)\n",
            (double)ws.busy_cycles / pkts);
     printf("  walk:      %.0f cycles/packet (%llu pipeline walks)\n",

@@ -634,6 +634,35 @@ START_TEST(signature_index_unused_where_subtables_are_few)
 }
 END_TEST
 
+/* With the EMC on, the flows it misses are few: their signature buckets
+ * stay in cache, and the index serves them even over one subtable. */
+START_TEST(signature_index_behind_the_emc_with_one_subtable)
+{
+    struct ft_pipeline *p = ip_output_pipeline();
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 64;
+    cfg.sig_buckets = 1024;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    /* Every other packet one of 16 flows the EMC keeps, the others 512
+     * flows in turn, more than it holds. */
+    struct ft_key *ks = eight_masks_keys(1024);
+    for (unsigned i = 0; i < 1024; i += 2)
+        ks[i] = ks[1024 - 16 + (i / 2) % 16];
+    size_t next = 0;
+    (void)sig_run(c, ks, 1024, &next, 2 * 8192);
+    ck_assert_uint_gt(sig_run(c, ks, 1024, &next, 8192), 8192 / 4);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert(st.emc_enabled);
+    ck_assert(st.sig_enabled);
+    free(ks);
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 START_TEST(idle_entries_expire)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -700,6 +729,7 @@ make_suite(void)
     tcase_add_test(tc, emc_fills_free_slots_at_once);
     tcase_add_test(tc, signature_index_off_while_it_does_not_pay);
     tcase_add_test(tc, signature_index_unused_where_subtables_are_few);
+    tcase_add_test(tc, signature_index_behind_the_emc_with_one_subtable);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);
