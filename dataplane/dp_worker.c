@@ -6,6 +6,7 @@
  * could not give this worker alone) or logs: every drop is a counter.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -118,43 +119,44 @@ dp_tx_flush_all(struct dp_worker *w)
 /* ---- one burst from one RX queue ---------------------------------------------------------- */
 
 #define DP_PREFETCH_AHEAD 3
-#define DP_SAME_MAX       128 /* Frame bytes same_headers compares at most. */
-#define DP_SAME_PROBE     4   /* Packets of a burst compared while it does not pay. */
+#define DP_SAME_PROBE     4 /* Packets of a burst compared while it does not pay. */
 
-/* Whether frame b parses as frame a did (completely, into ka and la): the
- * same length and the same bytes wherever the parser looked — the whole
- * frame when it is short, else up to the end of a's TCP or UDP header,
- * after which the parser reads nothing (ft_parse.h). */
+/* Whether frame b parses as frame a did, a being untagged IPv4 without
+ * options or fragmentation over TCP or UDP (ft_parse's plain path): equal
+ * in every byte that path reads — Ethernet addresses and type, version and
+ * header length, DSCP/ECN, flags and fragment offset, TTL (the layout's),
+ * protocol, addresses, ports — and with b's frame and IP lengths holding
+ * the L4 header. Identification, checksums, the TCP sequence and the
+ * payload differ from packet to packet of a flow and are not read. */
 static inline bool
 same_headers(const struct rte_mbuf *a, const struct rte_mbuf *b, const struct ft_key *ka,
              const struct ft_layout *la)
 {
-    unsigned len = rte_pktmbuf_data_len(b);
-    if (len != rte_pktmbuf_data_len(a) || len < 16)
+    enum { L3 = FT_ETH_HDR_LEN, L4 = L3 + FT_IPV4_MIN_LEN };
+    if (la->l3 != L3 || la->l4 != L4 || la->n_vlans || ka->eth_type != FT_ETH_TYPE_IPV4 ||
+        (ka->ip_proto != FT_PROTO_TCP && ka->ip_proto != FT_PROTO_UDP))
         return false;
-    unsigned ext = len;
-    if (len > DP_SAME_MAX) {
-        if (la->l4 == FT_OFS_NONE || (ka->ip_proto != FT_PROTO_TCP && ka->ip_proto != FT_PROTO_UDP))
-            return false;
-        ext = la->l4 + (ka->ip_proto == FT_PROTO_TCP ? FT_TCP_MIN_LEN : FT_UDP_LEN);
-        if (ext > DP_SAME_MAX)
-            return false;
-    }
+    unsigned end = L4 + (ka->ip_proto == FT_PROTO_TCP ? FT_TCP_MIN_LEN : FT_UDP_LEN);
     const uint8_t *x = rte_pktmbuf_mtod(a, const uint8_t *),
                   *y = rte_pktmbuf_mtod(b, const uint8_t *);
-    ft_v2u64 d = {0, 0}, u, v;
-    unsigned o = 0;
-    for (; o + 16 <= ext; o += 16) {
-        memcpy(&u, x + o, 16);
-        memcpy(&v, y + o, 16);
-        d |= u ^ v;
-    }
-    if (o < ext) { /* The last 16 bytes, overlapping. */
-        memcpy(&u, x + ext - 16, 16);
-        memcpy(&v, y + ext - 16, 16);
-        d |= u ^ v;
-    }
-    return ft_v2u64_is_zero(d);
+    if (rte_pktmbuf_data_len(b) < end || L3 + (unsigned)ft_rd16(y + L3 + 2) < end)
+        return false;
+    /* Bytes 0-15, then 16-31 and 22-37 without the IP length (16-17),
+     * identification (18-19) and checksum (24-25). */
+    static const uint8_t keep16[16] = {0, 0, 0,    0,    0xff, 0xff, 0xff, 0xff,
+                                       0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t keep22[16] = {0xff, 0xff, 0,    0,    0xff, 0xff, 0xff, 0xff,
+                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    ft_v2u64 u[3], v[3], m16, m22;
+    memcpy(&u[0], x, 16);
+    memcpy(&v[0], y, 16);
+    memcpy(&u[1], x + 16, 16);
+    memcpy(&v[1], y + 16, 16);
+    memcpy(&u[2], x + 22, 16);
+    memcpy(&v[2], y + 22, 16);
+    memcpy(&m16, keep16, 16);
+    memcpy(&m22, keep22, 16);
+    return ft_v2u64_is_zero((u[0] ^ v[0]) | ((u[1] ^ v[1]) & m16) | ((u[2] ^ v[2]) & m22));
 }
 
 /* A recirculated packet, parsed again, joins the batch being filled. */
