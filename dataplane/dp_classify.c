@@ -78,16 +78,13 @@ dp_stats_flush(struct dp_worker *w)
 }
 
 unsigned
-dp_classify(struct dp_worker *w, const struct ft_key *keys, const bool *same, const uint32_t *lens,
-            unsigned n, struct ft_cache_result *progs)
+dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint32_t *lens, unsigned n,
+            struct ft_cache_result *progs)
 {
-    const struct ft_key *kp[FT_CACHE_BURST];
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST; /* Programs stay valid until the next lookup. */
-    for (unsigned i = 0; i < n; i++)
-        kp[i] = i && same && same[i] ? kp[i - 1] : &keys[i]; /* One key: the cache sees it is. */
     uint64_t miss_cycles = w->cache_miss_cycles;
-    struct ft_cache_tally t = ft_cache_lookup(w->cache, kp, lens, n, progs, w->now_ns);
+    struct ft_cache_tally t = ft_cache_lookup(w->cache, keys, lens, n, progs, w->now_ns);
     if (t.misses) {
         struct ft_cache_stats st;
         ft_cache_stats(w->cache, &st);

@@ -208,8 +208,10 @@ struct dp_worker {
     struct ft_layout lays[DP_BURST];
     struct ft_cache_result progs[DP_BURST];
     struct ft_key keys[DP_BURST];
-    bool same[DP_BURST]; /* keys[i] is keys[i - 1]: the frame's headers are its bytes. */
-    bool same_pays;      /* In the last burst a quarter of those compared were: compare all. */
+    /* Packet i's key: &keys[i], or its neighbour's when its headers are
+     * the same (one pointer: the cache sees they are equal at once). */
+    const struct ft_key *kp[DP_BURST];
+    bool same_pays; /* In the last burst a quarter of those compared were: compare all. */
     /* Packets parsed again after a recirculation: the batch being run and
      * the one its recirculations fill (rq[rq_fill]). */
     struct dp_rbatch {
@@ -415,10 +417,10 @@ dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf 
 }
 
 /* dp_classify.c */
-/* same (or NULL): same[i] when keys[i] equals keys[i - 1], known without
- * comparing (the cache then takes its neighbour's answer at once). */
-unsigned dp_classify(struct dp_worker *w, const struct ft_key *keys, const bool *same,
-                     const uint32_t *lens, unsigned n, struct ft_cache_result *progs);
+/* keys: one pointer twice for packets known to have one key (the cache
+ * then takes the neighbour's answer without comparing). */
+unsigned dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint32_t *lens,
+                     unsigned n, struct ft_cache_result *progs);
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
 /* A fold in steps (dp_worker_poll): request it, then step until true. */

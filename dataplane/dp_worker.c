@@ -181,12 +181,11 @@ recirc_queue(struct dp_worker *w, const struct dp_port_rt *in, const struct dp_r
  * program recirculates are queued, parsed again, for run_recirculated. */
 static void
 run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs,
-          const struct ft_key *keys, const bool *same, const struct ft_layout *lays,
-          const uint32_t *lens, unsigned n)
+          const struct ft_key *const *keys, const struct ft_layout *lays, const uint32_t *lens,
+          unsigned n)
 {
     for (unsigned done = 0; done < n;) {
-        unsigned c = dp_classify(w, keys + done, same ? same + done : NULL, lens + done, n - done,
-                                 w->progs + done);
+        unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
         /* A run of packets with one plain output program (a flow's burst)
          * finds its port once. */
         const struct ft_op *run_ops = NULL;
@@ -207,7 +206,7 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
             }
             run_ops = NULL;
             struct dp_recirc rc;
-            if (dp_exec_packet(w, in, in->port_no, mbufs[i], &keys[i], &lays[i], &w->progs[i], &rc))
+            if (dp_exec_packet(w, in, in->port_no, mbufs[i], keys[i], &lays[i], &w->progs[i], &rc))
                 recirc_queue(w, in, &rc, lens[i]);
         }
         done += c;
@@ -229,7 +228,10 @@ run_recirculated(struct dp_worker *w, const struct dp_port_rt *in)
             rte_pktmbuf_free_bulk(b->mbufs, n);
             continue;
         }
-        run_batch(w, in, b->mbufs, b->keys, NULL, b->lays, b->lens, n);
+        const struct ft_key *kp[DP_BURST];
+        for (unsigned i = 0; i < n; i++)
+            kp[i] = &b->keys[i];
+        run_batch(w, in, b->mbufs, kp, b->lays, b->lens, n);
     }
 }
 
@@ -264,12 +266,12 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
          * last) were their neighbour's. */
         bool try = prev_kept && (w->same_pays || i < DP_SAME_PROBE || n_same * 4 > n_tried);
         n_tried += try;
-        w->same[k] = try && same_headers(pkts[i - 1], m, &w->keys[k - 1], &w->lays[k - 1]);
-        if (w->same[k]) { /* A flow's packets in a row: its key, unparsed. */
-            n_same++;
-            w->keys[k] = w->keys[k - 1];
+        if (try && same_headers(pkts[i - 1], m, w->kp[k - 1], &w->lays[k - 1])) {
+            n_same++; /* A flow's packets in a row: one key, parsed once. */
+            w->kp[k] = w->kp[k - 1];
             w->lays[k] = w->lays[k - 1];
         } else {
+            w->kp[k] = &w->keys[k];
             prev_kept = false;
             enum ft_parse_stop stop =
                 ft_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta,
@@ -293,10 +295,10 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
     w->same_pays = n_same && n_same * 4 >= n_tried;
     if (s->standalone) {
         for (unsigned i = 0; i < k; i++)
-            dp_l2_packet(w, in, w->mbufs[i], &w->keys[i], &w->lays[i]);
+            dp_l2_packet(w, in, w->mbufs[i], w->kp[i], &w->lays[i]);
         return;
     }
-    run_batch(w, in, w->mbufs, w->keys, w->same, w->lays, w->lens, k);
+    run_batch(w, in, w->mbufs, w->kp, w->lays, w->lens, k);
     run_recirculated(w, in);
 }
 
