@@ -548,6 +548,29 @@ eight_masks_keys(unsigned n)
     return ks;
 }
 
+/* A cache over p with a signature index of 1,024 buckets (4,096 flows
+ * at most) and emc_entries EMC slots, for the signature tests. */
+static struct ft_cache *
+sig_cache(struct ft_pipeline *p, uint32_t emc_entries)
+{
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = emc_entries;
+    cfg.sig_buckets = 1024;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+static void
+sig_done(struct ft_cache *c, struct ft_pipeline *p, struct ft_key *ks)
+{
+    free(ks);
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+
 /* Each flow's packets further apart than the signature index keeps them:
  * it is switched off (lookups go to the subtables directly), and on again
  * once a sample of the keys shows flows repeat. Either way the answers
@@ -555,11 +578,7 @@ eight_masks_keys(unsigned n)
 START_TEST(signature_index_off_while_it_does_not_pay)
 {
     struct ft_pipeline *p = eight_masks_pipeline();
-    struct ft_cache_config cfg;
-    ft_cache_config_default(&cfg);
-    cfg.emc_entries = 0;
-    cfg.sig_buckets = 1024; /* 4,096 flows at most. */
-    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_cache *c = sig_cache(p, 0);
     enum { MANY = 65536 };
     struct ft_key *ks = eight_masks_keys(MANY);
     struct ft_cache_stats st;
@@ -596,10 +615,7 @@ START_TEST(signature_index_off_while_it_does_not_pay)
         ck_assert_int_eq(r.n_frags, 1);
         ck_assert_int_eq(r.frag[0].ops[0].type, FT_OP_OUTPUT);
     }
-    free(ks);
-    ft_cache_destroy(c, 1);
-    tu_settle(p);
-    ft_pipeline_destroy(p);
+    sig_done(c, p, ks);
 }
 END_TEST
 
@@ -609,11 +625,7 @@ END_TEST
 START_TEST(signature_index_unused_where_subtables_are_few)
 {
     struct ft_pipeline *p = ip_output_pipeline();
-    struct ft_cache_config cfg;
-    ft_cache_config_default(&cfg);
-    cfg.emc_entries = 0;
-    cfg.sig_buckets = 1024;
-    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_cache *c = sig_cache(p, 0);
     struct ft_key *ks = eight_masks_keys(512);
     size_t next = 0;
     ck_assert_uint_eq(sig_run(c, ks, 512, &next, 4 * 8192), 0);
@@ -627,10 +639,7 @@ START_TEST(signature_index_unused_where_subtables_are_few)
         ck_assert_int_eq(r.source, FT_SRC_MEGAFLOW);
         ck_assert_int_eq(r.frag[0].ops[0].type, FT_OP_OUTPUT);
     }
-    free(ks);
-    ft_cache_destroy(c, 1);
-    tu_settle(p);
-    ft_pipeline_destroy(p);
+    sig_done(c, p, ks);
 }
 END_TEST
 
@@ -639,11 +648,7 @@ END_TEST
 START_TEST(signature_index_behind_the_emc_with_one_subtable)
 {
     struct ft_pipeline *p = ip_output_pipeline();
-    struct ft_cache_config cfg;
-    ft_cache_config_default(&cfg);
-    cfg.emc_entries = 64;
-    cfg.sig_buckets = 1024;
-    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_cache *c = sig_cache(p, 64);
     /* Every other packet one of 16 flows the EMC keeps, the others 512
      * flows in turn, more than it holds. */
     struct ft_key *ks = eight_masks_keys(1024);
@@ -656,10 +661,7 @@ START_TEST(signature_index_behind_the_emc_with_one_subtable)
     ft_cache_stats(c, &st);
     ck_assert(st.emc_enabled);
     ck_assert(st.sig_enabled);
-    free(ks);
-    ft_cache_destroy(c, 1);
-    tu_settle(p);
-    ft_pipeline_destroy(p);
+    sig_done(c, p, ks);
 }
 END_TEST
 
