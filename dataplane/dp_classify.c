@@ -78,13 +78,14 @@ dp_stats_flush(struct dp_worker *w)
 }
 
 unsigned
-dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint32_t *lens, unsigned n,
-            struct ft_cache_result *progs)
+dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint16_t *n_run,
+            const uint32_t *lens, unsigned n, struct ft_cache_result *progs)
 {
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST; /* Programs stay valid until the next lookup. */
     uint64_t miss_cycles = w->cache_miss_cycles;
-    struct ft_cache_tally t = ft_cache_lookup(w->cache, keys, lens, n, progs, w->now_ns);
+    struct ft_cache_tally t =
+        ft_cache_lookup_runs(w->cache, keys, n_run, lens, n, progs, w->now_ns);
     if (t.misses) {
         struct ft_cache_stats st;
         ft_cache_stats(w->cache, &st);

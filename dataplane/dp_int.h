@@ -202,15 +202,16 @@ struct dp_worker {
     uint32_t tbl_lookups[FT_N_TABLES];
     uint32_t tbl_matches[FT_N_TABLES];
     uint64_t tbl_touched[4]; /* Bit per table id with counts to flush. */
-    /* One burst: keys, layouts, lengths and programs of the parsed packets. */
+    /* One burst: its parsed packets in order (mbufs), in runs of packets
+     * with the same headers (one flow's, in a row): run r is n_run[r]
+     * packets of lens[r] bytes in all, with one key, layout and program. */
     struct rte_mbuf *mbufs[DP_BURST];
+    uint16_t n_run[DP_BURST];
     uint32_t lens[DP_BURST];
     struct ft_layout lays[DP_BURST];
     struct ft_cache_result progs[DP_BURST];
     struct ft_key keys[DP_BURST];
-    /* Packet i's key: &keys[i], or its neighbour's when its headers are
-     * the same (one pointer: the cache sees they are equal at once). */
-    const struct ft_key *kp[DP_BURST];
+    const struct ft_key *kp[DP_BURST]; /* &keys[r], set once. */
     bool same_pays; /* In the last burst a quarter of those compared were: compare all. */
     /* Packets parsed again after a recirculation: the batch being run and
      * the one its recirculations fill (rq[rq_fill]). */
@@ -220,6 +221,7 @@ struct dp_worker {
         uint32_t lens[DP_BURST];
         struct ft_layout lays[DP_BURST];
         struct ft_key keys[DP_BURST];
+        const struct ft_key *kp[DP_BURST]; /* &keys[i], set once. */
     } rq[2];
     unsigned rq_fill;
 
@@ -401,8 +403,9 @@ void dp_stats_flush(struct dp_worker *w);
 uint64_t dp_clock_ns(void);
 
 /* TX queue of a worker (or the agent) on a port. */
-static inline void
-dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf *m)
+/* w's TX buffer for rt, ready for packets. */
+static inline struct dp_txbuf *
+dp_txbuf_open(struct dp_worker *w, const struct dp_port_rt *rt)
 {
     struct dp_txbuf *b = &w->tx[rt->slot];
     if (!b->n) {
@@ -411,16 +414,43 @@ dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf 
         b->lock = rt->txq_lock ? &rt->txq_lock[b->qid] : NULL;
         w->tx_dirty |= 1ull << rt->slot;
     }
+    return b;
+}
+
+static inline void
+dp_tx_enqueue(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf *m)
+{
+    struct dp_txbuf *b = dp_txbuf_open(w, rt);
     b->pkts[b->n++] = m;
     if (b->n == DP_TXBUF)
         dp_tx_flush(w, rt->slot);
 }
 
+/* n packets in a row to rt (a run of one flow's). */
+static inline void
+dp_tx_enqueue_n(struct dp_worker *w, const struct dp_port_rt *rt, struct rte_mbuf *const *m,
+                unsigned n)
+{
+    while (n) {
+        struct dp_txbuf *b = dp_txbuf_open(w, rt);
+        unsigned k = DP_TXBUF - b->n;
+        k = k < n ? k : n;
+        for (unsigned i = 0; i < k; i++)
+            b->pkts[b->n + i] = m[i];
+        b->n = (uint16_t)(b->n + k);
+        m += k;
+        n -= k;
+        if (b->n == DP_TXBUF)
+            dp_tx_flush(w, rt->slot);
+    }
+}
+
 /* dp_classify.c */
-/* keys: one pointer twice for packets known to have one key (the cache
- * then takes the neighbour's answer without comparing). */
-unsigned dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint32_t *lens,
-                     unsigned n, struct ft_cache_result *progs);
+/* Programs for n runs of packets: run i is n_run[i] packets of one key,
+ * keys[i], of lens[i] bytes in all (ft_cache_lookup_runs). Returns how
+ * many runs it classified (at most FT_CACHE_BURST). */
+unsigned dp_classify(struct dp_worker *w, const struct ft_key *const *keys, const uint16_t *n_run,
+                     const uint32_t *lens, unsigned n, struct ft_cache_result *progs);
 void dp_classify_changes(struct dp_worker *w, const struct dp_snap *s);
 void dp_classify_fold(struct dp_worker *w);
 /* A fold in steps (dp_worker_poll): request it, then step until true. */

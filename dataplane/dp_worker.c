@@ -5,6 +5,7 @@
  * (beyond mbufs from their pools), locks (except a TX queue the device
  * could not give this worker alone) or logs: every drop is a counter.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,11 @@ dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
     w->idx = idx;
     w->lcore = lcore;
     w->is_agent = is_agent;
+    for (unsigned i = 0; i < DP_BURST; i++) {
+        w->kp[i] = &w->keys[i];
+        w->rq[0].kp[i] = &w->rq[0].keys[i];
+        w->rq[1].kp[i] = &w->rq[1].keys[i];
+    }
     w->walk = rte_malloc_socket("dp_walk", sizeof *w->walk, RTE_CACHE_LINE_SIZE, socket);
     w->arena = rte_malloc_socket("dp_arena", DP_ARENA_OPS * sizeof(struct ft_op),
                                  RTE_CACHE_LINE_SIZE, socket);
@@ -121,42 +127,48 @@ dp_tx_flush_all(struct dp_worker *w)
 #define DP_PREFETCH_AHEAD 3
 #define DP_SAME_PROBE     4 /* Packets of a burst compared while it does not pay. */
 
-/* Whether frame b parses as frame a did, a being untagged IPv4 without
- * options or fragmentation over TCP or UDP (ft_parse's plain path): equal
- * in every byte that path reads — Ethernet addresses and type, version and
- * header length, DSCP/ECN, flags and fragment offset, TTL (the layout's),
- * protocol, addresses, ports — and with b's frame and IP lengths holding
+/* Where the headers of a frame parsed as key and lay end when they took
+ * ft_parse's plain path (untagged IPv4 without options or fragmentation,
+ * over TCP or UDP): a neighbour holding as much can share its parse
+ * (same_headers). 0: another path, no sharing. */
+static inline unsigned
+plain_end(const struct ft_key *key, const struct ft_layout *lay)
+{
+    enum { L3 = FT_ETH_HDR_LEN, L4 = L3 + FT_IPV4_MIN_LEN };
+    if (lay->l3 != L3 || lay->l4 != L4 || lay->n_vlans || key->eth_type != FT_ETH_TYPE_IPV4)
+        return 0;
+    return key->ip_proto == FT_PROTO_TCP   ? L4 + FT_TCP_MIN_LEN
+           : key->ip_proto == FT_PROTO_UDP ? L4 + FT_UDP_LEN
+                                           : 0;
+}
+
+/* Whether frame y (len bytes) parses as frame x did, whose headers took
+ * the plain path and end at end (plain_end, not 0): equal in every byte
+ * that path reads — Ethernet addresses and type, version and header
+ * length, DSCP/ECN, flags and fragment offset, TTL (the layout's),
+ * protocol, addresses, ports — and with y's frame and IP lengths holding
  * the L4 header. Identification, checksums, the TCP sequence and the
  * payload differ from packet to packet of a flow and are not read. */
 static inline bool
-same_headers(const struct rte_mbuf *a, const struct rte_mbuf *b, const struct ft_key *ka,
-             const struct ft_layout *la)
+same_headers(const uint8_t *x, const uint8_t *y, unsigned len, unsigned end)
 {
-    enum { L3 = FT_ETH_HDR_LEN, L4 = L3 + FT_IPV4_MIN_LEN };
-    if (la->l3 != L3 || la->l4 != L4 || la->n_vlans || ka->eth_type != FT_ETH_TYPE_IPV4 ||
-        (ka->ip_proto != FT_PROTO_TCP && ka->ip_proto != FT_PROTO_UDP))
+    enum { L3 = FT_ETH_HDR_LEN };
+    if (len < end || L3 + (unsigned)ft_rd16(y + L3 + 2) < end)
         return false;
-    unsigned end = L4 + (ka->ip_proto == FT_PROTO_TCP ? FT_TCP_MIN_LEN : FT_UDP_LEN);
-    const uint8_t *x = rte_pktmbuf_mtod(a, const uint8_t *),
-                  *y = rte_pktmbuf_mtod(b, const uint8_t *);
-    if (rte_pktmbuf_data_len(b) < end || L3 + (unsigned)ft_rd16(y + L3 + 2) < end)
-        return false;
-    /* Bytes 0-15, then 16-31 and 22-37 without the IP length (16-17),
-     * identification (18-19) and checksum (24-25). */
+    /* Bytes 0-15, 16-31 without the IP length (16-17), identification
+     * (18-19) and checksum (24-25), then 30-37. */
     static const uint8_t keep16[16] = {0, 0, 0,    0,    0xff, 0xff, 0xff, 0xff,
                                        0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    static const uint8_t keep22[16] = {0xff, 0xff, 0,    0,    0xff, 0xff, 0xff, 0xff,
-                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-    ft_v2u64 u[3], v[3], m16, m22;
+    ft_v2u64 u[2], v[2], m16;
+    uint64_t a, b;
     memcpy(&u[0], x, 16);
     memcpy(&v[0], y, 16);
     memcpy(&u[1], x + 16, 16);
     memcpy(&v[1], y + 16, 16);
-    memcpy(&u[2], x + 22, 16);
-    memcpy(&v[2], y + 22, 16);
+    memcpy(&a, x + 30, 8);
+    memcpy(&b, y + 30, 8);
     memcpy(&m16, keep16, 16);
-    memcpy(&m22, keep22, 16);
-    return ft_v2u64_is_zero((u[0] ^ v[0]) | ((u[1] ^ v[1]) & m16) | ((u[2] ^ v[2]) & m22));
+    return ft_v2u64_is_zero((u[0] ^ v[0]) | ((u[1] ^ v[1]) & m16)) && a == b;
 }
 
 /* A recirculated packet, parsed again, joins the batch being filled. */
@@ -177,37 +189,59 @@ recirc_queue(struct dp_worker *w, const struct dp_port_rt *in, const struct dp_r
     b->n++;
 }
 
-/* Classify and run n parsed packets that arrived on in; those whose
- * program recirculates are queued, parsed again, for run_recirculated. */
+/* Run prog on the n packets of a run (key, lay: theirs), as received. */
+static __attribute__((noinline)) void
+exec_run(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs, unsigned n,
+         const struct ft_key *key, const struct ft_layout *lay, const struct ft_cache_result *prog)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t len = rte_pktmbuf_pkt_len(mbufs[i]); /* As received. */
+        struct dp_recirc rc;
+        if (dp_exec_packet(w, in, in->port_no, mbufs[i], key, lay, prog, &rc))
+            recirc_queue(w, in, &rc, len);
+    }
+}
+
+/* Classify and run n_runs runs of parsed packets that arrived on in
+ * (mbufs: their packets in order, n_run[r] of them in run r, which has
+ * one key, layout and program); those whose program recirculates are
+ * queued, parsed again, for run_recirculated. */
 static void
 run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs,
-          const struct ft_key *const *keys, const struct ft_layout *lays, const uint32_t *lens,
-          unsigned n)
+          const struct ft_key *const *keys, const struct ft_layout *lays, const uint16_t *n_run,
+          const uint32_t *lens, unsigned n_runs)
 {
-    for (unsigned done = 0; done < n;) {
-        unsigned c = dp_classify(w, keys + done, lens + done, n - done, w->progs + done);
-        /* A run of packets with one plain output program (a flow's burst)
-         * finds its port once. */
+    unsigned p = 0; /* mbufs[p]: the first packet of run r. */
+    for (unsigned done = 0; done < n_runs;) {
+        unsigned c =
+            dp_classify(w, keys + done, n_run + done, lens + done, n_runs - done, w->progs + done);
+        /* Runs with one plain output program (a flow's packets) find its
+         * port once. */
         const struct ft_op *run_ops = NULL;
         const struct dp_port_rt *run_rt = NULL;
-        for (unsigned i = done; i < done + c; i++) {
-            const struct ft_cache_result *prog = &w->progs[i];
-            if (prog->n_frags == 1 && prog->n_ops == 1 && prog->frag[0].ops == run_ops) {
-                dp_tx_enqueue(w, run_rt, mbufs[i]);
-                continue;
+        for (unsigned r = done; r < done + c; r++) {
+            const struct ft_cache_result *prog = &w->progs[r];
+            unsigned np = n_run[r];
+            if (prog->n_frags != 1 || prog->n_ops != 1 || prog->frag[0].ops != run_ops) {
+                if (r + 1 < done + c)
+                    rte_prefetch0(w->progs[r + 1].frag[0].ops);
+                run_rt = dp_exec_plain_target(w, in, prog);
+                run_ops = run_rt ? prog->frag[0].ops : NULL;
             }
-            if (i + 1 < done + c)
-                rte_prefetch0(w->progs[i + 1].frag[0].ops);
-            run_rt = dp_exec_plain_target(w, in, prog);
             if (run_rt) {
-                run_ops = prog->frag[0].ops;
-                dp_tx_enqueue(w, run_rt, mbufs[i]);
+                dp_tx_enqueue_n(w, run_rt, mbufs + p, np);
+                p += np;
                 continue;
             }
-            run_ops = NULL;
-            struct dp_recirc rc;
-            if (dp_exec_packet(w, in, in->port_no, mbufs[i], keys[i], &lays[i], &w->progs[i], &rc))
-                recirc_queue(w, in, &rc, lens[i]);
+            if (likely(np == 1)) { /* lens[r]: as received, before any recirculation. */
+                struct dp_recirc rc;
+                if (dp_exec_packet(w, in, in->port_no, mbufs[p], keys[r], &lays[r], prog, &rc))
+                    recirc_queue(w, in, &rc, lens[r]);
+                p++;
+                continue;
+            }
+            exec_run(w, in, mbufs + p, np, keys[r], &lays[r], prog);
+            p += np;
         }
         done += c;
     }
@@ -218,6 +252,7 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
 static void
 run_recirculated(struct dp_worker *w, const struct dp_port_rt *in)
 {
+    static const uint16_t ones[DP_BURST] = {[0 ... DP_BURST - 1] = 1}; /* Runs of one. */
     for (unsigned depth = 0; w->rq[w->rq_fill].n; depth++) {
         struct dp_rbatch *b = &w->rq[w->rq_fill];
         unsigned n = b->n;
@@ -228,10 +263,7 @@ run_recirculated(struct dp_worker *w, const struct dp_port_rt *in)
             rte_pktmbuf_free_bulk(b->mbufs, n);
             continue;
         }
-        const struct ft_key *kp[DP_BURST];
-        for (unsigned i = 0; i < n; i++)
-            kp[i] = &b->keys[i];
-        run_batch(w, in, b->mbufs, kp, b->lays, b->lens, n);
+        run_batch(w, in, b->mbufs, b->kp, b->lays, ones, b->lens, n);
     }
 }
 
@@ -255,50 +287,62 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
         rte_prefetch0(pkts[i]);
     for (uint16_t i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
         rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-    unsigned k = 0, n_tried = 0, n_same = 0;
-    bool prev_kept = false; /* keys[k - 1] is pkts[i - 1]'s. */
+    unsigned k = 0, r = 0, n_tried = 0, n_same = 0; /* Packets kept, runs. */
+    /* Compared only while it pays: the first few packets of a burst, then
+     * on while a quarter of those compared (in this burst or the last)
+     * were their neighbour's. */
+    bool comparing = w->same_pays;
+    const uint8_t *prev =
+        NULL;              /* The data of run r - 1's first packet while pkts[i - 1] is its last, */
+    unsigned prev_end = 0; /* and its plain_end once needed (UINT_MAX before). */
     for (uint16_t i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
+        const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
         if (i + DP_PREFETCH_AHEAD < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-        /* Compared only while it pays: the first few packets of a burst,
-         * then on while a quarter of those compared (in this burst or the
-         * last) were their neighbour's. */
-        bool try = prev_kept && (w->same_pays || i < DP_SAME_PROBE || n_same * 4 > n_tried);
-        n_tried += try;
-        if (try && same_headers(pkts[i - 1], m, w->kp[k - 1], &w->lays[k - 1])) {
-            n_same++; /* A flow's packets in a row: one key, parsed once. */
-            w->kp[k] = w->kp[k - 1];
-            w->lays[k] = w->lays[k - 1];
-        } else {
-            w->kp[k] = &w->keys[k];
-            prev_kept = false;
-            enum ft_parse_stop stop =
-                ft_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &meta,
-                         &w->keys[k], &w->lays[k]);
-            if (stop != FT_STOP_DONE) {
-                dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
-                rte_pktmbuf_free(m);
+        uint32_t len = rte_pktmbuf_pkt_len(m);
+        if (prev && (comparing || i < DP_SAME_PROBE)) {
+            n_tried++;
+            if (prev_end == UINT_MAX)
+                prev_end = plain_end(&w->keys[r - 1], &w->lays[r - 1]);
+            if (prev_end && same_headers(prev, data, rte_pktmbuf_data_len(m), prev_end)) {
+                n_same++; /* A flow's packets in a row: one run, parsed once. */
+                comparing = comparing || n_same * 4 > n_tried;
+                w->n_run[r - 1]++;
+                w->lens[r - 1] += len;
+                w->mbufs[k++] = m;
                 continue;
             }
-            if (s->frag_mode == DP_FRAG_DROP && (w->keys[k].ip_frag & FT_FRAG_ANY)) {
-                dp_drop(w, DP_DROP_FRAG, 1);
-                rte_pktmbuf_free(m);
-                continue;
-            }
+            comparing = w->same_pays || n_same * 4 > n_tried;
         }
-        w->mbufs[k] = m;
-        w->lens[k] = rte_pktmbuf_pkt_len(m);
-        k++;
-        prev_kept = true;
+        prev = NULL;
+        enum ft_parse_stop stop =
+            ft_parse(data, rte_pktmbuf_data_len(m), &meta, &w->keys[r], &w->lays[r]);
+        if (stop != FT_STOP_DONE) {
+            dp_drop(w, (enum dp_drop)(DP_DROP_PARSE_TRUNC_L2 + stop - 1), 1);
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        if (s->frag_mode == DP_FRAG_DROP && (w->keys[r].ip_frag & FT_FRAG_ANY)) {
+            dp_drop(w, DP_DROP_FRAG, 1);
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        w->n_run[r] = 1;
+        w->lens[r] = len;
+        r++;
+        w->mbufs[k++] = m;
+        prev = data;
+        prev_end = UINT_MAX;
     }
     w->same_pays = n_same && n_same * 4 >= n_tried;
     if (s->standalone) {
-        for (unsigned i = 0; i < k; i++)
-            dp_l2_packet(w, in, w->mbufs[i], w->kp[i], &w->lays[i]);
+        for (unsigned j = 0, p = 0; j < r; j++)
+            for (unsigned q = 0; q < w->n_run[j]; q++)
+                dp_l2_packet(w, in, w->mbufs[p++], &w->keys[j], &w->lays[j]);
         return;
     }
-    run_batch(w, in, w->mbufs, w->kp, w->lays, w->lens, k);
+    run_batch(w, in, w->mbufs, w->kp, w->lays, w->n_run, w->lens, r);
     run_recirculated(w, in);
 }
 

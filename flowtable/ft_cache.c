@@ -412,7 +412,7 @@ ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_c
 /* A packet served by a walk that no entry keeps (thrashing, out of
  * memory): counted straight into its rules and tables, as a fold would. */
 void
-ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
+ft_cache_count_walk(struct ft_cache *c, uint32_t packets, uint64_t bytes, uint64_t now_ns)
 {
     const struct ft_walk_out *w = &c->walk;
     for (uint16_t i = 0; i < w->n_visits; i++) {
@@ -420,15 +420,9 @@ ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns)
         if (w->visits[i].resumed)
             continue; /* Counted before its recirculation. */
         if (r)
-            ft_rule_add_stats(r, 1, len, now_ns);
-        ft_pipeline_table_count(c->p, w->visits[i].table_id, 1, r ? 1 : 0);
+            ft_rule_add_stats(r, packets, bytes, now_ns);
+        ft_pipeline_table_count(c->p, w->visits[i].table_id, packets, r ? packets : 0);
     }
-}
-
-void
-ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns)
-{
-    ft_cache_count_n(c, idx, 1, len, now_ns);
 }
 
 void

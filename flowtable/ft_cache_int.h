@@ -309,13 +309,11 @@ void ft_cache_free_dead_progs(struct ft_cache *c);
  * walk is in c->walk: count it with ft_cache_count_walk). */
 uint32_t ft_cache_install(struct ft_cache *c, const struct ft_key *key,
                           const struct ft_cprog **prog);
-/* One packet of len bytes on entry idx. */
-void ft_cache_count(struct ft_cache *c, uint32_t idx, uint32_t len, uint64_t now_ns);
 /* packets packets, bytes bytes on entry idx (a burst's run of one flow). */
 void ft_cache_count_n(struct ft_cache *c, uint32_t idx, uint32_t packets, uint64_t bytes,
                       uint64_t now_ns);
-/* One packet served by c->walk, which no entry keeps. */
-void ft_cache_count_walk(struct ft_cache *c, uint32_t len, uint64_t now_ns);
+/* packets packets (bytes in all) served by c->walk, which no entry keeps. */
+void ft_cache_count_walk(struct ft_cache *c, uint32_t packets, uint64_t bytes, uint64_t now_ns);
 
 /* ft_cache_sub.c: megaflow subtables. */
 /* The subtable for a walk's mask (see there), FT_ST_NONE on ENOMEM. */

@@ -234,7 +234,8 @@ sig_insert(struct ft_cache *c, uint32_t h, uint32_t idx)
  * dropped) ended at a stage boundary: the tables after it are looked up
  * all the same, for their counters, as an unstaged walk would have. */
 static void
-count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t len, uint64_t now_ns)
+count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t packets, uint32_t len,
+           uint64_t now_ns)
 {
     struct ft_walk_out *w = &c->walk;
     struct ft_key k = *key;
@@ -243,16 +244,17 @@ count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t len, uint64_t 
             k.w[w->ops[i].a16] = (k.w[w->ops[i].a16] & ~w->ops[i].a64) | w->ops[i].value.u64;
     c->rest_cont = w->cont; /* The walk below writes w. */
     ft_walk_staged(c->p, c->version, &k, &c->rest_cont, NULL, w);
-    ft_cache_count_walk(c, len, now_ns);
+    ft_cache_count_walk(c, packets, len, now_ns);
 }
 
 /* The entry for one stage's key: signature index, subtables, else the walk
- * (installed when it can be). The packet is counted on it. *x: its
+ * (installed when it can be). The key's packets (len bytes in all) are
+ * counted on it. *x: its
  * program. FT_NIL when no entry keeps the result (the packet was counted
  * straight into the rules). *src: where it was found. */
 static uint32_t
 lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct ft_csub *known,
-             uint32_t known_h, uint32_t len, uint64_t now_ns, uint8_t *src,
+             uint32_t known_h, uint32_t packets, uint32_t len, uint64_t now_ns, uint8_t *src,
              const struct ft_cprog **x)
 {
     uint32_t idx;
@@ -274,15 +276,15 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const str
         if (c->cfg.cycles)
             c->st.miss_cycles += c->cfg.cycles() - t0;
         if (idx == FT_NIL) {
-            ft_cache_count_walk(c, len, now_ns);
+            ft_cache_count_walk(c, packets, len, now_ns);
             if (((*x)->flags & FT_WALK_F_OVERFLOW) && (c->walk.flags & FT_WALK_F_STAGE))
-                count_rest(c, key, len, now_ns);
+                count_rest(c, key, packets, len, now_ns);
             return FT_NIL;
         }
         if (sig)
             sig_insert(c, h, idx);
     }
-    ft_cache_count(c, idx, len, now_ns);
+    ft_cache_count_n(c, idx, packets, len, now_ns);
     *x = c->pool[idx].prog;
     return idx;
 }
@@ -325,13 +327,14 @@ struct pending {
 /* One stage for packet i: its program joins the result; true when the
  * chain goes on (the next key is in c->stage_keys[i], hashed). */
 static bool
-chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t len, uint64_t now_ns,
-           struct ft_cache_result *r)
+chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t packets, uint32_t len,
+           uint64_t now_ns, struct ft_cache_result *r)
 {
     const struct ft_cprog *x;
     uint8_t src;
     const struct ft_csub *known = pd->reuses == c->sub_reuses ? pd->known : NULL;
-    uint32_t idx = lookup_stage(c, pd->key, pd->h, known, pd->known_h, len, now_ns, &src, &x);
+    uint32_t idx =
+        lookup_stage(c, pd->key, pd->h, known, pd->known_h, packets, len, now_ns, &src, &x);
     pd->known = NULL; /* The next stage has another key. */
     pd->cached &= idx != FT_NIL;
     pd->chain[pd->n] = idx;
@@ -442,9 +445,10 @@ count_run(struct ft_cache *c, const struct ft_emc_slot *s, uint32_t packets, uin
         ft_cache_count_n(c, s->more[k - 1], packets, bytes, now_ns);
 }
 
-struct ft_cache_tally
-ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
-                size_t n, struct ft_cache_result *res, uint64_t now_ns)
+/* Key i stands for pkts[i] packets of lens[i] bytes in all. */
+static struct ft_cache_tally
+lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkts,
+       const uint32_t *lens, size_t n, struct ft_cache_result *res, uint64_t now_ns)
 {
     struct ft_cache_tally tally = {0};
     uint32_t h[FT_CACHE_BURST];
@@ -554,9 +558,10 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     for (size_t i = 0; i < n; i++) {
         struct ft_cache_result *r = &res[i];
         struct ft_emc_slot *s = slot[i];
+        uint32_t np = pkts[i];
         if (s && s == run && prev_hit) { /* The chain of the packet before: its result. */
-            emc_hits++;
-            run_packets++;
+            emc_hits += np;
+            run_packets += np;
             run_bytes += lens[i];
             copy_emc_result(r, &res[i - 1]);
             continue;
@@ -565,14 +570,14 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         r->n_ops = 0;
         r->flags = 0;
         if (s && emc_chain_live(c, s)) {
-            emc_hits++;
+            emc_hits += np;
             if (!same_chain(s, run)) {
                 count_run(c, run, run_packets, run_bytes, now_ns);
                 run = s;
                 run_packets = 0;
                 run_bytes = 0;
             }
-            run_packets++;
+            run_packets += np;
             run_bytes += lens[i];
             r->source = FT_SRC_EMC;
             add_frag(r, c->pool[s->entry].prog);
@@ -597,7 +602,7 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
     /* Before any miss can evict the run's entries. */
     count_run(c, run, run_packets, run_bytes, now_ns);
     c->st.emc_hits += emc_hits;
-    c->emc_gate.hits += emc_hits;
+    c->emc_gate.hits += emc_hits; /* Packets (a run's all): tries are keys. */
     tally.emc = emc_hits;
     /* Stage passes: every waiting packet's stage s, then the next keys'
      * buckets and candidates are fetched while the others are looked up. */
@@ -605,16 +610,18 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         unsigned n_next = 0;
         for (unsigned t = 0; t < n_todo; t++) {
             unsigned i = todo[t];
-            if (chain_step(c, &pd[i], i, lens[i], now_ns, &res[i])) {
+            uint32_t np = pkts[i];
+            if (chain_step(c, &pd[i], i, np, lens[i], now_ns, &res[i])) {
                 todo[n_next++] = (uint8_t)i;
                 if (c->sig_on)
                     __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
                 continue;
             }
-            if (res[i].source == FT_SRC_MISS)
-                tally.misses++;
-            else
-                tally.hits++;
+            /* A run's packets after its first take the first's answer,
+             * as they would hit the entry its walk installed. */
+            bool miss = res[i].source == FT_SRC_MISS;
+            tally.misses += miss;
+            tally.hits += np - miss;
             if (emc) /* Complete: into the EMC while its entries are fresh. */
                 emc_offer(c, keys[i], h[i], &pd[i]);
         }
@@ -626,4 +633,19 @@ ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint
         }
     }
     return tally;
+}
+
+struct ft_cache_tally
+ft_cache_lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint32_t *lens,
+                size_t n, struct ft_cache_result *res, uint64_t now_ns)
+{
+    static const uint16_t ones[FT_CACHE_BURST] = {[0 ... FT_CACHE_BURST - 1] = 1};
+    return lookup(c, keys, ones, lens, n, res, now_ns);
+}
+
+struct ft_cache_tally
+ft_cache_lookup_runs(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkts,
+                     const uint32_t *bytes, size_t n, struct ft_cache_result *res, uint64_t now_ns)
+{
+    return lookup(c, keys, pkts, bytes, n, res, now_ns);
 }

@@ -120,6 +120,17 @@ struct ft_cache_tally ft_cache_lookup(struct ft_cache *c, const struct ft_key *c
                                       uint64_t now_ns);
 
 /*
+ * The same for n runs of packets, each run one flow's packets in a row with
+ * one key: keys[i] stands for pkts[i] >= 1 packets of bytes[i] bytes in
+ * all, each counted. A run is looked up once and res[i] is the answer for
+ * all its packets; in the tally a run that missed is one miss and the rest
+ * of its packets are hits (they would hit what its walk installed).
+ */
+struct ft_cache_tally ft_cache_lookup_runs(struct ft_cache *c, const struct ft_key *const *keys,
+                                           const uint16_t *pkts, const uint32_t *bytes, size_t n,
+                                           struct ft_cache_result *res, uint64_t now_ns);
+
+/*
  * Move the cache to version v, evicting exactly the entries the changes of
  * that version could alter (ft_pipeline_changes()). lost = the change log
  * was incomplete: everything is evicted. Call before the first lookup of a

@@ -18,8 +18,12 @@
  * recycled packet is given the next flow: scenario 3b's traffic).
  *
  * With one lcore (-l 0) the dataplane runs inline: one thread polls and
- * recycles in turn, the same instructions every run, for counting them:
- *   valgrind --tool=callgrind --toggle-collect=dp_worker_poll bench_dp_fwd 1 -l 0 --no-huge ...
+ * recycles in turn, the same instructions every run, for counting them
+ * (BENCH_ROUNDS=N: N rounds of the generator for the warm-up and N for
+ * the measured part instead of times; two runs with different N give the
+ * instructions per packet as their difference over the packets'):
+ *   BENCH_ROUNDS=20000 valgrind --tool=callgrind --toggle-collect=dp_worker_poll \
+ *       bench_dp_fwd 1 -l 0 --no-huge ...
  *
  * Packets go through the worker's flow cache: "walk" is what a miss costs
  * (a pipeline walk and an install), "fast path" is the whole per-packet
@@ -183,9 +187,13 @@ main(int argc, char **argv)
     /* Recycle what comes out of port 2 into port 1. */
     uint64_t hz = rte_get_tsc_hz();
     unsigned next_flow = 0;
+    /* BENCH_ROUNDS=N: N generator rounds per phase instead of a time (the
+     * same work every run, for counting instructions). */
+    const char *rounds_env = getenv("BENCH_ROUNDS");
+    long rounds = rounds_env ? atol(rounds_env) : 0;
     for (int phase = 0; phase < 2; phase++) {
         uint64_t end = rte_rdtsc() + (uint64_t)((phase ? seconds : 0.5) * (double)hz);
-        while (rte_rdtsc() < end) {
+        for (long round = 0; rounds ? round < rounds : rte_rdtsc() < end; round++) {
             if (inline_poll)
                 dp_poll(dp);
             void *ms[64];
@@ -221,7 +229,7 @@ main(int argc, char **argv)
            routes ? "1,000 /32 routes" : "in_port=1", l3 ? "set eth_src, eth_dst, dec_ttl, " : "",
            flows, flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
            seconds);
-    printf("  %.2f Mpps, %.0f%% busy, %.0f%% EMC hits\n", pkts / seconds / 1e6,
+    printf("  %.0f packets, %.2f Mpps, %.0f%% busy, %.0f%% EMC hits\n", pkts, pkts / seconds / 1e6,
            100.0 * (double)ws.busy_cycles / (double)(ws.busy_cycles + ws.idle_cycles),
            100.0 * (double)ws.emc_hits / pkts);
     printf("  fast path: %.0f cycles/packet (busy cycles / packets)\n",

@@ -157,6 +157,82 @@ START_TEST(neighbours_share_a_parse_only_when_their_headers_are_the_same)
 }
 END_TEST
 
+static int
+collect_rule(void *aux, const struct ft_rule *r)
+{
+    const struct ft_rule **rules = aux;
+    for (int i = 0; i < 4; i++)
+        if (!rules[i]) {
+            rules[i] = r;
+            break;
+        }
+    return 0;
+}
+
+/* A flow's packets in a row go as one run (dp_worker.c): classified once,
+ * sent whole by a plain output, run one by one by any other program, and
+ * counted packet by packet and byte by byte. */
+START_TEST(runs_of_a_flow_counted_and_sent_in_order)
+{
+    e2e_start(&e, 3);
+    /* A (UDP source 1000) to port 2 as it is, B (2000) with a DSCP to
+     * port 3; runs of 5 A, 3 B, 2 A, 1 B, of various lengths. */
+    static const struct {
+        uint16_t sport;
+        uint16_t payload;
+    } seq[] = {{1000, 18}, {1000, 30}, {1000, 18}, {1000, 100}, {1000, 18}, {2000, 18},
+               {2000, 50}, {2000, 18}, {1000, 18}, {1000, 64},  {2000, 18}};
+    enum { N = sizeof seq / sizeof seq[0] };
+    uint8_t f[N][192];
+    uint32_t len[N];
+    uint64_t bytes[2] = {0, 0}, packets[2] = {0, 0};
+    for (unsigned i = 0; i < N; i++) {
+        len[i] = e2e_udp4(f[i], e2e_mac_b, e2e_mac_a, 0x0a000001, 0x0a000002, seq[i].sport, 53, 64,
+                          seq[i].payload, (uint8_t)i);
+        e2e_input(&e, 0, f[i], len[i]);
+        packets[seq[i].sport == 2000] += 1;
+        bytes[seq[i].sport == 2000] += len[i];
+    }
+    e2e_attach(&e);
+    e2e_flow(&e, "priority=2,in_port=1,udp,udp_src=1000", "output:2");
+    e2e_flow(&e, "priority=2,in_port=1,udp,udp_src=2000", "set_field:8->ip_dscp,output:3");
+    ck_assert_uint_eq(e2e_run(&e), N);
+    ck_assert_int_eq(dp_fold_counters(e.dp), 0);
+    e2e_detach(&e);
+    size_t next[3] = {0, 0, 0};
+    for (unsigned i = 0; i < N; i++) {
+        unsigned p = seq[i].sport == 2000 ? 2 : 1;
+        ck_assert_uint_lt(next[p], e.out[p].n);
+        const uint8_t *o = e.out[p].data[next[p]];
+        ck_assert_uint_eq(e.out[p].len[next[p]], len[i]);
+        ck_assert_uint_eq(o[15], p == 2 ? 8 << 2 : 0);
+        ck_assert_msg(!memcmp(o + 34, f[i] + 34, len[i] - 34), "frame %u", i); /* UDP on. */
+        next[p]++;
+    }
+    ck_assert_uint_eq(e.out[1].n, packets[0]);
+    ck_assert_uint_eq(e.out[2].n, packets[1]);
+    const struct ft_rule *rules[4] = {NULL};
+    struct ft_flow_filter ff = {.table_id = 0, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
+    ft_match_init_catchall(&ff.match);
+    ft_pipeline_rules_foreach(dp_pipeline(e.dp), &ff, collect_rule, rules);
+    ck_assert_ptr_nonnull(rules[1]);
+    uint64_t pk[2], by[2];
+    ft_rule_stats(rules[0], &pk[0], &by[0], NULL);
+    ft_rule_stats(rules[1], &pk[1], &by[1], NULL);
+    unsigned a = pk[0] == packets[0] ? 0 : 1; /* Rule a is A's. */
+    ck_assert_uint_eq(pk[a], packets[0]);
+    ck_assert_uint_eq(by[a], bytes[0]);
+    ck_assert_uint_eq(pk[!a], packets[1]);
+    ck_assert_uint_eq(by[!a], bytes[1]);
+    struct dp_worker_stats ws[2];
+    ck_assert_uint_eq(dp_worker_stats(e.dp, ws, 2), 1);
+    ck_assert_uint_eq(ws[0].packets, N);
+    ck_assert_uint_eq(ws[0].misses, 2); /* A's first run and B's: a walk each. */
+    ck_assert_uint_eq(ws[0].emc_hits + ws[0].cache_hits, N - 2);
+    e2e_finish(&e);
+}
+END_TEST
+
 /* An MPLS frame of n labels (the last one bottom of stack) over the UDP
  * frame in[0..len); returns the new length. */
 static uint32_t
@@ -350,6 +426,7 @@ make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fragments_dropped_in_frag_drop_mode);
     tcase_add_test(tc, neighbours_share_a_parse_only_when_their_headers_are_the_same);
+    tcase_add_test(tc, runs_of_a_flow_counted_and_sent_in_order);
     tcase_add_test(tc, pop_mpls_recirculates);
     tcase_add_test(tc, set_queue_and_tunnel_id);
     tcase_add_test(tc, standalone_learning_switch);

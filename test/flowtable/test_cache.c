@@ -149,7 +149,12 @@ struct ref_counts {
     uint64_t packets, bytes;
 };
 
-START_TEST(counters_exact_after_fold)
+/* Every rule's and table's counters after a fold equal those of fresh
+ * walks of the same packets. RUNS: the packets go in bursts of runs
+ * (ft_cache_lookup_runs: 1-5 packets of one key, bursts of 1-8 runs),
+ * whose tallies must add up to the packets; else one at a time. */
+static void
+counters_exact(bool runs)
 {
     uint64_t s = test_seed();
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -176,31 +181,48 @@ START_TEST(counters_exact_after_fold)
     static struct ft_walk_out fresh;
     static struct ref_counts ref[4096];
     size_t n_ref = 0;
-    uint64_t table_lookups[4] = {0};
+    uint64_t table_lookups[4] = {0}, packets = 0, tallied = 0;
 
     for (int i = 0; i < 5000; i++) {
-        struct ft_key k;
-        rnd_key(&s, &k);
-        uint32_t len = 60 + rnd(&s, 1400);
-        (void)lookup1(c, &k, len);
-        ft_walk(p, ft_pipeline_version(p), &k, &fresh);
-        for (uint16_t v = 0; v < fresh.n_visits; v++) {
-            table_lookups[fresh.visits[v].table_id]++;
-            const struct ft_rule *r = fresh.visits[v].rule;
-            if (!r)
-                continue;
-            size_t j = 0;
-            while (j < n_ref && ref[j].rule != r)
-                j++;
-            if (j == n_ref)
-                ref[n_ref++] = (struct ref_counts){r, 0, 0};
-            ref[j].packets++;
-            ref[j].bytes += len;
+        struct ft_key ks[8];
+        const struct ft_key *kp[8];
+        uint16_t n_pk[8];
+        uint32_t lens[8];
+        struct ft_cache_result res[8];
+        size_t n = runs ? 1 + rnd(&s, 8) : 1;
+        for (size_t j = 0; j < n; j++) {
+            rnd_key(&s, &ks[j]);
+            kp[j] = &ks[j];
+            n_pk[j] = (uint16_t)(runs ? 1 + rnd(&s, 5) : 1);
+            lens[j] = 0;
+            for (unsigned q = 0; q < n_pk[j]; q++)
+                lens[j] += 60 + rnd(&s, 1400);
+        }
+        struct ft_cache_tally t = runs ? ft_cache_lookup_runs(c, kp, n_pk, lens, n, res, 1)
+                                       : ft_cache_lookup(c, kp, lens, n, res, 1);
+        tallied += t.emc + t.hits + t.misses;
+        for (size_t j = 0; j < n; j++) {
+            packets += n_pk[j];
+            ft_walk(p, ft_pipeline_version(p), &ks[j], &fresh);
+            for (uint16_t v = 0; v < fresh.n_visits; v++) {
+                table_lookups[fresh.visits[v].table_id] += n_pk[j];
+                const struct ft_rule *r = fresh.visits[v].rule;
+                if (!r)
+                    continue;
+                size_t q = 0;
+                while (q < n_ref && ref[q].rule != r)
+                    q++;
+                if (q == n_ref)
+                    ref[n_ref++] = (struct ref_counts){r, 0, 0};
+                ref[q].packets += n_pk[j];
+                ref[q].bytes += lens[j];
+            }
         }
         if (i % 700 == 0)
             ft_cache_maintain(c, 10000000ull * (uint64_t)i, 64);
     }
     ft_cache_fold(c, 5);
+    ck_assert_uint_eq(tallied, packets);
     ck_assert_uint_ge(n_ref, 12);
     for (size_t j = 0; j < n_ref; j++) {
         uint64_t pk, by;
@@ -216,6 +238,17 @@ START_TEST(counters_exact_after_fold)
     ft_cache_destroy(c, 6);
     tu_settle(p);
     ft_pipeline_destroy(p);
+}
+
+START_TEST(counters_exact_after_fold)
+{
+    counters_exact(false);
+}
+END_TEST
+
+START_TEST(runs_counted_as_their_packets)
+{
+    counters_exact(true);
 }
 END_TEST
 
@@ -496,6 +529,48 @@ START_TEST(emc_fills_free_slots_at_once)
 }
 END_TEST
 
+/* A run is one lookup: one walk for its first packet, the rest hits on
+ * the entry it installed; the EMC then serves the run whole. */
+START_TEST(a_run_is_one_lookup)
+{
+    struct ft_pipeline *p = ip_output_pipeline();
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    struct ft_key a = tu_key("ip,nw_src=1.1.1.1"), b = tu_key("ip,nw_src=2.2.2.2");
+    const struct ft_key *kp[2] = {&a, &b};
+    const uint16_t n_pk[2] = {5, 3};
+    const uint32_t lens[2] = {5 * 100, 3 * 64};
+    struct ft_cache_result res[2];
+    struct ft_cache_tally t = ft_cache_lookup_runs(c, kp, n_pk, lens, 2, res, 1);
+    ck_assert_int_eq(res[0].source, FT_SRC_MISS);
+    ck_assert_int_ne(res[1].source, FT_SRC_MISS); /* The same megaflow. */
+    ck_assert_uint_eq(res[0].n_ops, 1);
+    ck_assert_uint_eq(res[1].n_ops, 1);
+    ck_assert_uint_eq(t.misses, 1);
+    ck_assert_uint_eq(t.emc + t.hits, 7);
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_eq(st.misses, 1); /* One walk. */
+    t = ft_cache_lookup_runs(c, kp, n_pk, lens, 2, res, 2);
+    ck_assert_int_eq(res[0].source, FT_SRC_EMC);
+    ck_assert_uint_eq(t.emc, 8);
+    ft_cache_fold(c, 3);
+    const struct ft_rule *r = NULL;
+    struct ft_flow_filter ff = {.table_id = 0, .out_port = FT_PORT_ANY, .out_group = FT_GROUP_ANY};
+    ft_match_init_catchall(&ff.match);
+    ft_pipeline_rules_foreach(p, &ff, grab_rule, &r);
+    ck_assert_ptr_nonnull(r);
+    uint64_t pk, by;
+    ft_rule_stats(r, &pk, &by, NULL);
+    ck_assert_uint_eq(pk, 16);
+    ck_assert_uint_eq(by, 2 * (500 + 192));
+    ft_cache_destroy(c, 4);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 /* Look up n keys from ks in bursts of 32, from *next on (cycling);
  * returns how many the signature index served. */
 static uint64_t
@@ -724,6 +799,8 @@ make_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, differential_against_fresh_walks, 0, 8);
     tcase_add_test(tc, counters_exact_after_fold);
+    tcase_add_test(tc, runs_counted_as_their_packets);
+    tcase_add_test(tc, a_run_is_one_lookup);
     tcase_add_test(tc, counters_follow_a_modify);
     tcase_add_test(tc, invalidation_is_precise);
     tcase_add_test(tc, recirculation_cached_and_invalidated);
