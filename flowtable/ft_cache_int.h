@@ -212,6 +212,13 @@ struct ft_cache {
     uint32_t emc_used;
     struct ft_gate emc_gate;
     uint32_t emc_insert_ctr;
+    /* Whether a chain found in the stages probes so few subtables that an
+     * EMC hit (a full-key hash and compare, three lines) costs more than
+     * it spares (ft_cache_lookup.c): the EMC is then off. Judged on the
+     * chains found and their probes. */
+    bool emc_not_worth;
+    uint32_t win_chains;
+    uint64_t win_chain_probes;
 
     struct ft_sig_bucket *sig;
     uint32_t sig_mask;
@@ -221,7 +228,7 @@ struct ft_cache {
      * spare more than its bucket costs (ft_cache_lookup.c), and the
      * megaflow hits and their probes it is judged on. */
     bool sig_worth;
-    bool sig_may; /* This burst: sig_worth, or the EMC is on. */
+    bool sig_may; /* This burst: sig_worth. */
     uint32_t win_mf_hits;
     uint32_t win_mf_probes;
 

@@ -8,19 +8,25 @@
 
 #include "ft_cache_int.h"
 
-#define GATE_WINDOW    8192 /* Packets per usefulness window of the EMC and signature index. */
-#define GATE_OFF       64   /* Windows an unhelpful one stays off (or on, unjudged). */
-#define SIG_SAMPLE     16   /* While the signature index is off, 1 key hash in this many uses it. */
-#define THRASH_WINDOW  8192 /* Lookups per thrash-detection window. */
-/* With the EMC off (flows far more than its slots) the signature index is
- * worth its bucket, a line from memory, only where a megaflow hit probes
- * this many subtables on average (judged over SIG_JUDGE_HITS hits): with
- * one or two the probe costs no more, and the index's insert on every miss
- * of it is work on top. While the EMC is on, the flows it misses are few
- * and their buckets stay in cache: there the index serves them (10,000
- * flows: 201 vs 212 cycles a packet; a million: 234 vs 165). */
-#define SIG_MIN_PROBES 3
-#define SIG_JUDGE_HITS 256
+#define GATE_WINDOW      8192 /* Packets per usefulness window of the EMC and signature index. */
+#define GATE_OFF         64   /* Windows an unhelpful one stays off (or on, unjudged). */
+#define SIG_SAMPLE       16 /* While the signature index is off, 1 key hash in this many uses it. */
+#define THRASH_WINDOW    8192 /* Lookups per thrash-detection window. */
+/* The signature index is worth its bucket, a line from memory, only
+ * where a megaflow hit probes this many subtables on average (judged over
+ * SIG_JUDGE_HITS hits): with one or two the probe costs no more, and the
+ * index's insert on every miss of it is work on top (a million flows: 234
+ * vs 165 cycles a packet). */
+#define SIG_MIN_PROBES   3
+#define SIG_JUDGE_HITS   256
+/* Likewise the EMC, whose hit costs a hash of the whole key, its compare
+ * and three lines of slot: it is worth it only where a chain found in the
+ * stages probes this many subtables on average over all its stages
+ * (judged over EMC_JUDGE_CHAINS chains); over one subtable a lookup there
+ * costs less (10,000 flows on 1,000 routes, inline: 208-224 cycles a
+ * packet with the EMC, 152-163 without). */
+#define EMC_MIN_PROBES   3
+#define EMC_JUDGE_CHAINS 256
 
 static inline uint32_t
 emc_slot2(uint32_t h)
@@ -459,14 +465,18 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
     ft_cache_free_dead_progs(c);
     if (n > FT_CACHE_BURST)
         n = FT_CACHE_BURST;
-    bool emc = c->emc && gate_open(&c->emc_gate, n);
+    if (c->win_chains >= EMC_JUDGE_CHAINS) {
+        c->emc_not_worth = c->win_chain_probes < EMC_MIN_PROBES * c->win_chains;
+        c->win_chains = c->win_chain_probes = 0;
+    }
+    bool emc = c->emc && !c->emc_not_worth && gate_open(&c->emc_gate, n);
     if (emc)
         c->emc_gate.tries += (uint32_t)n;
     if (c->win_mf_hits >= SIG_JUDGE_HITS) {
         c->sig_worth = c->win_mf_probes >= SIG_MIN_PROBES * c->win_mf_hits;
         c->win_mf_hits = c->win_mf_probes = 0;
     }
-    c->sig_may = c->sig && (c->sig_worth || emc);
+    c->sig_may = c->sig && c->sig_worth;
     c->sig_on = c->sig_may && gate_open(&c->sig_gate, n);
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;
@@ -605,7 +615,11 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
     c->emc_gate.hits += emc_hits; /* Packets (a run's all): tries are keys. */
     tally.emc = emc_hits;
     /* Stage passes: every waiting packet's stage s, then the next keys'
-     * buckets and candidates are fetched while the others are looked up. */
+     * buckets and candidates are fetched while the others are looked up.
+     * The chains found and the subtables probed for them (a signature hit
+     * counts one) judge the EMC. */
+    uint64_t probed = c->st.subtable_probes + c->st.sig_hits;
+    uint32_t found = 0;
     while (n_todo) {
         unsigned n_next = 0;
         for (unsigned t = 0; t < n_todo; t++) {
@@ -619,9 +633,13 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
             }
             /* A run's packets after its first take the first's answer,
              * as they would hit the entry its walk installed. */
-            bool miss = res[i].source == FT_SRC_MISS;
-            tally.misses += miss;
-            tally.hits += np - miss;
+            if (res[i].source == FT_SRC_MISS) {
+                tally.misses++;
+                tally.hits += np - 1;
+            } else {
+                tally.hits += np;
+                found++;
+            }
             if (emc) /* Complete: into the EMC while its entries are fresh. */
                 emc_offer(c, keys[i], h[i], &pd[i]);
         }
@@ -632,6 +650,8 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
                 __builtin_prefetch(&c->pool[cand]);
         }
     }
+    c->win_chains += found;
+    c->win_chain_probes += c->st.subtable_probes + c->st.sig_hits - probed;
     return tally;
 }
 
