@@ -189,17 +189,26 @@ recirc_queue(struct dp_worker *w, const struct dp_port_rt *in, const struct dp_r
     b->n++;
 }
 
-/* Run prog on the n packets of a run (key, lay: theirs), as received. */
+/* Run prog on m (key, lay: its own); len: its length as received, which
+ * its recirculations are counted with. */
+static inline void
+exec_one(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf *m,
+         const struct ft_key *key, const struct ft_layout *lay, const struct ft_cache_result *prog,
+         uint32_t len)
+{
+    struct dp_recirc rc;
+    if (dp_exec_packet(w, in, in->port_no, m, key, lay, prog, &rc))
+        recirc_queue(w, in, &rc, len);
+}
+
+/* Run prog on the n packets of a run just received (key, lay: theirs).
+ * Out of line: most runs are of one packet (run_batch). */
 static __attribute__((noinline)) void
 exec_run(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mbufs, unsigned n,
          const struct ft_key *key, const struct ft_layout *lay, const struct ft_cache_result *prog)
 {
-    for (unsigned i = 0; i < n; i++) {
-        uint32_t len = rte_pktmbuf_pkt_len(mbufs[i]); /* As received. */
-        struct dp_recirc rc;
-        if (dp_exec_packet(w, in, in->port_no, mbufs[i], key, lay, prog, &rc))
-            recirc_queue(w, in, &rc, len);
-    }
+    for (unsigned i = 0; i < n; i++)
+        exec_one(w, in, mbufs[i], key, lay, prog, rte_pktmbuf_pkt_len(mbufs[i]));
 }
 
 /* Classify and run n_runs runs of parsed packets that arrived on in
@@ -234,9 +243,7 @@ run_batch(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **mb
                 continue;
             }
             if (likely(np == 1)) { /* lens[r]: as received, before any recirculation. */
-                struct dp_recirc rc;
-                if (dp_exec_packet(w, in, in->port_no, mbufs[p], keys[r], &lays[r], prog, &rc))
-                    recirc_queue(w, in, &rc, lens[r]);
+                exec_one(w, in, mbufs[p], keys[r], &lays[r], prog, lens[r]);
                 p++;
                 continue;
             }
