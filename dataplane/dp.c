@@ -87,6 +87,7 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
     if (!cfg->cache_stages_auto)
         dp->stages = cfg->cache.stages;
     dp_meter_init();
+    ft_alloc_keep(); /* What the workers' misses touch stays touched (dp_worker_warm). */
     dp->p = ft_pipeline_create(&cfg->pipeline);
     dp->l2 = dp_l2_create(cfg->l2_entries, cfg->l2_aging_s);
     if (!dp->p || !dp->l2)
@@ -125,6 +126,7 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
         dp->workers[0] = dp_worker_new(dp, 0, lcore, false);
         if (!dp->workers[0])
             goto err;
+        dp_worker_warm(dp->workers[0]); /* This thread polls it. */
     } else {
         RTE_LCORE_FOREACH_WORKER(lcore)
         {

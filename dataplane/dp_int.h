@@ -392,6 +392,10 @@ uint32_t dp_worker_cache_entries(struct dp_worker *w);
 struct dp_worker *dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent);
 void dp_worker_free(struct dp_worker *w);
 int dp_worker_main(void *arg);
+/* In the thread that will poll w: warm that thread's heap for what
+ * filling w's cache allocates (ft_alloc_warm), so that a worker's misses
+ * do not take page faults. */
+void dp_worker_warm(struct dp_worker *w);
 unsigned dp_worker_poll(struct dp_worker *w);
 /* Take snapshot s (generations start at 1): apply its cache changes. The
  * worker's own thread calls it — in inline mode that is the agent's, from

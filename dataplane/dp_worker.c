@@ -430,11 +430,19 @@ dp_worker_poll(struct dp_worker *w)
     return total;
 }
 
+void
+dp_worker_warm(struct dp_worker *w)
+{
+    if (w->cache)
+        ft_alloc_warm(ft_cache_fill_bytes(&w->dp->cfg.cache));
+}
+
 int
 dp_worker_main(void *arg)
 {
     struct dp_worker *w = arg;
     struct dp *dp = w->dp;
+    dp_worker_warm(w);
     rte_rcu_qsbr_thread_register(dp->qsv, w->idx);
     rte_rcu_qsbr_thread_online(dp->qsv, w->idx);
     atomic_store_explicit(&w->running, true, memory_order_release);

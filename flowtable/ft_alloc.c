@@ -1,8 +1,40 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The failure-injection hook of ft_alloc.h (test builds only). */
+/* Keeping and warming heap memory, and the failure-injection hook of
+ * ft_alloc.h (test builds only). */
 #include <stdatomic.h>
 
 #include "ft_alloc.h"
+
+#ifdef __GLIBC__ /* Known once a libc header is in. */
+#include <malloc.h>
+#endif
+
+#define WARM_BLOCK (64u << 10) /* Below any mmap threshold: from the thread's heap. */
+
+void
+ft_alloc_keep(void)
+{
+#ifdef __GLIBC__
+    /* Setting the trim threshold also stops glibc from adapting both. */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
+
+void
+ft_alloc_warm(size_t bytes)
+{
+    size_t n = bytes / WARM_BLOCK;
+    void **blocks = n ? malloc(n * sizeof *blocks) : NULL;
+    if (!blocks)
+        return;
+    size_t got = 0;
+    for (; got < n && (blocks[got] = malloc(WARM_BLOCK)); got++)
+        ft_prefault(blocks[got], WARM_BLOCK); /* Volatile: not a dead store. */
+    while (got)
+        free(blocks[--got]);
+    free(blocks);
+}
 
 #ifdef FT_FAULT_INJECTION
 static atomic_bool armed;

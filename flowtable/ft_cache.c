@@ -31,6 +31,16 @@ ft_cache_config_default(struct ft_cache_config *cfg)
     cfg->cycles = NULL;
 }
 
+size_t
+ft_cache_fill_bytes(const struct ft_cache_config *cfg)
+{
+    /* malloc's header and rounding: 16 bytes a block. A subtable keeps
+     * its entries under half its heads, and the old heads while they
+     * double: up to 3 heads an entry. */
+    size_t meta = sizeof(struct ft_cmeta) + sizeof(struct ft_cvisit) + 16;
+    return (size_t)cfg->max_entries * (meta + 3 * sizeof(uint32_t));
+}
+
 static bool
 pow2_or_zero(uint32_t x)
 {

@@ -12,7 +12,30 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+
+/* TEST_ASAN: 1 in AddressSanitizer builds (gcc or clang). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifndef TEST_ASAN
+#define TEST_ASAN 0
+#endif
+
+/* Page faults this process has taken so far. */
+static inline long
+test_page_faults(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru))
+        abort();
+    return ru.ru_minflt + ru.ru_majflt;
+}
 
 /* Seed for randomised tests: OFSWITCH_TEST_SEED if set, else time-based.
  * Printed once so a failure can be replayed. */

@@ -76,6 +76,20 @@ ft_prefault(void *p, size_t size)
         b[o] = 0;
 }
 
+/* Keep memory once touched, process-wide (call before the threads that
+ * allocate start): freed blocks stay with the process instead of going
+ * back to the kernel, and blocks up to 32 MB come from the heap instead
+ * of a mapping of their own, whose pages are new each time. Every first
+ * touch of a page is a page fault, which in a virtual machine can cost
+ * tens of microseconds. A no-op where the C library cannot be told. */
+void ft_alloc_keep(void);
+
+/* Touch `bytes` of the calling thread's heap and give them back to it
+ * (after ft_alloc_keep): its later allocations, up to about that much,
+ * find their pages present. For a thread that must not stall on its
+ * first allocations, such as a worker filling its cache. */
+void ft_alloc_warm(size_t bytes);
+
 /* Whether this build can inject failures. */
 bool ft_fault_available(void);
 

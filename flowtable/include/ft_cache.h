@@ -71,6 +71,11 @@ void ft_cache_config_default(struct ft_cache_config *cfg);
  * FT_MAX_STAGES stages). The cache starts at the pipeline's current version. */
 struct ft_cache *ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg);
 
+/* About the heap bytes a cache of cfg allocates as it fills (each entry's
+ * invalidation record for a one-table walk, the subtables' heads): what
+ * a thread that fills it can warm beforehand (ft_alloc_warm). */
+size_t ft_cache_fill_bytes(const struct ft_cache_config *cfg);
+
 /* Folds every counter, then frees. */
 void ft_cache_destroy(struct ft_cache *c, uint64_t now_ns);
 

@@ -16,6 +16,8 @@
  * routes: those actions on 1,000 /32 routes (10.0.0.0 up), flow f going to
  * route f % 1000 from source 198.18.0.0 + f / 1000, flows up to 16M (each
  * recycled packet is given the next flow: scenario 3b's traffic).
+ * vlan: routes that also push a VLAN tag (push_vlan:0x8100, set_field
+ * vlan_vid=100, before the output: scenario 4's composed program).
  *
  * With one lcore (-l 0) the dataplane runs inline: one thread polls and
  * recycles in turn, the same instructions every run, for counting them
@@ -65,7 +67,7 @@ ring(const char *name)
 #define N_ROUTES 1000
 
 static void
-add_flow(struct ft_pipeline *p, bool l3, int route)
+add_flow(struct ft_pipeline *p, bool l3, bool vlan, int route)
 {
     struct ft_flow_mod fm;
     memset(&fm, 0, sizeof fm);
@@ -78,7 +80,7 @@ add_flow(struct ft_pipeline *p, bool l3, int route)
         snprintf(spec, sizeof spec, "ip,nw_dst=10.0.%d.%d", route >> 8, route & 255);
     if (ft_match_parse(&fm.match, spec, NULL) != FT_OK)
         exit(1);
-    struct ft_insts *in = ft_insts_new(l3 ? 4 : 1, 0);
+    struct ft_insts *in = ft_insts_new(l3 ? 6 : 1, 0);
     in->present = FT_INST_BIT(FT_IT_APPLY_ACTIONS);
     unsigned n = 0;
     if (l3) {
@@ -88,6 +90,11 @@ add_flow(struct ft_pipeline *p, bool l3, int route)
         in->actions[n] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_ETH_DST};
         memcpy(in->actions[n++].value.bytes, dst, 6);
         in->actions[n++] = (struct ft_action){.type = FT_AT_DEC_NW_TTL};
+    }
+    if (vlan) {
+        in->actions[n++] = (struct ft_action){.type = FT_AT_PUSH_VLAN, .ethertype = 0x8100};
+        in->actions[n] = (struct ft_action){.type = FT_AT_SET_FIELD, .field = FT_F_VLAN_VID};
+        in->actions[n++].value.u64 = 0x1000 | 100;
     }
     in->actions[n] = (struct ft_action){.type = FT_AT_OUTPUT, .arg = 2};
     fm.insts = in;
@@ -111,10 +118,12 @@ main(int argc, char **argv)
         argv++;
         argc--;
     }
-    bool l3 = false, routes = false;
-    if (argc > 2 && (!strcmp(argv[2], "l3") || !strcmp(argv[2], "routes"))) {
+    bool l3 = false, routes = false, vlan = false;
+    if (argc > 2 &&
+        (!strcmp(argv[2], "l3") || !strcmp(argv[2], "routes") || !strcmp(argv[2], "vlan"))) {
         l3 = true;
-        routes = !strcmp(argv[2], "routes");
+        vlan = !strcmp(argv[2], "vlan");
+        routes = vlan || !strcmp(argv[2], "routes");
         argv[2] = argv[1];
         argv++;
         argc--;
@@ -165,7 +174,7 @@ main(int argc, char **argv)
         return 1;
     }
     for (int r = 0; r < (routes ? N_ROUTES : 1); r++)
-        add_flow(dp_pipeline(dp), l3, routes ? r : -1);
+        add_flow(dp_pipeline(dp), l3, vlan, routes ? r : -1);
     dp_commit(dp);
 
     struct rte_mempool *pool =
@@ -201,6 +210,11 @@ main(int argc, char **argv)
                 unsigned n = rte_ring_dequeue_burst(tx2[q], ms, 64, NULL);
                 /* dec_ttl would reach 1 (a packet-in) after 63 rounds. */
                 for (unsigned i = 0; l3 && i < n; i++) {
+                    if (vlan) { /* Off with the tag the flow pushed. */
+                        uint8_t *t = rte_pktmbuf_mtod((struct rte_mbuf *)ms[i], uint8_t *);
+                        memmove(t + 4, t, 12);
+                        rte_pktmbuf_adj(ms[i], 4);
+                    }
                     uint8_t *d = rte_pktmbuf_mtod((struct rte_mbuf *)ms[i], uint8_t *);
                     d[22] = 64;
                     if (routes) {
@@ -226,7 +240,10 @@ main(int argc, char **argv)
     dp_worker_stats(dp, &ws, 1);
     double pkts = (double)ws.packets;
     printf("%s -> %soutput:2, %u flow%s, net_ring, 1 worker (lcore %u%s), %.1f s:\n",
-           routes ? "1,000 /32 routes" : "in_port=1", l3 ? "set eth_src, eth_dst, dec_ttl, " : "",
+           routes ? "1,000 /32 routes" : "in_port=1",
+           vlan ? "set eth_src, eth_dst, dec_ttl, push_vlan, set vlan_vid, "
+           : l3 ? "set eth_src, eth_dst, dec_ttl, "
+                : "",
            flows, flows > 1 ? "s" : "", ws.lcore, inline_poll ? ", inline with the generator" : "",
            seconds);
     printf("  %.0f packets, %.2f Mpps, %.0f%% busy, %.0f%% EMC hits\n", pkts, pkts / seconds / 1e6,

@@ -72,16 +72,7 @@
 #define INLINE    1
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define E2E_SAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define E2E_SAN 1
-#endif
-#endif
-#ifndef E2E_SAN
-#define E2E_SAN 0
-#endif
+#define E2E_SAN TEST_ASAN
 
 #define N_PORTS     EI_N_PORTS
 #define N_RXQ       2
