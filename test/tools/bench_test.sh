@@ -76,6 +76,13 @@ r5 = [x for x in doc["results"] if x["scenario"] == "5" and x["system"] == "ofsw
 if not (isinstance(r5.get("fill_busy_pct"), (int, float)) and r5["fill_busy_pct"] > 0 and
         isinstance(r5.get("fill_long_polls"), int) and r5["fill_long_polls"] >= 0):
     bad.append("scenario 5: no fill busy %% or long polls: %s" % r5)
+# The machine's stalls on the forwarding core, probed before each latency run.
+for sys_ in ("ofswitch", "testpmd"):
+    rs = [x for x in doc["results"] if x["scenario"] == "5" and x["system"] == sys_][0]["result"]
+    if not (isinstance(rs.get("stalls_per_s"), (int, float)) and rs["stalls_per_s"] >= 0 and
+            isinstance(rs.get("stalled_ms_per_s"), (int, float)) and
+            0 <= rs["stalled_ms_per_s"] < 1000):
+        bad.append("scenario 5, %s: no machine stalls: %s" % (sys_, rs))
 # Own work (scenario 1): testpmd floor runs before ofswitch's first run
 # and after each, the system frozen meanwhile; the median over the runs
 # between agreeing floors (within 15 %) of cycles minus the floors' mean.

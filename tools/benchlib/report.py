@@ -94,15 +94,20 @@ def render(results, order, systems, opts, info):
             if r is None:
                 continue
             if isinstance(r, str):
-                rows.append([sc.key, s, "failed: " + r] + [None] * 7)
+                rows.append([sc.key, s, "failed: " + r] + [None] * 9)
                 continue
             rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
-                         r.get("p99"), r.get("entries"), r.get("masks"), r.get("load_s")])
+                         r.get("p99"), r.get("entries"), r.get("masks"), r.get("load_s"),
+                         r.get("stalls_per_s"), r.get("stalled_ms_per_s")])
     out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
-               "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps)\n\n"
+               "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps; before "
+               "the latency run, the machine's stalls on the forwarding core: gaps of 50 us "
+               "or more a loop reading the clock there saw, the system frozen, and the "
+               "milliseconds a second they took)\n\n"
                % (opts.reps, opts.latency_rate)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
-                         "cache entries", "masks", "rules load s"], rows))
+                         "cache entries", "masks", "rules load s", "CPU stalls/s",
+                         "stalled ms/s"], rows))
     cache_rows = []
     for sc in order:
         for s in systems:

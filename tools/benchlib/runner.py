@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 
-from . import ofconn, procs, scenarios, systems
+from . import ofconn, procs, scenarios, stalls, systems
 
 SAMPLE_S = 0.25  # seconds between the samples of a time series
 
@@ -246,6 +246,13 @@ def measure_traffic(system, sc, gen, opts, floor=None):
         out["own_work"] = statistics.median(own) if own else None
         out["floor_cycles"] = statistics.median(f for f in floors if f) if any(floors) else None
     if opts.latency_rate > 0:
+        # The machine's own stalls on the forwarding core, the system frozen:
+        # its tail includes them (stalls.py).
+        system.pause(True)
+        try:
+            out.update(stalls.probe(0.5 if opts.quick else 1.0))
+        finally:
+            system.pause(False)
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
         system.clear_stats()
