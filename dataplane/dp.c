@@ -154,17 +154,23 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
         }
         /* Return with every worker polling: a launched thread may take a
          * few ms to be scheduled, and until it is online RCU does not wait
-         * for it (correctly: it has seen nothing yet). */
+         * for it (correctly: it has seen nothing yet). The deadline is for
+         * the start; the warm-up that follows is finite work whose length
+         * depends on the cache's size and the machine (seconds under ASan
+         * on a loaded one). */
         uint64_t deadline = rte_rdtsc() + dp->tsc_hz / 1000 * cfg->commit_timeout_ms;
         unsigned spins = 0;
-        for (i = 0; i < dp->n_workers; i++)
-            while (!atomic_load_explicit(&dp->workers[i]->running, memory_order_acquire)) {
-                if (rte_rdtsc() > deadline) {
+        for (i = 0; i < dp->n_workers; i++) {
+            struct dp_worker *w = dp->workers[i];
+            while (!atomic_load_explicit(&w->running, memory_order_acquire)) {
+                if (!atomic_load_explicit(&w->started, memory_order_acquire) &&
+                    rte_rdtsc() > deadline) {
                     r = -ETIMEDOUT;
                     goto err;
                 }
                 dp_wait_step(&spins);
             }
+        }
     }
     *dpp = dp;
     return 0;

@@ -229,8 +229,10 @@ struct dp_worker {
     struct dp_wcounters c __rte_cache_aligned;
 
     /* Written by this worker (release), read by the agent: the last fold
-     * request served; whether the loop runs (RCU reader online). */
+     * request served; whether its thread started (it warms its heap
+     * then); whether the loop runs (RCU reader online). */
     _Atomic uint64_t fold_ack __rte_cache_aligned;
+    _Atomic bool started;
     _Atomic bool running;
 
     /* Written by this worker about every millisecond, read by the agent

@@ -442,6 +442,7 @@ dp_worker_main(void *arg)
 {
     struct dp_worker *w = arg;
     struct dp *dp = w->dp;
+    atomic_store_explicit(&w->started, true, memory_order_release);
     dp_worker_warm(w);
     rte_rcu_qsbr_thread_register(dp->qsv, w->idx);
     rte_rcu_qsbr_thread_online(dp->qsv, w->idx);

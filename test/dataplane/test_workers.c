@@ -467,6 +467,27 @@ START_TEST(workers_fill_their_caches_without_page_faults)
 }
 END_TEST
 
+/* dp_create's deadline is for a worker's thread to start; the heap
+ * warm-up after it (here 2M entries' worth, some 300 MB: longer than the
+ * 100 ms deadline) is finite work it waits out. */
+START_TEST(a_long_warm_up_is_no_timeout)
+{
+    struct dp_config cfg;
+    dp_config_default(&cfg);
+    cfg.n_mbufs = 4095;
+    cfg.pin_ring_size = 256;
+    cfg.l2_entries = 1024;
+    cfg.commit_timeout_ms = 100;
+    cfg.cache.max_entries = 1u << 21;
+    cfg.cache.sig_buckets = 1024;
+    char err[256] = "";
+    struct dp *big = NULL;
+    ck_assert_msg(!dp_create(&cfg, &big, err, sizeof err), "%s", err);
+    ck_assert(!dp_inline(big));
+    dp_destroy(big);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -486,6 +507,10 @@ make_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, mbuf_exhaustion_and_recovery);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("startup");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, a_long_warm_up_is_no_timeout);
     suite_add_tcase(s, tc);
     return s;
 }
