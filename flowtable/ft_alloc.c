@@ -21,10 +21,23 @@ ft_alloc_keep(void)
 #endif
 }
 
+/* AddressSanitizer's allocator quarantines what is freed instead of
+ * handing it out again: a warm-up would only cost time there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WARM_USELESS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WARM_USELESS 1
+#endif
+#endif
+#ifndef WARM_USELESS
+#define WARM_USELESS 0
+#endif
+
 void
 ft_alloc_warm(size_t bytes)
 {
-    size_t n = bytes / WARM_BLOCK;
+    size_t n = WARM_USELESS ? 0 : bytes / WARM_BLOCK;
     void **blocks = n ? malloc(n * sizeof *blocks) : NULL;
     if (!blocks)
         return;
