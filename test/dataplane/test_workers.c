@@ -66,14 +66,21 @@ ring_port_free(struct ring_port *p)
     }
 }
 
+/* The dataplane configuration of these tests: small pools and tables. */
+static void
+small_config(struct dp_config *cfg)
+{
+    dp_config_default(cfg);
+    cfg->n_mbufs = 4095;
+    cfg->pin_ring_size = 256;
+    cfg->l2_entries = 1024;
+}
+
 static void
 setup(void)
 {
     struct dp_config cfg;
-    dp_config_default(&cfg);
-    cfg.n_mbufs = 4095;
-    cfg.pin_ring_size = 256;
-    cfg.l2_entries = 1024;
+    small_config(&cfg);
     char err[256];
     ck_assert_msg(!dp_create(&cfg, &dp, err, sizeof err), "%s", err);
     ck_assert(!dp_inline(dp));
@@ -473,10 +480,7 @@ END_TEST
 START_TEST(a_long_warm_up_is_no_timeout)
 {
     struct dp_config cfg;
-    dp_config_default(&cfg);
-    cfg.n_mbufs = 4095;
-    cfg.pin_ring_size = 256;
-    cfg.l2_entries = 1024;
+    small_config(&cfg);
     cfg.commit_timeout_ms = 100;
     cfg.cache.max_entries = 1u << 21;
     cfg.cache.sig_buckets = 1024;
