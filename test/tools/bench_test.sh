@@ -83,6 +83,11 @@ for sys_ in ("ofswitch", "testpmd"):
             isinstance(rs.get("stalled_ms_per_s"), (int, float)) and
             0 <= rs["stalled_ms_per_s"] < 1000):
         bad.append("scenario 5, %s: no machine stalls: %s" % (sys_, rs))
+    # And during it, the generator's and the forwarding thread's waits for
+    # their CPUs (a forwarding thread found pinned to the forwarding core).
+    for k in ("gen_wait_ms_per_s", "fwd_wait_ms_per_s"):
+        if not (isinstance(rs.get(k), (int, float)) and 0 <= rs[k] < 1000):
+            bad.append("scenario 5, %s: no %s: %s" % (sys_, k, rs.get(k)))
 # Own work (scenario 1): testpmd floor runs before ofswitch's first run
 # and after each, the system frozen meanwhile; the median over the runs
 # between agreeing floors (within 15 %) of cycles minus the floors' mean.

@@ -94,20 +94,23 @@ def render(results, order, systems, opts, info):
             if r is None:
                 continue
             if isinstance(r, str):
-                rows.append([sc.key, s, "failed: " + r] + [None] * 9)
+                rows.append([sc.key, s, "failed: " + r] + [None] * 11)
                 continue
             rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
                          r.get("p99"), r.get("entries"), r.get("masks"), r.get("load_s"),
-                         r.get("stalls_per_s"), r.get("stalled_ms_per_s")])
+                         r.get("stalls_per_s"), r.get("stalled_ms_per_s"),
+                         r.get("gen_wait_ms_per_s"), r.get("fwd_wait_ms_per_s")])
     out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
                "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps; before "
                "the latency run, the machine's stalls on the forwarding core: gaps of 50 us "
                "or more a loop reading the clock there saw, the system frozen, and the "
-               "milliseconds a second they took)\n\n"
+               "milliseconds a second they took; during it, the milliseconds a second the "
+               "generator and the forwarding thread waited for their CPUs while another "
+               "task ran there)\n\n"
                % (opts.reps, opts.latency_rate)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
                          "cache entries", "masks", "rules load s", "CPU stalls/s",
-                         "stalled ms/s"], rows))
+                         "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
     cache_rows = []
     for sc in order:
         for s in systems:

@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 
-from . import ofconn, procs, scenarios, stalls, systems
+from . import ofconn, procs, scenarios, stalls, systems, waits
 
 SAMPLE_S = 0.25  # seconds between the samples of a time series
 
@@ -135,14 +135,16 @@ class Sampler:
 
 
 def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, series=False,
-                progress=None, warmup=None):
+                progress=None, warmup=None, watch_waits=False):
     """One generator run; returns (generator JSON, cycles/packet or None,
     result of DURING(system) started when measuring begins; with SERIES,
     also "series": Sampler.stop()'s, PROGRESS shared with DURING). WARMUP:
-    seconds before measuring (default the scenario's)."""
+    seconds before measuring (default the scenario's). WATCH_WAITS: also
+    the generator's and the forwarding thread's run-queue waits (waits.py)."""
     warmup = sc.warmup if warmup is None else warmup
     t0 = gen.start(system, sc.traffic, duration, warmup, rate)
     cycles, side = None, {}
+    watch = waits.Watch(gen.proc.pid, system.pids()) if watch_waits else None
     time.sleep(warmup + 0.3)
     if sample:
         system.clear_stats()
@@ -158,6 +160,8 @@ def traffic_run(gen, system, sc, duration, rate=0.0, sample=True, during=None, s
         cycles = system.cycles_per_packet()
     if during:
         side.update(misforwarded=system.port_tx(1))
+    if watch:
+        side.update(watch.stop())
     res = gen.finish(duration + warmup + 60)
     if th:
         th.join()
@@ -256,8 +260,10 @@ def measure_traffic(system, sc, gen, opts, floor=None):
         # While the cache fills again: the misses' cost shows in the tail.
         system.flush_cache()
         system.clear_stats()
-        res, _, _ = traffic_run(gen, system, sc, opts.latency_duration, rate=opts.latency_rate,
-                                sample=False, warmup=0.0)
+        res, _, side = traffic_run(gen, system, sc, opts.latency_duration,
+                                   rate=opts.latency_rate, sample=False, warmup=0.0,
+                                   watch_waits=True)
+        out.update(side)
         lat = res["latency_us"]
         out.update(p50=lat["p50"], p90=lat["p90"], p99=lat["p99"], p99_9=lat["p99_9"],
                    lat_loss_pct=res["loss"]["percent"])
