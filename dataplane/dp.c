@@ -79,6 +79,12 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
     if (!dp)
         return fail(err, errlen, "out of memory", -ENOMEM);
     dp->cfg = *cfg;
+    r = dp_wake_init(dp);
+    if (r) {
+        free(dp);
+        return fail(err, errlen, "cannot create the agent's wake-up eventfd", r);
+    }
+    r = -ENOMEM;
     dp->tsc_hz = rte_get_tsc_hz();
     while ((2ull << dp->poll_unit_shift) <= dp->tsc_hz / 1000000)
         dp->poll_unit_shift++;
@@ -207,6 +213,7 @@ dp_destroy(struct dp *dp)
     rte_mempool_free(dp->pool);
     dp_l2_free(dp->l2);
     ft_pipeline_destroy(dp->p);
+    dp_wake_fini(dp);
     free(dp);
 }
 

@@ -180,6 +180,7 @@ packet_in(struct dp_worker *w, struct dp_xctx *x, uint8_t reason, uint16_t max_l
         return;
     }
     dp_note(w, DP_NOTE_PACKET_IN);
+    dp_agent_wake(w->dp);
     x->emitted++;
 }
 

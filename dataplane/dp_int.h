@@ -354,6 +354,8 @@ struct dp {
     struct dp_snap *_Atomic snap; /* atomic: published to workers. */
     _Atomic bool stop;            /* atomic: workers exit their loop. */
     _Atomic uint64_t fold_req;    /* atomic: dp_fold_counters' request. */
+    _Atomic bool agent_asleep;    /* atomic: dp_wake.c. */
+    int wake_fd;                  /* eventfd the sleeping agent polls. */
     uint64_t gen;
     bool dirty;          /* Agent state changed since the last publish. */
     bool publish_failed; /* The last publish failed: the next one starts afresh. */
@@ -518,6 +520,11 @@ void dp_capture_destroy(struct dp *dp);
  * the agent's half-done work). Else commit. */
 int dp_apply(struct dp *dp, bool staged_before);
 void dp_snap_free(struct dp_snap *s);
+
+/* dp_wake.c: the agent's wake-up eventfd (dp_agent_may_sleep and its kin
+ * in dp_control.h). */
+int dp_wake_init(struct dp *dp);
+void dp_wake_fini(struct dp *dp);
 int dp_wait_workers(struct dp *dp);
 
 /* dp_port.c */

@@ -453,6 +453,12 @@ expire_flows(struct ofa_agent *a, uint64_t now)
 int
 ofa_agent_run_once(struct ofa_agent *a, int timeout_ms)
 {
+    return ofa_agent_run_watching(a, timeout_ms, NULL, 0);
+}
+
+int
+ofa_agent_run_watching(struct ofa_agent *a, int timeout_ms, struct pollfd *extra, size_t n_extra)
+{
     uint64_t now = ofa_now_ns();
     for (size_t i = 0; i < a->n_slots; i++) {
         struct ofa_slot *s = &a->slots[i];
@@ -464,7 +470,7 @@ ofa_agent_run_once(struct ofa_agent *a, int timeout_ms)
     for (struct ofa_conn *c = a->conns; c; c = c->next)
         n_conns++;
     size_t n_fds = a->n_slots + n_conns;
-    struct pollfd *pfd = calloc(n_fds ? n_fds : 1, sizeof *pfd);
+    struct pollfd *pfd = calloc(n_fds + n_extra ? n_fds + n_extra : 1, sizeof *pfd);
     if (!pfd)
         return -ENOMEM;
     for (size_t i = 0; i < a->n_slots; i++) {
@@ -479,12 +485,16 @@ ofa_agent_run_once(struct ofa_agent *a, int timeout_ms)
         if (c->tls && c->state == OFA_CS_ACTIVE && ofa_tls_pending(c->tls))
             wait_ms = 0; /* Input is ready that poll() cannot see. */
     }
-    int rc = poll(pfd, n_fds, wait_ms);
+    for (size_t i = 0; i < n_extra; i++)
+        pfd[n_fds + i] = (struct pollfd){.fd = extra[i].fd, .events = extra[i].events};
+    int rc = poll(pfd, n_fds + n_extra, wait_ms);
     if (rc < 0 && errno != EINTR) {
         rc = -errno;
         free(pfd);
         return rc;
     }
+    for (size_t i = 0; i < n_extra; i++)
+        extra[i].revents = rc > 0 ? pfd[n_fds + i].revents : 0;
     now = ofa_now_ns();
 
     /* Connections first (the list as polled), then new ones are linked

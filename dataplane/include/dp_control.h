@@ -133,6 +133,18 @@ struct dp_packet_in {
 size_t dp_packet_in_pop(struct dp *dp, struct dp_packet_in **out, size_t max);
 void dp_packet_in_free(struct dp *dp, struct dp_packet_in *pin);
 
+/* An idle agent sleeping in poll(): dp_agent_may_sleep() says whether it
+ * may (false inline, or with packet-ins queued: then look again within a
+ * millisecond or so); if so, it polls dp_agent_wake_fd() (POLLIN) with its
+ * sockets, which becomes readable when a worker queues a packet-in or
+ * dp_agent_wake() is called; after the poll, dp_agent_awake() in any case.
+ * All on the agent's thread except dp_agent_wake(), which any thread may
+ * call (it is cheap unless the agent sleeps). */
+int dp_agent_wake_fd(const struct dp *dp);
+bool dp_agent_may_sleep(struct dp *dp);
+void dp_agent_awake(struct dp *dp);
+void dp_agent_wake(struct dp *dp);
+
 /* PACKET_OUT: run the actions (already validated with
  * ft_pipeline_check_packet_out) on a copy of data as if it arrived on
  * in_port; output to TABLE walks the pipeline. Sent from the agent's own

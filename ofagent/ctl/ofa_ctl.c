@@ -17,6 +17,7 @@
 #include "ofa_ctl_int.h"
 
 #define MAX_CLIENTS 16
+_Static_assert(OFA_CTL_POLLFDS == 1 + MAX_CLIENTS, "ofa_ctl_pollfds' bound");
 #define MAX_REQUEST 4096
 
 struct ctl_client {
@@ -244,6 +245,26 @@ client_write(struct ctl_client *cl)
         cl->out_ofs += (size_t)n;
     }
     return !cl->answered; /* Everything written: close. */
+}
+
+size_t
+ofa_ctl_pollfds(const struct ofa_ctl *ctl, struct pollfd *out, size_t max, bool *busy)
+{
+    size_t n = 0;
+    *busy = false;
+    if (n < max)
+        out[n++] = (struct pollfd){.fd = ctl->listen_fd, .events = POLLIN};
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        const struct ctl_client *cl = &ctl->clients[i];
+        if (cl->fd < 0)
+            continue;
+        *busy |= cl->pending != NULL;
+        if (n < max)
+            out[n++] = (struct pollfd){
+                .fd = cl->fd,
+                .events = (short)(POLLIN | (cl->out_ofs < cl->out.len ? POLLOUT : 0))};
+    }
+    return n;
 }
 
 void

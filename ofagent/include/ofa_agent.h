@@ -21,6 +21,7 @@
 
 struct dp;
 struct ofa_agent;
+struct pollfd;
 
 /* What to do while no controller is connected. */
 enum ofa_fail_mode {
@@ -97,11 +98,18 @@ struct ofa_agent *ofa_agent_create(const struct ofa_config *cfg, struct dp *dp, 
  * packet-out that needs it), send packet-ins, port status and flow-removed
  * messages, run echo probes, reconnections and flow expiry (about once a
  * second). Returns 0, or -errno when the loop itself failed (poll).
- * The dataplane has no file descriptor to wait on: packet-ins and port
- * events are picked up when run_once runs, so pass a short timeout (a few
- * ms) for prompt packet-ins.
+ * Packet-ins and port events are picked up when run_once runs: pass a
+ * short timeout (a few ms) for prompt packet-ins, or wait on the
+ * dataplane's wake-up descriptor with ofa_agent_run_watching
+ * (dp_agent_may_sleep in dp_control.h).
  */
 int ofa_agent_run_once(struct ofa_agent *a, int timeout_ms);
+
+/* ofa_agent_run_once, its poll() also waiting on the owner's n_extra
+ * descriptors (fd and events set; revents written back, 0 when poll()
+ * returned nothing): the owner's sockets and wake-ups end the wait too. */
+int ofa_agent_run_watching(struct ofa_agent *a, int timeout_ms, struct pollfd *extra,
+                           size_t n_extra);
 
 /* Close every connection and listener and release the agent. The pipeline
  * keeps its flows. NULL is a no-op. */

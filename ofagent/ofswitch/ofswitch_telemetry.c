@@ -324,6 +324,7 @@ on_request(const char *cmd, const char *params, struct rte_tel_data *d)
     tel.params = params;
     tel.d = d;
     atomic_store_explicit(&tel.pending, true, memory_order_release);
+    dp_agent_wake(tel.dp); /* It may sleep in poll(). */
     w = 0;
     while (tel.dp && !tel.done && w != ETIMEDOUT)
         w = pthread_cond_timedwait(&tel.cv, &tel.mu, &until);
@@ -366,6 +367,13 @@ ofs_telemetry_open(struct dp *dp, struct ofa_agent *agent)
     tel.dp = dp;
     tel.agent = agent;
     pthread_mutex_unlock(&tel.mu);
+}
+
+bool
+ofs_telemetry_pending(void)
+{
+    return atomic_load_explicit(&tel.pending,
+                                memory_order_relaxed); /* After dp_agent_may_sleep's fence. */
 }
 
 int

@@ -28,6 +28,8 @@
 #ifndef OFSWITCH_TELEMETRY_H
 #define OFSWITCH_TELEMETRY_H
 
+#include <stdbool.h>
+
 struct dp;
 struct ofa_agent;
 
@@ -43,6 +45,10 @@ void ofs_telemetry_open(struct dp *dp, struct ofa_agent *agent);
 /* Answer the request waiting, if any (main lcore). Returns 1 when it
  * answered one, else 0; costs one atomic load when none waits. */
 int ofs_telemetry_serve(void);
+
+/* Whether a request waits (main lcore, after dp_agent_may_sleep: a request
+ * posted later wakes the agent through dp_agent_wake). */
+bool ofs_telemetry_pending(void);
 
 /* Stop answering (a waiting request fails at once); before the agent or
  * the dataplane goes away. */

@@ -3,7 +3,7 @@
 # stderr, non-zero exit), a device that cannot be attached, and a run in
 # standalone fail mode that floods a pcap port's frames to the other port
 # and stops cleanly on SIGTERM and SIGINT, inline (-l 0) and with a worker
-# lcore. Everything it creates goes in a temporary directory, removed at
+# lcore; an idle agent that sleeps. Everything it creates goes in a temporary directory, removed at
 # exit, as is EAL's runtime directory.
 set -euo pipefail
 ofswitch=${1:?usage: test_ofswitch.sh path/to/ofswitch path/to/ofswitch-ctl}
@@ -114,6 +114,31 @@ run_standalone() { # lcores signal
 }
 run_standalone 0 TERM
 run_standalone 0-1 INT
+
+# Idle with a worker lcore, the agent sleeps in poll() until something
+# comes (its sockets, a packet-in, a timer at most every 50 ms): it used to
+# wake every millisecond, ~1,000 times a second, on the core it shares.
+# Its voluntary context switches over a second, and a request answered.
+rc=0
+"$ofswitch" -l 0-1 "${eal[@]}" -- --port 1=net_null_i1,no-rx=1 --port 2=net_null_i2,no-rx=1 \
+    --ctl-socket "$tmp/ctl-idle" 2>"$tmp/err" &
+pid=$!
+for i in $(seq 600); do
+    "$ctl" -t "$tmp/ctl-idle" show >/dev/null 2>&1 && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+done
+switches() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$pid/task/$pid/status"; }
+s0=$(switches); sleep 1; s1=$(switches)
+shown=$("$ctl" -t "$tmp/ctl-idle" show 2>&1 | head -1) || true
+kill -TERM $pid
+wait $pid || rc=$?
+if [ $rc -ne 0 ] || [ $((s1 - s0)) -gt 200 ] || [ -z "$shown" ]; then
+    echo "FAIL: idle agent: exit $rc, $((s1 - s0)) wake-ups in 1 s (at most 200), show: $shown"
+    cat "$tmp/err"; fail=1
+else
+    echo "ok: idle agent: $((s1 - s0)) wake-ups in 1 s, requests answered, clean exit"
+fi
 
 # With telemetry on (EAL's default), its socket is in EAL's runtime
 # directory; a clean stop leaves neither behind.

@@ -10,8 +10,10 @@
  *  - Ports added and removed while the other ports forward: nothing lost.
  *  - A meter shared by both workers; counters folded on request; pmd stats.
  *  - Workers fill their caches without page faults (their heaps warmed).
+ *  - A worker's packet-in wakes the agent sleeping in poll().
  */
 #include <dirent.h>
+#include <poll.h>
 #include <time.h>
 
 #include <rte_bus_vdev.h>
@@ -322,6 +324,46 @@ START_TEST(fold_counters_exact)
 }
 END_TEST
 
+/* Whether fd becomes readable within ms. */
+static bool
+readable_within(int fd, int ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    return poll(&pfd, 1, ms) == 1 && (pfd.revents & POLLIN);
+}
+
+START_TEST(a_packet_in_wakes_the_sleeping_agent)
+{
+    ck_assert_int_eq(tu_add(dp_pipeline(dp), "in_port=1", "CONTROLLER:64"), FT_OK);
+    ck_assert_int_eq(dp_commit(dp), 0);
+    int fd = dp_agent_wake_fd(dp);
+    ck_assert_int_ge(fd, 0);
+    for (int round = 0; round < 3; round++) {
+        ck_assert(dp_agent_may_sleep(dp)); /* Nothing queued. */
+        inject(&rp[0], 1, (uint16_t)round);
+        /* A worker's packet-in writes the eventfd (without it: 5 s, red). */
+        ck_assert_msg(readable_within(fd, 5000), "round %d: the agent was not woken", round);
+        dp_agent_awake(dp);
+        ck_assert(!readable_within(fd, 0)); /* Drained. */
+        /* With a packet-in queued it may not sleep; popped, it may. */
+        ck_assert(!dp_agent_may_sleep(dp));
+        dp_agent_awake(dp);
+        struct dp_packet_in *pin;
+        ck_assert_uint_eq(dp_packet_in_pop(dp, &pin, 1), 1);
+        dp_packet_in_free(dp, pin);
+    }
+    /* Awake, a packet-in does not touch the eventfd. */
+    inject(&rp[0], 1, 99);
+    struct dp_packet_in *pin = NULL;
+    uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
+    while (!dp_packet_in_pop(dp, &pin, 1) && rte_rdtsc() < deadline)
+        nanosleep(&(struct timespec){0, 20000}, NULL);
+    ck_assert_ptr_nonnull(pin);
+    dp_packet_in_free(dp, pin);
+    ck_assert(!readable_within(fd, 0));
+}
+END_TEST
+
 START_TEST(port_down_under_load)
 {
     ck_assert_int_eq(tu_add(dp_pipeline(dp), "in_port=1", "output:2"), FT_OK);
@@ -506,6 +548,7 @@ make_suite(void)
     tcase_add_test(tc, fold_counters_exact);
     tcase_add_test(tc, port_down_under_load);
     tcase_add_test(tc, device_wanting_equal_queue_counts);
+    tcase_add_test(tc, a_packet_in_wakes_the_sleeping_agent);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 120);

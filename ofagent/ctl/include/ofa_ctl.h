@@ -15,6 +15,7 @@
 #ifndef OFA_CTL_H
 #define OFA_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,14 @@ void ofa_ctl_set_hooks(struct ofa_ctl *ctl, const struct ofa_ctl_hooks *hooks);
 
 /* Accept, read and answer whatever is ready. Never blocks. */
 void ofa_ctl_run(struct ofa_ctl *ctl);
+
+/* What ofa_ctl_run waits for, to poll it with the agent's sockets: the
+ * socket and each client, at most max (OFA_CTL_POLLFDS is all). *busy:
+ * a command still runs (a capture, whose frames ofa_ctl_run drains), so
+ * run it again within a millisecond or so whatever poll() says. */
+struct pollfd;
+#define OFA_CTL_POLLFDS 17
+size_t ofa_ctl_pollfds(const struct ofa_ctl *ctl, struct pollfd *out, size_t max, bool *busy);
 
 /* Closes every client and removes the socket file. */
 void ofa_ctl_destroy(struct ofa_ctl *ctl);
