@@ -223,7 +223,7 @@ class Ovs(System):
             extra = extra.replace("--no-huge", "--no-huge --legacy-mem")
         procs.run(self.vsctl + ["--no-wait", "init"], env=self.env)
         procs.run(self.vsctl + ["--no-wait", "set", "Open_vSwitch", ".",
-                                "other_config:dpdk-init=true", "other_config:dpdk-lcore-mask=0x2",
+                                "other_config:dpdk-init=true", "other_config:dpdk-lcore-mask=0x1",
                                 "other_config:pmd-cpu-mask=0x2",
                                 "other_config:dpdk-extra=" + extra], env=self.env)
         procs.pidfile(d + "/vswitchd.pid")
