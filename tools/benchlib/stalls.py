@@ -8,7 +8,7 @@ each latency run."""
 import subprocess
 import sys
 
-FWD_CPU = 1  # each system's forwarding thread runs there (systems.py)
+from .systems import FWD_CPU
 GAP_NS = 50000
 
 _PROBE = r"""

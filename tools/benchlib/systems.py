@@ -53,6 +53,9 @@ def memif_ready(d):
     return want <= procs.unix_listening()
 
 
+FWD_CPU = 1  # each system's forwarding thread runs there (the lcore/PMD masks below)
+
+
 class System:
     name = "?"
     port_queues = 1  # queues the generator must configure on each port

@@ -11,7 +11,7 @@ in it (stalls.py sees those)."""
 import os
 import time
 
-FWD_CPU = 1  # each system's forwarding thread runs there (systems.py)
+from .systems import FWD_CPU
 
 
 def _tids(pid):
