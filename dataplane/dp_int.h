@@ -38,12 +38,13 @@
 #include "dp_pkt.h"
 #include "ft_walk.h"
 
-#define DP_BURST      32
-#define DP_MAX_PORTS  RTE_MAX_ETHPORTS
-#define DP_TXBUF      32
-#define DP_ARENA_OPS  (4 * FT_WALK_MAX_OPS) /* Program bytes per classify call. */
-#define DP_RULE_BATCH 64                    /* Rule counter slots per worker. */
-#define DP_SMALL_PORT 256                   /* Port numbers with a direct index. */
+#define DP_BURST        32
+#define DP_MAX_PORTS    RTE_MAX_ETHPORTS
+#define DP_TXBUF        32
+#define DP_ARENA_OPS    (4 * FT_WALK_MAX_OPS) /* Program bytes per classify call. */
+#define DP_RULE_BATCH   64                    /* Rule counter slots per worker. */
+#define DP_SMALL_PORT   256                   /* Port numbers with a direct index. */
+#define DP_TSC_NS_SHIFT 24                    /* Fixed point of dp->tsc_ns_mult. */
 
 _Static_assert(DP_MAX_PORTS <= 64, "tx_dirty is a 64-bit mask");
 _Static_assert(DP_RULE_BATCH <= 64, "rule_acc_used is a 64-bit mask");
@@ -193,7 +194,9 @@ struct dp_worker {
     uint64_t fold_seen;    /* The last fold request taken, */
     uint64_t fold_done;    /* and the last one finished. */
     uint64_t maintain_tsc; /* When dp_classify_maintain runs next. */
-    uint64_t now_ns;       /* CLOCK_MONOTONIC at the start of this loop. */
+    uint64_t now_ns;       /* CLOCK_MONOTONIC at the start of this loop (dp_worker_clock). */
+    uint64_t clk_ns;       /* CLOCK_MONOTONIC read at TSC clk_tsc: */
+    uint64_t clk_tsc;      /* now_ns counts on from there. */
     uint64_t meter_now;    /* dp_meter_now() at the start of this loop. */
     uint64_t tx_dirty;     /* Slots with buffered packets. */
     struct dp_txbuf tx[DP_MAX_PORTS];
@@ -341,6 +344,7 @@ struct dp {
     struct dp_config cfg;
     struct ft_pipeline *p;
     uint64_t tsc_hz;
+    uint64_t tsc_ns_mult;     /* TSC ticks to ns: ticks * tsc_ns_mult >> DP_TSC_NS_SHIFT. */
     unsigned poll_unit_shift; /* log2 of poll_hist's unit in TSC cycles. */
     unsigned n_workers;
     bool inline_mode;

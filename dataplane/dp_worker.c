@@ -27,6 +27,32 @@ dp_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC, now, as read at w's last anchor and counted on in TSC
+ * ticks (tsc, read just now): reading the clock costs a few hundred cycles
+ * in a virtual machine, a sixth of a poll that receives one packet, and
+ * the TSC is read anyway. Anchored again once a millisecond
+ * (dp_worker_anchor), at once after a second without; never back. */
+static uint64_t
+dp_worker_clock(struct dp_worker *w, uint64_t tsc)
+{
+    uint64_t ticks = tsc - w->clk_tsc;
+    uint64_t now;
+    if (unlikely(ticks >= w->dp->tsc_hz)) { /* Also: the product would overflow. */
+        w->clk_ns = now = dp_clock_ns();
+        w->clk_tsc = tsc;
+    } else {
+        now = w->clk_ns + ((ticks * w->dp->tsc_ns_mult) >> DP_TSC_NS_SHIFT);
+    }
+    return now > w->now_ns ? now : w->now_ns;
+}
+
+static void
+dp_worker_anchor(struct dp_worker *w)
+{
+    w->clk_ns = dp_clock_ns();
+    w->clk_tsc = rte_rdtsc();
+}
+
 /* The cache's clock for miss-path cycles (rte_rdtsc is inline only). */
 static uint64_t
 dp_tsc(void)
@@ -45,6 +71,7 @@ dp_worker_new(struct dp *dp, unsigned idx, unsigned lcore, bool is_agent)
     w->idx = idx;
     w->lcore = lcore;
     w->is_agent = is_agent;
+    dp_worker_anchor(w);
     for (unsigned i = 0; i < DP_BURST; i++) {
         w->kp[i] = &w->keys[i];
         w->rq[0].kp[i] = &w->rq[0].keys[i];
@@ -399,7 +426,7 @@ dp_worker_poll(struct dp_worker *w)
         if (!n)
             continue;
         if (!total) {
-            w->now_ns = dp_clock_ns();
+            w->now_ns = dp_worker_clock(w, t0);
             w->meter_now = dp_meter_now(t0);
         }
         total += n;
@@ -413,6 +440,7 @@ dp_worker_poll(struct dp_worker *w)
     uint64_t t1 = rte_rdtsc();
     if (t1 >= w->maintain_tsc) {
         dp_classify_maintain(w);
+        dp_worker_anchor(w);
         w->maintain_tsc = t1 + dp->tsc_hz / 1000;
         t1 = rte_rdtsc(); /* Maintenance is work too: pmd-stats count it. */
     }
