@@ -196,7 +196,10 @@ struct dp_worker {
     uint64_t maintain_tsc; /* When dp_classify_maintain runs next. */
     uint64_t now_ns;       /* CLOCK_MONOTONIC at the start of this loop (dp_worker_clock). */
     uint64_t clk_ns;       /* CLOCK_MONOTONIC read at TSC clk_tsc: */
-    uint64_t clk_tsc;      /* now_ns counts on from there. */
+    uint64_t clk_tsc;      /* now_ns counts on from there, */
+    uint64_t clk_mult;     /* ticks * clk_mult >> DP_TSC_NS_SHIFT ns a tick. */
+    uint64_t cal_ns;       /* The clock and the TSC when their rates */
+    uint64_t cal_tsc;      /* were last compared. */
     uint64_t meter_now;    /* dp_meter_now() at the start of this loop. */
     uint64_t tx_dirty;     /* Slots with buffered packets. */
     struct dp_txbuf tx[DP_MAX_PORTS];
