@@ -179,6 +179,7 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
             }
         }
     }
+    dp_unmap_guard_set(dp);
     *dpp = dp;
     return 0;
 err:
@@ -198,7 +199,8 @@ dp_destroy(struct dp *dp)
         for (unsigned i = 0; dp->workers && i < dp->n_workers; i++)
             if (dp->workers[i])
                 rte_eal_wait_lcore(dp->workers[i]->lcore);
-    dp_port_reap(dp); /* Ports a failed publish kept: no worker runs now. */
+    dp_unmap_guard_set(NULL); /* No worker polls now; the agent is here. */
+    dp_port_reap(dp);         /* Ports a failed publish kept: no worker runs now. */
     for (unsigned i = 0; i < dp->n_limbo; i++)
         dp_snap_free(dp->limbo[i].snap);
     dp_snap_free(atomic_load(&dp->snap));
@@ -238,7 +240,12 @@ dp_inline(const struct dp *dp)
 unsigned
 dp_poll(struct dp *dp)
 {
-    return dp->inline_mode ? dp_worker_poll(dp->workers[0]) : 0;
+    if (!dp->inline_mode)
+        return 0;
+    dp_io_enter(dp); /* Its ports stay mapped (dp_unmap_guard.c). */
+    unsigned n = dp_worker_poll(dp->workers[0]);
+    dp_io_leave(dp);
+    return n;
 }
 
 struct ft_pipeline *

@@ -346,6 +346,9 @@ enum dp_stages_step dp_stages_decide(struct dp_stage_auto *a, const struct dp_st
 struct dp {
     struct dp_config cfg;
     struct ft_pipeline *p;
+    /* Odd while the agent's thread sends (packet-out) or polls inline
+     * (dp_unmap_guard.c waits for it to change). */
+    _Atomic uint64_t agent_io;
     uint64_t tsc_hz;
     uint64_t tsc_ns_mult;     /* TSC ticks to ns: ticks * tsc_ns_mult >> DP_TSC_NS_SHIFT. */
     unsigned poll_unit_shift; /* log2 of poll_hist's unit in TSC cycles. */
@@ -533,6 +536,13 @@ void dp_snap_free(struct dp_snap *s);
 int dp_wake_init(struct dp *dp);
 void dp_wake_fini(struct dp *dp);
 int dp_wait_workers(struct dp *dp);
+
+/* dp_unmap_guard.c: the process's munmap() waits, in the EAL interrupt
+ * thread, for the polls under way of the dataplane set here (NULL: none);
+ * the agent's thread brackets its port I/O with dp_io_enter/leave. */
+void dp_unmap_guard_set(struct dp *dp);
+void dp_io_enter(struct dp *dp);
+void dp_io_leave(struct dp *dp);
 
 /* dp_port.c */
 void dp_port_del_all(struct dp *dp);

@@ -103,9 +103,9 @@ mbuf_from(struct rte_mempool *pool, const uint8_t *data, size_t len)
     }
 }
 
-int
-dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
-              const uint8_t *data, size_t len)
+static int
+packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
+           const uint8_t *data, size_t len)
 {
     struct dp_worker *a = dp->agent;
     a->snap = atomic_load_explicit(&dp->snap, memory_order_relaxed);
@@ -158,4 +158,14 @@ dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, 
     dp_tx_flush_all(a);
     dp_stats_flush(a);
     return 0;
+}
+
+int
+dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
+              const uint8_t *data, size_t len)
+{
+    dp_io_enter(dp); /* Its ports stay mapped (dp_unmap_guard.c). */
+    int r = packet_out(dp, in_port, actions, n, data, len);
+    dp_io_leave(dp);
+    return r;
 }
