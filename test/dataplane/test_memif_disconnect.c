@@ -68,9 +68,10 @@ static uint64_t
 send_for(unsigned us)
 {
     static const uint8_t frame[60] = {
-        0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00, /* Ethernet */
-        0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 19, 0, 1, /* IPv4 */
-        0x04, 0, 0x04, 1, 0, 26, 0, 0, /* UDP */
+        0x02, 0, 0,    0,  0, 0x02, 0x02, 0, 0,  0,  0, 0x01, 0x08, 0x00, /* Ethernet */
+        0x45, 0, 0,    46, 0, 0,    0,    0, 64, 17, 0, 0,    198,  18,
+        0,    1, 198,  19, 0, 1,             /* IPv4 */
+        0x04, 0, 0x04, 1,  0, 26,   0,    0, /* UDP */
     };
     uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000000 * us, sent = 0;
     while (rte_rdtsc() < end) {
