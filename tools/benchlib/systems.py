@@ -102,7 +102,16 @@ class System:
     def ports_idle(self, idle):
         """Stop (IDLE) or resume polling the generator's ports. The generator
         leaves in between: DPDK 22.11's memif unmaps the shared rings on
-        disconnect under a thread that may still poll them."""
+        disconnect under a thread that may still poll them (Open vSwitch's
+        PMD died of it in a full run). OpenFlow PORT_DOWN: ofswitch takes
+        the ports out of its workers' poll lists, and ovs-ofctl waits for
+        its barrier's reply, which comes after every worker adopted that;
+        Open vSwitch turns the netdev down, which its PMD checks before each
+        receive: a burst under way ends within the settling pause."""
+        for port in ("1", "2"):
+            ofctl(self.target, "mod-port", port, "down" if idle else "up")
+        if idle:
+            time.sleep(0.05)
 
     def pids(self):
         """The processes whose threads poll (paused and resumed as one)."""
@@ -113,7 +122,11 @@ class System:
         frozen system's polling threads leave the forwarding core to
         another system measured in between (runner.measure_traffic)."""
         for pid in self.pids():
-            os.kill(pid, signal.SIGSTOP if paused else signal.SIGCONT)
+            try:
+                os.kill(pid, signal.SIGSTOP if paused else signal.SIGCONT)
+            except ProcessLookupError:
+                raise procs.BenchError("%s: process %d is gone (it exited or crashed during "
+                                       "the scenario)" % (self.name, pid)) from None
 
 
 class Ofswitch(System):
@@ -151,14 +164,6 @@ class Ofswitch(System):
 
     def clear_stats(self):
         self.ctl("pmd-stats-clear")
-
-    def ports_idle(self, idle):
-        # PORT_DOWN takes the ports out of the workers' poll lists; ovs-ofctl
-        # waits for its barrier's reply, which comes after every worker
-        # adopted that.
-        target = "tcp:127.0.0.1:%d" % self.of_port
-        for port in ("1", "2"):
-            ofctl(target, "mod-port", port, "down" if idle else "up")
 
     def cycles_per_packet(self):
         w = self.ctl("pmd-stats")["workers"]
