@@ -87,6 +87,7 @@ dp_create(const struct dp_config *cfg, struct dp **dpp, char *err, size_t errlen
     r = -ENOMEM;
     dp->tsc_hz = rte_get_tsc_hz();
     dp->tsc_ns_mult = ((1000000000ull << DP_TSC_NS_SHIFT) + dp->tsc_hz / 2) / dp->tsc_hz;
+    dp->clk_stale = dp->tsc_hz / 500;
     while ((2ull << dp->poll_unit_shift) <= dp->tsc_hz / 1000000)
         dp->poll_unit_shift++;
     dp->miss_send_len = 128; /* OFP_DEFAULT_MISS_SEND_LEN */

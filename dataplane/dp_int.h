@@ -351,6 +351,7 @@ struct dp {
     _Atomic uint64_t agent_io;
     uint64_t tsc_hz;
     uint64_t tsc_ns_mult;     /* TSC ticks to ns: ticks * tsc_ns_mult >> DP_TSC_NS_SHIFT. */
+    uint64_t clk_stale;       /* TSC ticks (2 ms) after which a worker reads the clock again. */
     unsigned poll_unit_shift; /* log2 of poll_hist's unit in TSC cycles. */
     unsigned n_workers;
     bool inline_mode;

@@ -38,7 +38,7 @@ static uint64_t
 dp_worker_clock(struct dp_worker *w, uint64_t tsc)
 {
     uint64_t ticks = tsc - w->clk_tsc, now;
-    if (unlikely(ticks >= w->dp->tsc_hz / 500)) {
+    if (unlikely(ticks >= w->dp->clk_stale)) {
         w->clk_ns = now = dp_clock_ns();
         w->clk_tsc = tsc;
     } else {
