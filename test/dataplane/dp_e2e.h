@@ -146,6 +146,27 @@ e2e_cleanup_live(void)
         e2e_cleanup(e2e_live);
 }
 
+/* An inline dataplane with small pools and ports 1 and 2 on net_null
+ * devices named after tag (every poll receives a burst on each). */
+static inline struct dp *
+e2e_null_dp(const char *tag)
+{
+    struct dp_config cfg;
+    dp_config_default(&cfg);
+    cfg.n_mbufs = 2047;
+    cfg.pin_ring_size = 64;
+    cfg.l2_entries = 64;
+    char err[256] = "", dev[64];
+    struct dp *dp = NULL;
+    ck_assert_msg(dp_create(&cfg, &dp, err, sizeof err) == 0, "dp_create: %s", err);
+    ck_assert(dp_inline(dp));
+    for (uint32_t port = 1; port <= 2; port++) {
+        snprintf(dev, sizeof dev, "net_null_%s%u", tag, port);
+        ck_assert_msg(dp_port_add(dp, port, dev, err, sizeof err) == 0, "%s: %s", dev, err);
+    }
+    return dp;
+}
+
 static inline void
 e2e_start(struct e2e *e, unsigned n_ports)
 {

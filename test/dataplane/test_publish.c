@@ -32,16 +32,7 @@ start(void)
     dp_test_cleanup = stop; /* Also after a test that failed half-way. */
     if (dp)
         stop();
-    struct dp_config cfg;
-    dp_config_default(&cfg);
-    cfg.n_mbufs = 2047;
-    cfg.pin_ring_size = 64;
-    cfg.l2_entries = 64;
-    char err[256] = "";
-    ck_assert_msg(dp_create(&cfg, &dp, err, sizeof err) == 0, "dp_create: %s", err);
-    ck_assert(dp_inline(dp));
-    ck_assert_int_eq(dp_port_add(dp, 1, "net_null_pub1", err, sizeof err), 0);
-    ck_assert_int_eq(dp_port_add(dp, 2, "net_null_pub2", err, sizeof err), 0);
+    dp = e2e_null_dp("pub");
 }
 
 static uint64_t
