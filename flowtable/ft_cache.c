@@ -319,8 +319,11 @@ entry_alloc(struct ft_cache *c)
             ft_cache_evict(c, idx, &c->st.evict_capacity);
     }
     uint32_t idx = c->free_head;
-    if (idx != FT_NIL)
+    if (idx != FT_NIL) {
         c->free_head = c->pool[idx].next;
+        if (c->free_head != FT_NIL) /* The next install's entry, fetched meanwhile. */
+            __builtin_prefetch(&c->pool[c->free_head], 1);
+    }
     return idx;
 }
 
@@ -375,6 +378,11 @@ ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_c
         return FT_NIL;
     }
     uint32_t cont = walk_key(c, key, from);
+    /* The rule buckets the entry's visits go into are far apart in a big
+     * cache: fetched now, while the program and the entry are made. */
+    for (uint16_t i = 0; i < c->walk.n_visits; i++)
+        if (c->walk.visits[i].rule)
+            __builtin_prefetch(ft_cache_rule_bucket(c, c->walk.visits[i].rule), 1);
     c->st.misses++;
     c->win_misses++;
     struct ft_cprog *x = prog_intern(c, &c->walk, cont);

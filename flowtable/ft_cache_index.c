@@ -206,7 +206,7 @@ ft_cache_index_entry(struct ft_cache *c, uint32_t idx, uint32_t from)
         v->priority = v->resumed ? FT_PRIO_RESUMED : v->rule ? ft_rule_priority(v->rule) : -1;
         v->rprev = NULL;
         if (v->rule) {
-            struct ft_cvisit **head = &c->rule_buckets[ft_ptr_hash(v->rule) & c->rule_mask];
+            struct ft_cvisit **head = ft_cache_rule_bucket(c, v->rule);
             v->rnext = *head;
             if (*head)
                 (*head)->rprev = &v->rnext;
@@ -317,7 +317,7 @@ static void
 rule_deleted(struct ft_cache *c, const struct ft_rule *r)
 {
     uint32_t n = 0;
-    for (struct ft_cvisit *v = c->rule_buckets[ft_ptr_hash(r) & c->rule_mask]; v; v = v->rnext)
+    for (struct ft_cvisit *v = *ft_cache_rule_bucket(c, r); v; v = v->rnext)
         if (v->rule == r)
             c->scratch[n++] = v->entry;
     evict_scratch(c, n);

@@ -378,6 +378,13 @@ ft_ptr_hash(const void *ptr)
     return ft_hash_finish(ft_hash_add64(0x2545f491, (uint64_t)(uintptr_t)ptr));
 }
 
+/* The head of the visits of rule r (and of the rules sharing its bucket). */
+static inline struct ft_cvisit **
+ft_cache_rule_bucket(const struct ft_cache *c, const struct ft_rule *r)
+{
+    return &c->rule_buckets[ft_ptr_hash(r) & c->rule_mask];
+}
+
 static inline uint32_t
 ft_dep_hash(uint8_t kind, uint32_t id)
 {

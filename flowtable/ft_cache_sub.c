@@ -132,7 +132,13 @@ move_buckets(struct ft_cache *c, struct ft_csub *st, uint32_t n)
     if (st->moved > st->old_mask) {
         free(st->old_heads);
         st->old_heads = NULL;
+        return;
     }
+    /* The next insert's buckets' first entries, far apart in the pool:
+     * fetched while that insert's miss walks. */
+    for (uint32_t b = st->moved; b < st->moved + MOVE_PER_INSERT && b <= st->old_mask; b++)
+        if (st->old_heads[b] != FT_NIL)
+            __builtin_prefetch(&c->pool[st->old_heads[b]], 1);
 }
 
 /* Start doubling the heads; the entries move over the next inserts. */
