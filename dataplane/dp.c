@@ -243,7 +243,7 @@ dp_poll(struct dp *dp)
 {
     if (!dp->inline_mode)
         return 0;
-    dp_io_enter(dp); /* Its ports stay mapped (dp_unmap_guard.c). */
+    dp_io_enter(dp); /* Its ports stay mapped (dp_port_maps.c). */
     unsigned n = dp_worker_poll(dp->workers[0]);
     dp_io_leave(dp);
     return n;

@@ -347,7 +347,7 @@ struct dp {
     struct dp_config cfg;
     struct ft_pipeline *p;
     /* Odd while the agent's thread sends (packet-out) or polls inline
-     * (dp_unmap_guard.c waits for it to change). */
+     * (dp_port_maps.c waits for it to change). */
     _Atomic uint64_t agent_io;
     uint64_t tsc_hz;
     uint64_t tsc_ns_mult;     /* TSC ticks to ns: ticks * tsc_ns_mult >> DP_TSC_NS_SHIFT. */
@@ -538,8 +538,9 @@ int dp_wake_init(struct dp *dp);
 void dp_wake_fini(struct dp *dp);
 int dp_wait_workers(struct dp *dp);
 
-/* dp_unmap_guard.c: the process's munmap() waits, in the EAL interrupt
- * thread, for the polls under way of the dataplane set here (NULL: none);
+/* dp_port_maps.c: the process's mmap() populates shared mappings made in
+ * the EAL interrupt thread; its munmap() waits, in that thread, for the
+ * polls under way of the dataplane set here (NULL: none);
  * the agent's thread brackets its port I/O with dp_io_enter/leave. */
 void dp_unmap_guard_set(struct dp *dp);
 void dp_io_enter(struct dp *dp);

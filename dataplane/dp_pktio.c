@@ -164,7 +164,7 @@ int
 dp_packet_out(struct dp *dp, uint32_t in_port, const struct ft_action *actions, size_t n,
               const uint8_t *data, size_t len)
 {
-    dp_io_enter(dp); /* Its ports stay mapped (dp_unmap_guard.c). */
+    dp_io_enter(dp); /* Its ports stay mapped (dp_port_maps.c). */
     int r = packet_out(dp, in_port, actions, n, data, len);
     dp_io_leave(dp);
     return r;

@@ -14,6 +14,7 @@
 #define TEST_DP_TEST_H
 
 #include <check.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,37 @@ dp_test_eal_cleanup(void)
         dp_test_eal_cleanup();                                                                     \
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;                                               \
     }
+
+/* Page faults the worker lcores' threads have taken (/proc: their comm
+ * is rte-worker-N). */
+static inline long
+dp_test_worker_page_faults(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    long sum = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[300], line[512];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(line, 1, sizeof line - 1, f);
+        fclose(f);
+        line[n] = 0;
+        /* pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt */
+        const char *c = strrchr(line, ')');
+        unsigned long minflt = 0, majflt = 0;
+        if (!strstr(line, "(rte-worker-") || !c ||
+            sscanf(c + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", &minflt, &majflt) != 2)
+            continue;
+        sum += (long)(minflt + majflt);
+    }
+    closedir(d);
+    return sum;
+}
 
 /* An mbuf holding bytes (one segment, or a chain when larger than a
  * segment's data room). */

@@ -12,7 +12,6 @@
  *  - Workers fill their caches without page faults (their heaps warmed).
  *  - A worker's packet-in wakes the agent sleeping in poll().
  */
-#include <dirent.h>
 #include <poll.h>
 #include <time.h>
 
@@ -451,37 +450,6 @@ START_TEST(device_wanting_equal_queue_counts)
 }
 END_TEST
 
-/* Page faults the worker lcores' threads have taken (/proc: their comm
- * is rte-worker-N). */
-static long
-worker_page_faults(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    ck_assert_ptr_nonnull(d);
-    long sum = 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        if (de->d_name[0] == '.')
-            continue;
-        char path[300], line[512];
-        snprintf(path, sizeof path, "/proc/self/task/%s/stat", de->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t n = fread(line, 1, sizeof line - 1, f);
-        fclose(f);
-        line[n] = 0;
-        /* pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt */
-        const char *c = strrchr(line, ')');
-        unsigned long minflt = 0, majflt = 0;
-        if (!strstr(line, "(rte-worker-") || !c ||
-            sscanf(c + 2, "%*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", &minflt, &majflt) != 2)
-            continue;
-        sum += (long)(minflt + majflt);
-    }
-    closedir(d);
-    return sum;
-}
-
 /* Each worker warmed its heap when it started: 4,000 new flows, each a
  * miss and a cache entry, take its thread no page fault (in a virtual
  * machine each is a trip to the hypervisor; a fill's thousands made the
@@ -499,14 +467,14 @@ START_TEST(workers_fill_their_caches_without_page_faults)
     ck_assert_int_eq(dp_commit(dp), 0);
     inject(&rp[0], 64, 1000); /* The rings' and mbufs' first touches. */
     ck_assert_uint_eq(drain_until(&rp[1], 64, NULL, NULL), 64);
-    long before = worker_page_faults();
+    long before = dp_test_worker_page_faults();
     unsigned got = 0;
     for (unsigned k = 64; k < N; k += 500) {
         unsigned n = N - k < 500 ? N - k : 500;
         inject(&rp[0], n, (uint16_t)(1000 + k));
         got += drain_until(&rp[1], n, NULL, NULL);
     }
-    long faults = worker_page_faults() - before;
+    long faults = dp_test_worker_page_faults() - before;
     ck_assert_uint_eq(got, N - 64);
     struct dp_worker_stats ws[2];
     ck_assert_uint_eq(dp_worker_stats(dp, ws, 2), 2);
