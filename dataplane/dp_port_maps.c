@@ -79,31 +79,20 @@ wait_polls(struct dp *dp)
             rte_pause();
 }
 
-static void *
-map(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-    if ((flags & MAP_SHARED) && fd >= 0 && rte_thread_is_intr())
-        flags |= MAP_POPULATE;
-    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off); /* -1: MAP_FAILED. */
-}
-
-/* Both names: glibc has both, and which one a plugin calls depends on how
- * it was built (DPDK's memif calls mmap64). The labels keep the C names
- * apart from <sys/mman.h>'s declarations, which may redirect one to the
- * other. */
+/* Both names, one function: glibc has both, and which one a plugin calls
+ * depends on how it was built (DPDK's memif calls mmap64). The label keeps
+ * the C name apart from <sys/mman.h>'s declarations, which may redirect
+ * one name to the other. */
 void *dp_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) __asm__("mmap");
-void *dp_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) __asm__("mmap64");
+void *dp_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) __asm__("mmap64")
+    __attribute__((alias("mmap")));
 
 void *
 dp_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-    return map(addr, len, prot, flags, fd, off);
-}
-
-void *
-dp_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-    return map(addr, len, prot, flags, fd, off);
+    if ((flags & MAP_SHARED) && fd >= 0 && rte_thread_is_intr())
+        flags |= MAP_POPULATE;
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off); /* -1: MAP_FAILED. */
 }
 
 int
