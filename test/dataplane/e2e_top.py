@@ -92,7 +92,10 @@ def run_pane(name, quit_key):
         text = tmux("capture-pane", "-p", "-t", pane)
         if all(ok for _, ok in nonzero_view(text)):
             views.append(text)
-        return len(views) >= 2 and views[-1] != views[0]
+        # A later redraw, not just another capture: one taken while the
+        # screen was being drawn differs from the first too (seen under ASan).
+        return len(views) >= 2 and totals(views[-1]).get("no_match", 0) > \
+            totals(views[0]).get("no_match", 0)
     try:
         wait_until(showing_traffic, f"{name}: two views with traffic", 30)
     except TimeoutError as e:
