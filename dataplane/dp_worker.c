@@ -347,30 +347,13 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
      * on while a quarter of those compared (in this burst or the last)
      * were their neighbour's. */
     bool comparing = w->same_pays;
-    const uint8_t *prev =
-        NULL;              /* The data of run r - 1's first packet while pkts[i - 1] is its last, */
-    unsigned prev_end = 0; /* and its plain_end once needed (UINT_MAX before). */
-    for (uint16_t i = 0; i < n; i++) {
+    for (uint16_t i = 0; i < n;) {
         struct rte_mbuf *m = pkts[i];
         const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
         if (i + DP_PREFETCH_AHEAD < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
         uint32_t len = rte_pktmbuf_pkt_len(m);
-        if (prev && (comparing || i < DP_SAME_PROBE)) {
-            n_tried++;
-            if (prev_end == UINT_MAX)
-                prev_end = plain_end(&w->keys[r - 1], &w->lays[r - 1]);
-            if (prev_end && same_headers(prev, data, rte_pktmbuf_data_len(m), prev_end)) {
-                n_same++; /* A flow's packets in a row: one run, parsed once. */
-                comparing = comparing || n_same * 4 > n_tried;
-                w->n_run[r - 1]++;
-                w->lens[r - 1] += len;
-                w->mbufs[k++] = m;
-                continue;
-            }
-            comparing = w->same_pays || n_same * 4 > n_tried;
-        }
-        prev = NULL;
+        i++;
         enum ft_parse_stop stop =
             ft_parse(data, rte_pktmbuf_data_len(m), &meta, &w->keys[r], &w->lays[r]);
         if (stop != FT_STOP_DONE) {
@@ -383,12 +366,49 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
             rte_pktmbuf_free(m);
             continue;
         }
-        w->n_run[r] = 1;
+        w->mbufs[k++] = m;
+        /* The packets after it of the same flow join its run, parsed once:
+         * a tight loop of its own, the common case of a burst. */
+        uint16_t n_run = 1;
+        unsigned end =
+            i < n && (comparing || i < DP_SAME_PROBE) ? plain_end(&w->keys[r], &w->lays[r]) : 0;
+        if (end && comparing) {
+            /* Comparing stays on while they match: nothing to count each. */
+            uint16_t j = i;
+            while (j < n && same_headers(data, rte_pktmbuf_mtod(pkts[j], const uint8_t *),
+                                         rte_pktmbuf_data_len(pkts[j]), end)) {
+                if (j + DP_PREFETCH_AHEAD < n)
+                    rte_prefetch0(rte_pktmbuf_mtod(pkts[j + DP_PREFETCH_AHEAD], void *));
+                len += rte_pktmbuf_pkt_len(pkts[j]);
+                w->mbufs[k++] = pkts[j++];
+            }
+            n_run = (uint16_t)(n_run + j - i);
+            n_same += j - i;
+            n_tried += j - i + (j < n);
+            if (j < n)
+                comparing = w->same_pays || n_same * 4 > n_tried;
+            i = j;
+        } else {
+            for (; i < n && (comparing || i < DP_SAME_PROBE); i++) {
+                struct rte_mbuf *next = pkts[i];
+                n_tried++;
+                if (!end || !same_headers(data, rte_pktmbuf_mtod(next, const uint8_t *),
+                                          rte_pktmbuf_data_len(next), end)) {
+                    comparing = w->same_pays || n_same * 4 > n_tried;
+                    break;
+                }
+                if (i + DP_PREFETCH_AHEAD < n)
+                    rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
+                n_same++;
+                comparing = comparing || n_same * 4 > n_tried;
+                n_run++;
+                len += rte_pktmbuf_pkt_len(next);
+                w->mbufs[k++] = next;
+            }
+        }
+        w->n_run[r] = n_run;
         w->lens[r] = len;
         r++;
-        w->mbufs[k++] = m;
-        prev = data;
-        prev_end = UINT_MAX;
     }
     w->same_pays = n_same && n_same * 4 >= n_tried;
     if (s->standalone) {
