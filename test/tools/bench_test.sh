@@ -36,6 +36,8 @@ text = open(sys.argv[1]).read()
 rows = {}
 # Only the forwarding table: the flow-cache table's rows start alike.
 forwarding = text.split("Forwarding (", 1)[-1].split("\n\n", 2)[1]
+header = [c.strip() for c in forwarding.splitlines()[0].strip().strip("|").split("|")]
+col = {name: i for i, name in enumerate(header)}
 for line in forwarding.splitlines():
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     if len(cells) >= 5 and re.fullmatch(r"[0-9a-z]+", cells[0]) and cells[1] in ("ofswitch", "testpmd"):
@@ -47,8 +49,14 @@ for key in [("1", "ofswitch"), ("1", "testpmd"), ("5", "ofswitch"), ("5", "testp
         bad.append("no forwarding row for %s" % (key,))
     elif not (float(r[2]) > 0 and float(r[4].replace(",", "")) > 0):
         bad.append("row %s lacks Mpps or cycles/pkt: %s" % (key, r))
-if not (rows.get(("5", "ofswitch")) and int(rows[("5", "ofswitch")][8].split(".")[0]) > 32):
+if not (rows.get(("5", "ofswitch")) and int(rows[("5", "ofswitch")][col["masks"]].split(".")[0]) > 32):
     bad.append("scenario 5 did not make many cache masks: %s" % rows.get(("5", "ofswitch")))
+# --quick makes one latency run: its p99 is the one reported.
+one = rows.get(("1", "ofswitch"))
+if not (one and one[col["p99 each run us"]].replace(",", "").isdigit()
+        and abs(float(one[col["p99 each run us"]].replace(",", ""))
+                - float(one[col["p99 us"]].replace(",", ""))) <= 0.5):
+    bad.append("scenario 1's latency run is not the p99 reported: %s" % (one,))
 churn = re.search(r"^\| ofswitch +\|([^\n]*)$", text.split("Churn")[1], re.M) if "Churn" in text else None
 if not churn:
     bad.append("no churn row")
@@ -186,7 +194,7 @@ PY
     ! ls "$tmp"/other-*.svg "$tmp"/bad-*.svg 2>/dev/null || fail "charts drawn from a bad file"
     ;;
 badargs)
-    for args in "--scenarios 99" "--systems vpp" "--reps 0" "--frobnicate"; do
+    for args in "--scenarios 99" "--systems vpp" "--reps 0" "--latency-reps 0" "--frobnicate"; do
         rc=0
         # shellcheck disable=SC2086
         /usr/bin/python3 "$repo/tools/bench" $args >"$tmp/o" 2>"$tmp/e" || rc=$?

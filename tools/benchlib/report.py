@@ -81,6 +81,13 @@ def machine(mem, tsc_hz, build):
     ]
 
 
+def _runs(values):
+    """Each run's number, in the order run ("41 / 73 / 155"), or None."""
+    if not values:
+        return None
+    return " / ".join("-" if v is None else "{:,.0f}".format(v) for v in values)
+
+
 def render(results, order, systems, opts, info):
     """RESULTS[(scenario key, system)] -> dict or error string."""
     out = []
@@ -94,22 +101,24 @@ def render(results, order, systems, opts, info):
             if r is None:
                 continue
             if isinstance(r, str):
-                rows.append([sc.key, s, "failed: " + r] + [None] * 11)
+                rows.append([sc.key, s, "failed: " + r] + [None] * 12)
                 continue
             rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
-                         r.get("p99"), r.get("entries"), r.get("masks"), r.get("load_s"),
+                         r.get("p99"), _runs(r.get("p99_runs")), r.get("entries"), r.get("masks"), r.get("load_s"),
                          r.get("stalls_per_s"), r.get("stalled_ms_per_s"),
                          r.get("gen_wait_ms_per_s"), r.get("fwd_wait_ms_per_s")])
     out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
-               "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps; before "
-               "the latency run, the machine's stalls on the forwarding core: gaps of 50 us "
+               "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps, each "
+               "latency run from an empty cache: p50 and p99 of the run with the median p99 "
+               "of %d, every run's p99 beside them; before "
+               "the latency runs, the machine's stalls on the forwarding core: gaps of 50 us "
                "or more a loop reading the clock there saw, the system frozen, and the "
-               "milliseconds a second they took; during it, the milliseconds a second the "
+               "milliseconds a second they took; during the median one, the milliseconds a second the "
                "generator and the forwarding thread waited for their CPUs while another "
                "task ran there)\n\n"
-               % (opts.reps, opts.latency_rate)
+               % (opts.reps, opts.latency_rate, opts.latency_reps)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
-                         "cache entries", "masks", "rules load s", "CPU stalls/s",
+                         "p99 each run us", "cache entries", "masks", "rules load s", "CPU stalls/s",
                          "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
     cache_rows = []
     for sc in order:

@@ -32,6 +32,7 @@ def save(path, results, scenarios, systems, opts, machine, command):
         "reps": opts.reps,
         "duration": opts.duration,
         "latency_rate": opts.latency_rate,
+        "latency_reps": opts.latency_reps,
         "systems": list(systems),
         "scenarios": [{"key": sc.key, "title": sc.title, "kind": sc.kind} for sc in scenarios],
         "machine": [list(kv) for kv in machine],
