@@ -175,27 +175,34 @@ gate_open(struct ft_gate *g, size_t n)
     return was_on;
 }
 
-/* The signature index's bucket for h: all of it while it is on; while it
- * is off, the sampled hashes (1 in SIG_SAMPLE) go to a SIG_SAMPLE-th of
- * the buckets, as full as the whole would be with every key, so their
- * hits tell whether turning it on would pay. */
+/* The signature index's bucket for the key of stage `stage` of a chain
+ * whose first key hashed to hb: all of it while it is on; while it is off,
+ * the sampled chains (1 in SIG_SAMPLE) go to a SIG_SAMPLE-th of the
+ * buckets, as full as the whole would be with every key, so their hits
+ * tell whether turning it on would pay. A chain's stages look in
+ * neighbouring buckets (one line, or the next): its later stages find
+ * theirs where the first one's load brought them, not one line from
+ * memory each (one packet a poll pays every such load in full). The
+ * signature (h >> 16) is each stage key's own. */
 static inline bool
-sig_sampled(const struct ft_cache *c, uint32_t h)
+sig_sampled(const struct ft_cache *c, uint32_t hb)
 {
-    return c->sig_may && !c->sig_on && !(h & (SIG_SAMPLE - 1));
+    return c->sig_may && !c->sig_on && !(hb & (SIG_SAMPLE - 1));
 }
 
 static inline uint32_t
-sig_bucket(const struct ft_cache *c, uint32_t h)
+sig_bucket(const struct ft_cache *c, uint32_t hb, unsigned stage)
 {
-    return c->sig_on ? h & c->sig_mask : (h / SIG_SAMPLE) & (c->sig_mask / SIG_SAMPLE);
+    return c->sig_on ? (hb + stage) & c->sig_mask
+                     : (hb / SIG_SAMPLE + stage) & (c->sig_mask / SIG_SAMPLE);
 }
 
-/* The signature index's candidate for h (no verification), or FT_NIL. */
+/* The signature index's candidate for stage `stage`'s key (hash h) of the
+ * chain hb (no verification), or FT_NIL; while the index is on. */
 static inline uint32_t
-sig_candidate(const struct ft_cache *c, uint32_t h)
+sig_candidate(const struct ft_cache *c, uint32_t hb, unsigned stage, uint32_t h)
 {
-    const struct ft_sig_bucket *b = &c->sig[h & c->sig_mask];
+    const struct ft_sig_bucket *b = &c->sig[(hb + stage) & c->sig_mask];
     uint16_t sig = (uint16_t)(h >> 16);
     for (int w = 0; w < FT_SIG_WAYS; w++)
         if (b->sig[w] == sig && b->entry[w] != FT_NIL)
@@ -204,9 +211,9 @@ sig_candidate(const struct ft_cache *c, uint32_t h)
 }
 
 static uint32_t
-sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
+sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t hb, unsigned stage, uint32_t h)
 {
-    const struct ft_sig_bucket *b = &c->sig[sig_bucket(c, h)];
+    const struct ft_sig_bucket *b = &c->sig[sig_bucket(c, hb, stage)];
     uint16_t sig = (uint16_t)(h >> 16);
     for (int w = 0; w < FT_SIG_WAYS; w++) {
         if (b->sig[w] != sig || b->entry[w] == FT_NIL)
@@ -219,9 +226,9 @@ sig_lookup(struct ft_cache *c, const struct ft_key *key, uint32_t h)
 }
 
 static void
-sig_insert(struct ft_cache *c, uint32_t h, uint32_t idx)
+sig_insert(struct ft_cache *c, uint32_t hb, unsigned stage, uint32_t h, uint32_t idx)
 {
-    struct ft_sig_bucket *b = &c->sig[sig_bucket(c, h)];
+    struct ft_sig_bucket *b = &c->sig[sig_bucket(c, hb, stage)];
     uint16_t sig = (uint16_t)(h >> 16);
     int way = (int)((h >> 8) & (FT_SIG_WAYS - 1));
     for (int w = 0; w < FT_SIG_WAYS; w++) {
@@ -253,20 +260,21 @@ count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t packets, uint3
     ft_cache_count_walk(c, packets, len, now_ns);
 }
 
-/* The entry for one stage's key: signature index, subtables, else the walk
+/* The entry for one stage's key (hash h; stage `stage` of the chain whose
+ * first key hashed to hb): signature index, subtables, else the walk
  * (installed when it can be). The key's packets (len bytes in all) are
  * counted on it. *x: its
  * program. FT_NIL when no entry keeps the result (the packet was counted
  * straight into the rules). *src: where it was found. */
 static uint32_t
-lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const struct ft_csub *known,
-             uint32_t known_h, uint32_t packets, uint32_t len, uint64_t now_ns, uint8_t *src,
-             const struct ft_cprog **x)
+lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t hb, unsigned stage,
+             const struct ft_csub *known, uint32_t known_h, uint32_t packets, uint32_t len,
+             uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
 {
     uint32_t idx;
-    bool sig = c->sig_on || sig_sampled(c, h);
+    bool sig = c->sig_on || sig_sampled(c, hb);
     c->sig_gate.tries += sig;
-    if (sig && (idx = sig_lookup(c, key, h)) != FT_NIL) {
+    if (sig && (idx = sig_lookup(c, key, hb, stage, h)) != FT_NIL) {
         *src = FT_SRC_SIG;
         c->st.sig_hits++;
         c->sig_gate.hits++;
@@ -274,7 +282,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const str
         *src = FT_SRC_MEGAFLOW;
         c->st.megaflow_hits++;
         if (sig)
-            sig_insert(c, h, idx);
+            sig_insert(c, hb, stage, h, idx);
     } else {
         *src = FT_SRC_MISS;
         uint64_t t0 = c->cfg.cycles ? c->cfg.cycles() : 0;
@@ -288,7 +296,7 @@ lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, const str
             return FT_NIL;
         }
         if (sig)
-            sig_insert(c, h, idx);
+            sig_insert(c, hb, stage, h, idx);
     }
     ft_cache_count_n(c, idx, packets, len, now_ns);
     *x = c->pool[idx].prog;
@@ -321,6 +329,7 @@ next_stage_key(const struct ft_key *key, const struct ft_cprog *x, struct ft_key
 struct pending {
     const struct ft_key *key; /* This stage's. */
     uint32_t h;               /* Its hash. */
+    uint32_t hb;              /* The first stage's: where the signature buckets are. */
     /* A subtable whose hash of key is known (the busiest's, hashed to
      * fetch its chain ahead), valid while c->sub_reuses is `reuses`. */
     const struct ft_csub *known;
@@ -339,8 +348,8 @@ chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t packets,
     const struct ft_cprog *x;
     uint8_t src;
     const struct ft_csub *known = pd->reuses == c->sub_reuses ? pd->known : NULL;
-    uint32_t idx =
-        lookup_stage(c, pd->key, pd->h, known, pd->known_h, packets, len, now_ns, &src, &x);
+    uint32_t idx = lookup_stage(c, pd->key, pd->h, pd->hb, pd->n, known, pd->known_h, packets, len,
+                                now_ns, &src, &x);
     pd->known = NULL; /* The next stage has another key. */
     pd->cached &= idx != FT_NIL;
     pd->chain[pd->n] = idx;
@@ -500,8 +509,11 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         h[i] = full_hash ? ft_key_hash(keys[i], 0) : 0;
         if (emc && (eslot[i] = emc_pick(c, h[i])) != EMC_NONE)
             emc_prefetch(c, eslot[i]);
-        if (c->sig_on)
+        if (c->sig_on) {
             __builtin_prefetch(&c->sig[h[i] & c->sig_mask]);
+            if (c->staged) /* The next stage's bucket, where it starts the next line. */
+                __builtin_prefetch(&c->sig[(h[i] + 1) & c->sig_mask].entry[FT_SIG_WAYS - 1]);
+        }
     }
     /* Pass 2: EMC slots; signature candidates, whose entries we prefetch;
      * for the others the chain head in the busiest subtable, and in pass
@@ -525,7 +537,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         if (slot[i])
             cand = slot[i]->entry;
         else if (c->sig_on)
-            cand = sig_candidate(c, h[i]);
+            cand = sig_candidate(c, h[i], 0, h[i]);
         if (cand != FT_NIL) {
             __builtin_prefetch(&c->pool[cand]);
         } else if (top) {
@@ -598,7 +610,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         }
         prev_hit = false;
         r->source = FT_SRC_EMC; /* Lowered to what the stages find. */
-        pd[i] = (struct pending){.key = keys[i], .h = h[i], .cached = true};
+        pd[i] = (struct pending){.key = keys[i], .h = h[i], .hb = h[i], .cached = true};
         if (top_hashed[i]) {
             pd[i].known = top;
             pd[i].known_h = top_h[i];
@@ -628,7 +640,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
             if (chain_step(c, &pd[i], i, np, lens[i], now_ns, &res[i])) {
                 todo[n_next++] = (uint8_t)i;
                 if (c->sig_on)
-                    __builtin_prefetch(&c->sig[pd[i].h & c->sig_mask]);
+                    __builtin_prefetch(&c->sig[(pd[i].hb + pd[i].n) & c->sig_mask]);
                 continue;
             }
             /* A run's packets after its first take the first's answer,
@@ -645,7 +657,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         }
         n_todo = n_next;
         for (unsigned t = 0; c->sig_on && t < n_todo; t++) {
-            uint32_t cand = sig_candidate(c, pd[todo[t]].h);
+            uint32_t cand = sig_candidate(c, pd[todo[t]].hb, pd[todo[t]].n, pd[todo[t]].h);
             if (cand != FT_NIL)
                 __builtin_prefetch(&c->pool[cand]);
         }
