@@ -367,47 +367,31 @@ burst(struct dp_worker *w, const struct dp_port_rt *in, struct rte_mbuf **pkts, 
             continue;
         }
         w->mbufs[k++] = m;
-        /* The packets after it of the same flow join its run, parsed once:
-         * a tight loop of its own, the common case of a burst. */
-        uint16_t n_run = 1;
+        /* The packets after it of the same flow join its run, parsed once,
+         * in a loop that only compares and collects; what comparing paid is
+         * counted when the run ends (while it is off, each match may turn
+         * it on). */
         unsigned end =
             i < n && (comparing || i < DP_SAME_PROBE) ? plain_end(&w->keys[r], &w->lays[r]) : 0;
-        if (end && comparing) {
-            /* Comparing stays on while they match: nothing to count each. */
-            uint16_t j = i;
-            while (j < n && same_headers(data, rte_pktmbuf_mtod(pkts[j], const uint8_t *),
-                                         rte_pktmbuf_data_len(pkts[j]), end)) {
-                if (j + DP_PREFETCH_AHEAD < n)
-                    rte_prefetch0(rte_pktmbuf_mtod(pkts[j + DP_PREFETCH_AHEAD], void *));
-                len += rte_pktmbuf_pkt_len(pkts[j]);
-                w->mbufs[k++] = pkts[j++];
-            }
-            n_run = (uint16_t)(n_run + j - i);
-            n_same += j - i;
-            n_tried += j - i + (j < n);
-            if (j < n)
-                comparing = w->same_pays || n_same * 4 > n_tried;
-            i = j;
-        } else {
-            for (; i < n && (comparing || i < DP_SAME_PROBE); i++) {
-                struct rte_mbuf *next = pkts[i];
-                n_tried++;
-                if (!end || !same_headers(data, rte_pktmbuf_mtod(next, const uint8_t *),
-                                          rte_pktmbuf_data_len(next), end)) {
-                    comparing = w->same_pays || n_same * 4 > n_tried;
-                    break;
-                }
-                if (i + DP_PREFETCH_AHEAD < n)
-                    rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-                n_same++;
-                comparing = comparing || n_same * 4 > n_tried;
-                n_run++;
-                len += rte_pktmbuf_pkt_len(next);
-                w->mbufs[k++] = next;
-            }
+        uint16_t j = i;
+        while (end && j < n && (comparing || j < DP_SAME_PROBE) &&
+               same_headers(data, rte_pktmbuf_mtod(pkts[j], const uint8_t *),
+                            rte_pktmbuf_data_len(pkts[j]), end)) {
+            if (j + DP_PREFETCH_AHEAD < n)
+                rte_prefetch0(rte_pktmbuf_mtod(pkts[j + DP_PREFETCH_AHEAD], void *));
+            len += rte_pktmbuf_pkt_len(pkts[j]);
+            w->mbufs[k++] = pkts[j++];
+            if (!comparing)
+                comparing = (n_same + j - i) * 4 > n_tried + j - i;
         }
-        w->n_run[r] = n_run;
+        bool mismatch = j < n && (comparing || j < DP_SAME_PROBE); /* pkts[j] was tried. */
+        n_same += j - i;
+        n_tried += j - i + mismatch;
+        if (mismatch)
+            comparing = w->same_pays || n_same * 4 > n_tried;
+        w->n_run[r] = (uint16_t)(1 + j - i);
         w->lens[r] = len;
+        i = j;
         r++;
     }
     w->same_pays = n_same && n_same * 4 >= n_tried;

@@ -104,7 +104,8 @@ def render(results, order, systems, opts, info):
                 rows.append([sc.key, s, "failed: " + r] + [None] * 12)
                 continue
             rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
-                         r.get("p99"), _runs(r.get("p99_runs")), r.get("entries"), r.get("masks"), r.get("load_s"),
+                         r.get("p99"), _runs(r.get("p99_runs")), r.get("entries"), r.get("masks"),
+                         r.get("load_s"),
                          r.get("stalls_per_s"), r.get("stalled_ms_per_s"),
                          r.get("gen_wait_ms_per_s"), r.get("fwd_wait_ms_per_s")])
     out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
@@ -113,13 +114,13 @@ def render(results, order, systems, opts, info):
                "of %d, every run's p99 beside them; before "
                "the latency runs, the machine's stalls on the forwarding core: gaps of 50 us "
                "or more a loop reading the clock there saw, the system frozen, and the "
-               "milliseconds a second they took; during the median one, the milliseconds a second the "
-               "generator and the forwarding thread waited for their CPUs while another "
+               "milliseconds a second they took; during the median one, the milliseconds a "
+               "second the generator and the forwarding thread waited for their CPUs while another "
                "task ran there)\n\n"
                % (opts.reps, opts.latency_rate, opts.latency_reps)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
-                         "p99 each run us", "cache entries", "masks", "rules load s", "CPU stalls/s",
-                         "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
+                         "p99 each run us", "cache entries", "masks", "rules load s",
+                         "CPU stalls/s", "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
     cache_rows = []
     for sc in order:
         for s in systems:
