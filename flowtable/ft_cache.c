@@ -99,14 +99,22 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
         c->emc_hash = ft_calloc(cfg.emc_entries, sizeof *c->emc_hash);
         c->emc_mask = cfg.emc_entries - 1;
     }
+    bool hints = true;
+    for (int i = 0; i < FT_CACHE_PARTS; i++) {
+        uint16_t **hint = &c->parts[i].hint;
+        if ((*hint = ft_malloc(FT_HINT_SLOTS * sizeof **hint)))
+            memset(*hint, 0xff, FT_HINT_SLOTS * sizeof **hint);
+        hints &= *hint != NULL;
+    }
     if (cfg.sig_buckets) {
         c->sig = ft_calloc(cfg.sig_buckets, sizeof *c->sig);
         c->sig_mask = cfg.sig_buckets - 1;
         c->sig_gate.shadow = true;
     }
-    if (!c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch || !c->rule_buckets ||
-        !c->dep_buckets || !c->progs || (cfg.emc_entries && (!c->emc || !c->emc_hash)) ||
-        (cfg.sig_buckets && !c->sig) || ft_cache_conts_init(c)) {
+    if (!hints || !c->pool || !c->subs || !c->rank || !c->dirty || !c->scratch ||
+        !c->rule_buckets || !c->dep_buckets || !c->progs ||
+        (cfg.emc_entries && (!c->emc || !c->emc_hash)) || (cfg.sig_buckets && !c->sig) ||
+        ft_cache_conts_init(c)) {
         ft_cache_destroy(c, 0);
         return NULL;
     }
@@ -154,6 +162,8 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
     free(c->pool);
     free(c->subs);
     free(c->rank);
+    for (int i = 0; i < FT_CACHE_PARTS; i++)
+        free(c->parts[i].hint);
     free(c->dirty);
     free(c->scratch);
     free(c->rule_buckets);
@@ -395,7 +405,8 @@ ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_c
         *prog = x;
         return FT_NIL;
     }
-    uint16_t s = x ? ft_cache_sub_for_mask(c, &c->walk.mask) : FT_ST_NONE;
+    uint16_t s =
+        x ? ft_cache_sub_for_mask(c, &c->walk.mask, ft_cache_key_part(c, key)) : FT_ST_NONE;
     uint32_t idx = s != FT_ST_NONE ? entry_alloc(c) : FT_NIL;
     if (idx == FT_NIL) {
         if (x)

@@ -71,6 +71,8 @@ ft_cache_cont_get(struct ft_cache *c, const struct ft_walk_cont *wc)
     cc->hash = h;
     cc->refcnt = 1;
     cc->used = true;
+    unsigned stage = c->staged ? ft_stage_of(&c->cfg.stages, wc->table_id) : 0;
+    cc->part = (uint8_t)(1 + (stage < FT_MAX_STAGES ? stage : FT_MAX_STAGES - 1));
     cc->next = c->cont_heads[h & c->cont_mask];
     c->cont_heads[h & c->cont_mask] = i;
     c->n_conts++;

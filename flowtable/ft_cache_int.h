@@ -39,6 +39,7 @@ struct ft_ccont {
     uint32_t next; /* Hash chain, or the free list. */
     uint16_t gen;
     bool used;
+    uint8_t part; /* The part of the subtables its keys are looked up in (ft_cache_key_part). */
 };
 
 /* One table visit of an entry, linked into two indexes: the visits of its
@@ -120,6 +121,41 @@ struct ft_csub {
     uint32_t n_entries;
     uint64_t hits; /* Since the last re-ranking (decayed). */
     bool exact;    /* The all-bits mask merged masks fall back to. */
+    uint8_t part;  /* The keys it holds entries of (ft_cache_key_part); FT_PART_ANY: exact. */
+};
+
+/*
+ * The subtables are parted by where a key's walk starts: part 0 holds the
+ * entries of keys fresh from the parser, part 1 + s those of keys resumed
+ * in stage s (every mask includes the recirculation fields, so an entry
+ * only ever matches keys of its own part). A lookup probes its key's part
+ * only.
+ *
+ * Within a part, the bits every mask of it consults (`shared`: an L4
+ * port, a protocol) often tell the one subtable a key's entry is in: the
+ * masks differ in what else they consult. A hint table, indexed by the
+ * hash of a key's shared bits, remembers the subtable the last such key
+ * was found in; it is probed first. A hint is only an order: a wrong or
+ * stale one costs a probe, never an answer. Hints are used where they pay
+ * (right for at least half of the lookups, judged over windows; while
+ * off, a sample of lookups still tries them).
+ */
+#define FT_CACHE_PARTS   (FT_MAX_STAGES + 1)
+#define FT_PART_ANY      UINT8_MAX
+#define FT_HINT_SLOTS    4096
+/* A part's hints are worth their hash only over this many subtables. */
+#define FT_HINT_MIN_SUBS 4
+
+struct ft_cpart {
+    struct ft_key shared; /* The AND of its subtables' masks. */
+    uint8_t n_words;
+    uint8_t words[FT_KEY_WORDS];
+    uint16_t n_subs; /* Its subtables, empty or not. */
+    uint16_t *hint;  /* FT_HINT_SLOTS subtable indices, FT_ST_NONE when unset. */
+    uint32_t tries;  /* Hinted lookups in this window, */
+    uint32_t hits;   /* and those the hint was right for. */
+    uint32_t sample; /* Counts lookups while off. */
+    bool off;        /* The last window said hints do not pay. */
 };
 
 /* A whole chain for one full key: the entries of its stages, in order,
@@ -198,7 +234,8 @@ struct ft_cache {
 
     struct ft_csub *subs; /* cfg.max_masks + 1 (the exact one). */
     uint16_t n_subs;
-    uint16_t *rank;       /* Subtable indices in probe order. */
+    uint16_t *rank; /* Subtable indices in probe order. */
+    struct ft_cpart parts[FT_CACHE_PARTS];
     uint32_t sub_reuses;  /* Subtables given another mask: a hash of one may be stale. */
     uint32_t win_lookups; /* Thrash detection over windows of lookups. */
     uint32_t win_misses;
@@ -230,7 +267,11 @@ struct ft_cache {
     bool sig_worth;
     bool sig_may; /* This burst: sig_worth. */
     uint32_t win_mf_hits;
-    uint32_t win_mf_probes;
+    uint32_t win_mf_probes; /* Their cost in probes (probe_cost's). */
+    /* Subtable probes, plus what a hinted lookup costs beyond them
+     * (ft_cache_sub.c): what the judges of the EMC and the signature
+     * index weigh. */
+    uint64_t probe_cost;
 
     struct ft_cprog **progs;
     uint32_t progs_mask;
@@ -274,16 +315,60 @@ struct ft_cache {
 
 #define FT_SUB_HASH_BASIS 0x6a09e667f3bcc909ull
 
+/* The hash of key under mask, whose nonzero words are words[0..n). */
+static inline uint32_t
+ft_masked_hash(const struct ft_key *mask, const uint8_t *words, unsigned n,
+               const struct ft_key *key)
+{
+    uint64_t h = FT_SUB_HASH_BASIS;
+    for (unsigned j = 0; j < n; j++) {
+        unsigned w = words[j];
+        h = ft_hash_add64(h, key->w[w] & mask->w[w]);
+    }
+    return ft_hash_finish(h);
+}
+
+/* The hash of key's bits under a part's shared mask (its hint slot): a
+ * hint is only an order, so a cheap hash does (CRC32 where the CPU has
+ * it: a few cycles a word). */
+static inline uint32_t
+ft_hint_hash(const struct ft_cpart *pt, const struct ft_key *key)
+{
+#if defined(__SSE4_2__) && defined(__x86_64__)
+    uint64_t h = 0;
+    for (unsigned j = 0; j < pt->n_words; j++) {
+        unsigned w = pt->words[j];
+        h = __builtin_ia32_crc32di(h, key->w[w] & pt->shared.w[w]);
+    }
+    return (uint32_t)(h ^ h >> 12);
+#else
+    return ft_masked_hash(&pt->shared, pt->words, pt->n_words, key);
+#endif
+}
+
 /* The masked key's hash within a subtable. */
 static inline uint32_t
 ft_csub_hash(const struct ft_csub *st, const struct ft_key *key)
 {
-    uint64_t h = FT_SUB_HASH_BASIS;
-    for (unsigned j = 0; j < st->n_words; j++) {
-        unsigned w = st->words[j];
-        h = ft_hash_add64(h, key->w[w] & st->mask.w[w]);
-    }
-    return ft_hash_finish(h);
+    return ft_masked_hash(&st->mask, st->words, st->n_words, key);
+}
+
+/* Whether part's hints are in use (struct ft_cpart). */
+static inline bool
+ft_cache_hints_on(const struct ft_cache *c, uint8_t part)
+{
+    const struct ft_cpart *pt = &c->parts[part];
+    return pt->n_subs >= FT_HINT_MIN_SUBS && pt->hint && !pt->off;
+}
+
+/* The part of the subtables key's entries are in (struct ft_cpart). */
+static inline uint8_t
+ft_cache_key_part(const struct ft_cache *c, const struct ft_key *key)
+{
+    uint32_t idx = (uint32_t)key->recirc_id - 1u;
+    if (!key->recirc_id)
+        return 0;
+    return idx < c->cfg.max_conts ? c->conts[idx].part : 1;
 }
 
 /* The chain that holds (or takes) the entries of hash h. */
@@ -324,7 +409,7 @@ void ft_cache_count_walk(struct ft_cache *c, uint32_t packets, uint64_t bytes, u
 
 /* ft_cache_sub.c: megaflow subtables. */
 /* The subtable for a walk's mask (see there), FT_ST_NONE on ENOMEM. */
-uint16_t ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask);
+uint16_t ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask, uint8_t part);
 /* Link entry idx (its hash set) into its subtable. The heads double as
  * the entries grow, a few buckets moved per insert: no insert pays for
  * rehashing the whole subtable (longer chains if memory is short). */
@@ -333,10 +418,18 @@ void ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 void ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 /* Free a subtable's heads. */
 void ft_cache_sub_free(struct ft_csub *st);
-/* The entry whose subtable matches key, probing in hit order, or FT_NIL.
- * known (or NULL): a subtable whose hash of key is known_h already. */
+/* Key's slot in its part's hints while they are on (struct ft_cpart),
+ * else NULL; and the subtable a slot names, if it can hold key's entry
+ * (else NULL). Read only. */
+uint16_t *ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key);
+const struct ft_csub *ft_cache_hinted_sub(const struct ft_cache *c, const struct ft_key *key,
+                                          const uint16_t *slot);
+/* The entry whose subtable matches key, probing the hinted subtable first
+ * and then in hit order, or FT_NIL. known (or NULL): a subtable whose
+ * hash of key is known_h already; hint: key's slot from
+ * ft_cache_hint_slot, or NULL. */
 uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key,
-                                  const struct ft_csub *known, uint32_t known_h);
+                                  const struct ft_csub *known, uint32_t known_h, uint16_t *hint);
 
 /* ft_cache_index.c: the invalidation indexes. */
 /* Index entry idx by c->walk (resumed from continuation `from`, FT_NIL if

@@ -11,14 +11,22 @@
 #include "ft_alloc.h"
 #include "ft_cache_int.h"
 
-#define RANK_EVERY 4096 /* Megaflow lookups between re-rankings. */
+#define RANK_EVERY  4096 /* Megaflow lookups between re-rankings. */
+#define HINT_WINDOW 512  /* Hinted lookups a verdict is made on. */
+#define HINT_SAMPLE 16   /* While off, 1 lookup in this many is hinted. */
+/* What a hinted lookup costs beyond its probes, in probes, for the judges
+ * of the EMC and the signature index (ft_cache_lookup.c): the hint's hash
+ * and check take about two probes' instructions (callgrind, 16 masks:
+ * ~110 for the hint, ~50-70 a probe). */
+#define HINT_COST   2
 
 static int
-sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact)
+sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact, uint8_t part)
 {
     memset(st, 0, sizeof *st);
     st->mask = *mask;
     st->exact = exact;
+    st->part = exact ? FT_PART_ANY : part;
     for (int i = 0; i < FT_KEY_WORDS; i++)
         if (mask->w[i])
             st->words[st->n_words++] = (uint8_t)i;
@@ -32,9 +40,10 @@ sub_init(struct ft_csub *st, const struct ft_key *mask, bool exact)
 
 /* An empty subtable takes another mask, keeping its chain heads. */
 static void
-sub_reuse(struct ft_csub *st, const struct ft_key *mask)
+sub_reuse(struct ft_csub *st, const struct ft_key *mask, uint8_t part)
 {
     st->mask = *mask;
+    st->part = part;
     st->n_words = 0;
     for (int i = 0; i < FT_KEY_WORDS; i++)
         if (mask->w[i])
@@ -63,11 +72,35 @@ mask_bits(const struct ft_key *m)
     return n;
 }
 
-/* The subtable for a walk's mask: its own, a new one, or — past max_masks —
- * the most general existing mask that is at least as specific (so the
- * entry stays correct, covering fewer packets), else the exact mask. */
+/* Part p's shared bits and subtable count, after one of its subtables
+ * came or changed its mask. Its hints stay: one hashed under the old
+ * shared bits is an order that may be wrong, never an answer. */
+static void
+part_reshape(struct ft_cache *c, uint8_t p)
+{
+    struct ft_cpart *pt = &c->parts[p];
+    memset(&pt->shared, 0xff, sizeof pt->shared);
+    pt->n_subs = 0;
+    for (uint16_t s = 0; s < c->n_subs; s++) {
+        const struct ft_csub *st = &c->subs[s];
+        if (st->part != p)
+            continue;
+        pt->n_subs++;
+        for (int i = 0; i < FT_KEY_WORDS; i++)
+            pt->shared.w[i] &= st->mask.w[i];
+    }
+    pt->n_words = 0;
+    for (int i = 0; i < FT_KEY_WORDS; i++)
+        if (pt->shared.w[i])
+            pt->words[pt->n_words++] = (uint8_t)i;
+}
+
+/* The subtable for a walk's mask, for keys of part `part`: its own, a new
+ * one, or — past max_masks — the most general existing mask of the part
+ * that is at least as specific (so the entry stays correct, covering
+ * fewer packets), else the exact mask. */
 uint16_t
-ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
+ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask, uint8_t part)
 {
     uint16_t exact = FT_ST_NONE, merged = FT_ST_NONE;
     unsigned merged_bits = UINT32_MAX, n_masks = 0;
@@ -78,6 +111,8 @@ ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
             continue;
         }
         n_masks++;
+        if (st->part != part)
+            continue;
         if (ft_key_equal(&st->mask, mask))
             return s;
         if (mask_covers(&st->mask, mask)) {
@@ -89,17 +124,22 @@ ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
         }
     }
     if (n_masks < c->cfg.max_masks) {
-        if (sub_init(&c->subs[c->n_subs], mask, false))
+        if (sub_init(&c->subs[c->n_subs], mask, false, part))
             return FT_ST_NONE;
         c->rank[c->n_subs] = c->n_subs;
-        return c->n_subs++;
+        c->n_subs++;
+        part_reshape(c, part);
+        return c->n_subs - 1;
     }
     /* At the cap, a subtable its entries all left gives its place to the
      * new mask (masks come and go with the rules). */
     for (uint16_t s = 0; s < c->n_subs; s++) {
         if (!c->subs[s].exact && !c->subs[s].n_entries) {
-            sub_reuse(&c->subs[s], mask);
+            uint8_t was = c->subs[s].part;
+            sub_reuse(&c->subs[s], mask, part);
             c->sub_reuses++;
+            part_reshape(c, was);
+            part_reshape(c, part);
             return s;
         }
     }
@@ -110,7 +150,7 @@ ft_cache_sub_for_mask(struct ft_cache *c, const struct ft_key *mask)
         return exact;
     struct ft_key all;
     memset(&all, 0xff, sizeof all);
-    if (sub_init(&c->subs[c->n_subs], &all, true))
+    if (sub_init(&c->subs[c->n_subs], &all, true, FT_PART_ANY))
         return FT_ST_NONE;
     c->rank[c->n_subs] = c->n_subs;
     return c->n_subs++;
@@ -211,31 +251,101 @@ rerank(struct ft_cache *c)
     c->lookups_since_rank = 0;
 }
 
+/* The hint slot of key (part pt), or NULL when this lookup is not hinted:
+ * hints are tried always while they pay, and 1 lookup in HINT_SAMPLE while
+ * they do not, to see whether they would again. given: the slot found
+ * for the key before (ft_cache_hint_slot), or NULL. */
+static uint16_t *
+hint_slot(struct ft_cpart *pt, const struct ft_key *key, uint16_t *given)
+{
+    if (pt->n_subs < FT_HINT_MIN_SUBS || !pt->hint)
+        return NULL;
+    if (pt->tries >= HINT_WINDOW) {
+        pt->off = pt->hits * 2 < pt->tries;
+        pt->tries = pt->hits = 0;
+    }
+    if (given)
+        return given;
+    if (pt->off && ++pt->sample % HINT_SAMPLE)
+        return NULL;
+    return &pt->hint[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
+}
+
+uint16_t *
+ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key)
+{
+    const struct ft_cpart *pt = &c->parts[ft_cache_key_part(c, key)];
+    if (pt->n_subs < FT_HINT_MIN_SUBS || !pt->hint || pt->off)
+        return NULL;
+    return &pt->hint[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
+}
+
+const struct ft_csub *
+ft_cache_hinted_sub(const struct ft_cache *c, const struct ft_key *key, const uint16_t *slot)
+{
+    if (!slot || *slot == FT_ST_NONE)
+        return NULL;
+    const struct ft_csub *st = &c->subs[*slot];
+    uint8_t part = ft_cache_key_part(c, key);
+    return st->n_entries && (st->part == part || st->part == FT_PART_ANY) ? st : NULL;
+}
+
+/* key's entry in subtable st (its hash of key: h), or FT_NIL. */
+static inline uint32_t
+sub_find(const struct ft_cache *c, const struct ft_csub *st, uint32_t h, const struct ft_key *key)
+{
+    for (uint32_t idx = *ft_csub_chain(st, h); idx != FT_NIL;) {
+        const struct ft_centry *e = &c->pool[idx];
+        if (e->hash == h && ft_centry_matches(st, e, key))
+            return idx;
+        idx = e->next;
+    }
+    return FT_NIL;
+}
+
 uint32_t
 ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key, const struct ft_csub *known,
-                         uint32_t known_h)
+                         uint32_t known_h, uint16_t *given)
 {
     if (++c->lookups_since_rank >= RANK_EVERY)
         rerank(c);
-    uint32_t probes = 0;
-    for (uint16_t r = 0; r < c->n_subs; r++) {
-        struct ft_csub *st = &c->subs[c->rank[r]];
-        if (!st->n_entries)
+    uint8_t part = ft_cache_key_part(c, key);
+    struct ft_cpart *pt = &c->parts[part];
+    uint32_t probes = 0, idx = FT_NIL;
+    uint16_t hinted = FT_ST_NONE, s = FT_ST_NONE;
+    uint16_t *slot = hint_slot(pt, key, given);
+    if (slot) {
+        pt->tries++;
+        const struct ft_csub *st = ft_cache_hinted_sub(c, key, slot);
+        if (st) {
+            hinted = *slot;
+            probes++;
+            idx = sub_find(c, st, st == known ? known_h : ft_csub_hash(st, key), key);
+            if (idx != FT_NIL) {
+                pt->hits++;
+                s = hinted;
+            }
+        }
+    }
+    for (uint16_t r = 0; idx == FT_NIL && r < c->n_subs; r++) {
+        const struct ft_csub *st = &c->subs[c->rank[r]];
+        if (!st->n_entries || (st->part != part && st->part != FT_PART_ANY) || c->rank[r] == hinted)
             continue;
         probes++;
-        uint32_t h = st == known ? known_h : ft_csub_hash(st, key);
-        for (uint32_t idx = *ft_csub_chain(st, h); idx != FT_NIL;) {
-            const struct ft_centry *e = &c->pool[idx];
-            if (e->hash == h && ft_centry_matches(st, e, key)) {
-                st->hits++;
-                c->st.subtable_probes += probes;
-                c->win_mf_hits++;
-                c->win_mf_probes += probes;
-                return idx;
-            }
-            idx = e->next;
+        idx = sub_find(c, st, st == known ? known_h : ft_csub_hash(st, key), key);
+        if (idx != FT_NIL) {
+            s = c->rank[r];
+            if (slot)
+                *slot = s;
         }
     }
     c->st.subtable_probes += probes;
-    return FT_NIL;
+    uint32_t cost = probes + (slot ? HINT_COST : 0);
+    c->probe_cost += cost;
+    if (idx == FT_NIL)
+        return FT_NIL;
+    c->subs[s].hits++;
+    c->win_mf_hits++;
+    c->win_mf_probes += cost;
+    return idx;
 }

@@ -788,6 +788,135 @@ START_TEST(idle_entries_expire)
 }
 END_TEST
 
+/* Scenario 5 of tools/bench: two stages of 32 masks each, each mask's
+ * rule fixing one L4 port. A stage's key is looked up in its own stage's
+ * subtables only, and the subtable its port was last found in is probed
+ * first: a flow's first packet costs one probe a stage, not the ~32 of
+ * both stages' masks in hit order. Alone (one packet a lookup), a packet
+ * does not read the signature index then: its bucket, a line from
+ * memory, would cost more than the hinted probe; in bursts the index
+ * serves as before. Every answer as a fresh walk's. */
+START_TEST(stage_lookups_probe_the_hinted_subtable)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    const uint32_t src = 0xc6120001u, dst = 0xc6130001u; /* 198.18.0.1, 198.19.0.1 */
+    for (unsigned i = 0; i < 32; i++) {
+        char spec[160];
+        uint32_t m = UINT32_MAX << (31 - i), a = src & m, b = dst & m;
+        snprintf(spec, sizeof spec, "table=0,priority=%u,udp,nw_src=%u.%u.%u.%u/%u,tp_src=%u",
+                 1000 - i, a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, i + 1, i);
+        ck_assert_int_eq(tu_add(p, spec, "goto_table:1"), FT_OK);
+        snprintf(spec, sizeof spec, "table=1,priority=%u,udp,nw_dst=%u.%u.%u.%u/%u,tp_dst=%u",
+                 1000 - i, b >> 24, b >> 16 & 255, b >> 8 & 255, b & 255, i + 1, i);
+        ck_assert_int_eq(tu_add(p, spec, i % 2 ? "output:1" : "output:2"), FT_OK);
+    }
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.stages.starts[0] = 1u << 1;
+    cfg.sig_buckets = 1u << 14;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    ck_assert_ptr_nonnull(c);
+    enum { FLOWS = 32 * 32 * 8 };
+    struct ft_key *ks = calloc(FLOWS, sizeof *ks);
+    for (unsigned i = 0; i < FLOWS; i++) {
+        ks[i] = tu_key("udp");
+        ks[i].ipv4_src = src;
+        ks[i].ipv4_dst = dst;
+        ks[i].tp_src = (uint16_t)(i % 32);
+        ks[i].tp_dst = (uint16_t)(i / 32 % 32);
+        ks[i].eth_src[5] = (uint8_t)(i / 1024);
+    }
+    static struct ft_walk_out fresh;
+    struct ft_cache_stats st0, st;
+    for (int pass = 0; pass < 3; pass++) {
+        ft_cache_stats(c, &st0);
+        for (unsigned i = 0; i < FLOWS; i++) {
+            struct ft_cache_result r = lookup1(c, &ks[i], 64);
+            ft_walk(p, ft_pipeline_version(p), &ks[i], &fresh);
+            ck_assert(cc_same(c, &r, &fresh));
+        }
+        ft_cache_stats(c, &st);
+        ck_assert_uint_eq(st.n_stages, 2);
+        ck_assert_uint_eq(st.masks, 64);
+        uint64_t looked = st.megaflow_hits - st0.megaflow_hits;
+        ck_assert_uint_ge(looked, 2 * FLOWS - 2 * 32); /* Two stages; misses; no EMC hits. */
+        uint64_t probes = st.subtable_probes - st0.subtable_probes;
+        if (pass) /* The first pass's first 32 flows teach the hints. */
+            ck_assert_uint_le(probes, looked + looked / 16);
+        ck_assert_uint_le(probes, 2 * looked);
+        ck_assert_uint_eq(st.sig_hits, 0);
+    }
+    /* In bursts the signature index takes over (it is judged worth it:
+     * a hinted probe costs about three), answers unchanged. */
+    const struct ft_key *burst[FT_CACHE_BURST];
+    uint32_t lens[FT_CACHE_BURST];
+    struct ft_cache_result res[FT_CACHE_BURST];
+    for (unsigned round = 0; round < 16; round++) {
+        for (unsigned i = 0; i < FLOWS; i += FT_CACHE_BURST) {
+            for (unsigned j = 0; j < FT_CACHE_BURST; j++) {
+                burst[j] = &ks[(i + j * 97u) % FLOWS];
+                lens[j] = 64;
+            }
+            ft_cache_lookup(c, burst, lens, FT_CACHE_BURST, res, 2);
+            if (round % 4)
+                continue;
+            for (unsigned j = 0; j < FT_CACHE_BURST; j++) {
+                ft_walk(p, ft_pipeline_version(p), burst[j], &fresh);
+                ck_assert(cc_same(c, &res[j], &fresh));
+            }
+        }
+    }
+    ft_cache_stats(c, &st);
+    ck_assert_uint_gt(st.sig_hits, FLOWS);
+    free(ks);
+    ft_cache_destroy(c, 3);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+/* Where the bits every mask consults do not tell the subtable (here the
+ * masks differ in fields each packet varies), a hint is as often wrong
+ * as right: it costs a probe, never an answer, and the probes stay
+ * bounded by the subtables. */
+START_TEST(wrong_hints_cost_no_answer)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    ck_assert_int_eq(tu_add(p, "priority=200,ip,nw_src=10.0.0.0/8", "output:1"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=150,ip,nw_dst=10.1.0.0/16", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=100,ip,nw_proto=17", "output:3"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=50,ip,ip_ecn=1", "output:4"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=40,ip,dl_src=02:00:00:00:00:01", "output:5"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:6"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 0; /* Every hit goes through the subtables. */
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    uint64_t s = test_seed();
+    static struct ft_walk_out fresh;
+    for (int i = 0; i < 20000; i++) {
+        struct ft_key k = tu_key("ip,nw_src=11.0.0.1");
+        k.ipv4_dst = test_rand(&s) % 2 ? 0x0a010001u : 0x0a020001u;
+        k.ip_proto = test_rand(&s) % 2 ? 17 : 6;
+        k.ip_ecn = (uint8_t)(test_rand(&s) % 2);
+        k.eth_src[5] = (uint8_t)(test_rand(&s) % 2);
+        struct ft_cache_result r = lookup1(c, &k, 64);
+        ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+        ck_assert(cc_same(c, &r, &fresh));
+    }
+    struct ft_cache_stats st;
+    ft_cache_stats(c, &st);
+    ck_assert_uint_ge(st.masks, 4);
+    ck_assert_uint_le(st.subtable_probes, (uint64_t)st.masks * (st.megaflow_hits + st.misses));
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
 START_TEST(stages_are_checked)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
@@ -874,6 +1003,8 @@ make_suite(void)
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, mask_explosion_is_bounded);
+    tcase_add_test(tc, stage_lookups_probe_the_hinted_subtable);
+    tcase_add_test(tc, wrong_hints_cost_no_answer);
     tcase_add_test(tc, a_warm_thread_fills_without_page_faults);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
