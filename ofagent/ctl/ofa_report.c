@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ofa_report_int.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -171,6 +172,9 @@ ofa_report_text(struct ofa_report *r, const char *key, const char *text)
 void
 ofa_report_table(struct ofa_report *r, const char *name, const char *const *cols, size_t n_cols)
 {
+    /* More columns than that would misalign every row after the first:
+     * a table built so is the caller's bug, caught where tests run. */
+    assert(n_cols <= REP_MAX_COLS);
     if (n_cols > REP_MAX_COLS)
         n_cols = REP_MAX_COLS;
     memcpy(r->cols, cols, n_cols * sizeof *cols);

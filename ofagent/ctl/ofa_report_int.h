@@ -22,7 +22,7 @@
 #include "ft_vec.h"
 #include "ofa_buf.h"
 
-#define REP_MAX_COLS 16
+#define REP_MAX_COLS 24
 
 struct ofa_report_cell {
     char *text;
