@@ -475,7 +475,8 @@ ft_cache_stats(const struct ft_cache *c, struct ft_cache_stats *st)
     st->masks = c->n_subs;
     st->emc_used = c->emc_used;
     st->emc_enabled = c->emc && !c->emc_not_worth && !c->emc_gate.off;
-    st->sig_enabled = c->sig_may && !c->sig_gate.off;
+    st->hints_serve = ft_cache_hints_serve(c);
+    st->sig_enabled = c->sig_may && !c->sig_gate.off && !st->hints_serve;
     st->thrashing = c->thrashing;
     st->conts = c->n_conts;
     int n = stages_count(&c->cfg.stages);

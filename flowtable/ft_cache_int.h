@@ -361,6 +361,23 @@ ft_cache_hints_on(const struct ft_cache *c, uint8_t part)
     return pt->n_subs >= FT_HINT_MIN_SUBS && pt->hint && !pt->off;
 }
 
+/* Whether hints find the entries wherever subtables are many: every part
+ * of FT_HINT_MIN_SUBS subtables or more has its hints on, and some part
+ * has. */
+static inline bool
+ft_cache_hints_serve(const struct ft_cache *c)
+{
+    bool some = false;
+    for (int p = 0; p < FT_CACHE_PARTS; p++) {
+        if (c->parts[p].n_subs < FT_HINT_MIN_SUBS)
+            continue;
+        if (!ft_cache_hints_on(c, (uint8_t)p))
+            return false;
+        some = true;
+    }
+    return some;
+}
+
 /* The part of the subtables key's entries are in (struct ft_cpart). */
 static inline uint8_t
 ft_cache_key_part(const struct ft_cache *c, const struct ft_key *key)

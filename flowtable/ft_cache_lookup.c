@@ -19,11 +19,6 @@
  * vs 165 cycles a packet). */
 #define SIG_MIN_PROBES   3
 #define SIG_JUDGE_HITS   256
-/* Nor in a burst of fewer packets than this while the subtables' hints
- * are on: alone, a packet pays the index's bucket, a line from memory, in
- * full, where the hinted subtable is in the core's caches (scenario 5 at
- * one packet a lookup: 206 ns with the index, 95 with hints alone). */
-#define SIG_MIN_BURST    4
 /* Likewise the EMC, whose hit costs a hash of the whole key, its compare
  * and three lines of slot: it is worth it only where a chain found in the
  * stages probes this many subtables on average over all its stages
@@ -497,7 +492,15 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
     }
     c->sig_may = c->sig && c->sig_worth;
     c->sig_on = c->sig_may && gate_open(&c->sig_gate, n);
-    if (n < SIG_MIN_BURST && ft_cache_hints_on(c, 0))
+    /* Nor while the subtables' hints find the entries: the index is a
+     * line from memory a stage (6 MB for scenario 5's 102,400 flows in
+     * two stages), the hinted subtable in the core's caches. Alone, a
+     * packet pays that line in full (scenario 5, one packet a lookup: 206
+     * ns with the index, 95 with hints alone), and a burst of them after
+     * the generator's stall drained slower with it (p99 at 0.5 Mpps, four
+     * pairs of runs: medians 100-268 us with, 30-75 without); at full
+     * speed the two are even (4.4-5.3 vs 4.2-5.4 Mpps). */
+    if (c->sig_may && ft_cache_hints_serve(c))
         c->sig_may = c->sig_on = false;
     if ((c->win_lookups += (uint32_t)n) >= THRASH_WINDOW) {
         c->thrashing = c->win_misses * 2 > c->win_lookups;

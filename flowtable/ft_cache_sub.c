@@ -320,9 +320,11 @@ ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key, const str
         if (st) {
             hinted = *slot;
             probes++;
+            c->st.hinted++;
             idx = sub_find(c, st, st == known ? known_h : ft_csub_hash(st, key), key);
             if (idx != FT_NIL) {
                 pt->hits++;
+                c->st.hint_hits++;
                 s = hinted;
             }
         }

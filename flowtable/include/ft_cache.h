@@ -195,6 +195,8 @@ struct ft_cache_stats {
     uint64_t cont_full;     /* Recirculations dropped: no room for a continuation. */
     uint64_t recirc_lost;   /* Recirculated keys naming no continuation: dropped. */
     uint64_t stage_lookups; /* Lookups of a stage after the first (chains). */
+    uint64_t hinted;        /* Megaflow lookups that probed a hinted subtable first, */
+    uint64_t hint_hits;     /* and found the entry there. */
     uint32_t conts;         /* Continuations kept. */
     uint32_t stage_entries[FT_MAX_STAGES]; /* Entries per stage. */
     uint8_t n_stages;
@@ -203,6 +205,7 @@ struct ft_cache_stats {
     uint32_t emc_used;
     bool emc_enabled; /* Switched off while it stops paying. */
     bool sig_enabled; /* The signature index, likewise (more flows than it holds). */
+    bool hints_serve; /* The subtables' hints find the entries (no signature index then). */
     bool thrashing;   /* Full with a high miss rate: installs are throttled. */
 };
 

@@ -433,8 +433,11 @@ def main():
         d = json.loads(ctl("--json", "cache"))
         w = d["workers"][0]
         hits = w["emc_hits"] + w["sig_hits"] + w["megaflow_hits"]
-        return (w["misses"] >= 1 and hits >= 1 and w["entries"] >= 1 and len(d["masks"]) >= 1,
-                w)
+        # Every megaflow hit probed a subtable, a hinted one at most once.
+        probes = (w["subtable_probes"] >= w["megaflow_hits"] >= w["hint_hits"] and
+                  w["hints"] in ("on", "off"))
+        return (w["misses"] >= 1 and hits >= 1 and w["entries"] >= 1 and len(d["masks"]) >= 1
+                and probes, w)
     ok, w = cache_ok()
     (PASSED if ok else FAILED).append("cache")
     log(f"{'ok  ' if ok else 'FAIL'} cache: the worker's flow cache hit and installed" +
