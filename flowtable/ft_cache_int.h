@@ -151,7 +151,8 @@ struct ft_cpart {
     uint8_t n_words;
     uint8_t words[FT_KEY_WORDS];
     uint16_t n_subs; /* Its subtables, empty or not. */
-    uint16_t *hint;  /* FT_HINT_SLOTS subtable indices, FT_ST_NONE when unset. */
+    uint16_t *hint;  /* FT_HINT_SLOTS subtable indices, FT_ST_NONE when unset
+                        (allocated with the cache). */
     uint32_t tries;  /* Hinted lookups in this window, */
     uint32_t hits;   /* and those the hint was right for. */
     uint32_t sample; /* Counts lookups while off. */
@@ -358,7 +359,7 @@ static inline bool
 ft_cache_hints_on(const struct ft_cache *c, uint8_t part)
 {
     const struct ft_cpart *pt = &c->parts[part];
-    return pt->n_subs >= FT_HINT_MIN_SUBS && pt->hint && !pt->off;
+    return pt->n_subs >= FT_HINT_MIN_SUBS && !pt->off;
 }
 
 /* Whether hints find the entries wherever subtables are many: every part

@@ -330,8 +330,9 @@ struct pending {
     const struct ft_key *key; /* This stage's. */
     uint32_t h;               /* Its hash. */
     uint32_t hb;              /* The first stage's: where the signature buckets are. */
-    /* A subtable whose hash of key is known (the busiest's, hashed to
-     * fetch its chain ahead), valid while c->sub_reuses is `reuses`. */
+    /* A subtable whose hash of key is known (the hinted one's or the
+     * busiest's, hashed to fetch its chain ahead), valid while
+     * c->sub_reuses is `reuses`. */
     const struct ft_csub *known;
     uint32_t known_h, reuses;
     uint16_t *hint; /* Its hint slot (ft_cache_hint_slot), or NULL. */

@@ -258,7 +258,7 @@ rerank(struct ft_cache *c)
 static uint16_t *
 hint_slot(struct ft_cpart *pt, const struct ft_key *key, uint16_t *given)
 {
-    if (pt->n_subs < FT_HINT_MIN_SUBS || !pt->hint)
+    if (pt->n_subs < FT_HINT_MIN_SUBS)
         return NULL;
     if (pt->tries >= HINT_WINDOW) {
         pt->off = pt->hits * 2 < pt->tries;
@@ -274,9 +274,10 @@ hint_slot(struct ft_cpart *pt, const struct ft_key *key, uint16_t *given)
 uint16_t *
 ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key)
 {
-    const struct ft_cpart *pt = &c->parts[ft_cache_key_part(c, key)];
-    if (pt->n_subs < FT_HINT_MIN_SUBS || !pt->hint || pt->off)
+    uint8_t part = ft_cache_key_part(c, key);
+    if (!ft_cache_hints_on(c, part))
         return NULL;
+    const struct ft_cpart *pt = &c->parts[part];
     return &pt->hint[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
 }
 
