@@ -101,10 +101,12 @@ ft_cache_create(const struct ft_pipeline *p, const struct ft_cache_config *cfg_i
     }
     bool hints = true;
     for (int i = 0; i < FT_CACHE_PARTS; i++) {
-        uint16_t **hint = &c->parts[i].hint;
-        if ((*hint = ft_malloc(FT_HINT_SLOTS * sizeof **hint)))
-            memset(*hint, 0xff, FT_HINT_SLOTS * sizeof **hint);
-        hints &= *hint != NULL;
+        struct ft_cpart *pt = &c->parts[i];
+        if ((pt->slot = ft_malloc(FT_HINT_SLOTS * sizeof *pt->slot)))
+            for (uint32_t j = 0; j < FT_HINT_SLOTS; j++)
+                pt->slot[j] = (struct ft_hslot){0, FT_ST_NONE, FT_ST_NONE};
+        pt->census = true;
+        hints &= pt->slot != NULL;
     }
     if (cfg.sig_buckets) {
         c->sig = ft_calloc(cfg.sig_buckets, sizeof *c->sig);
@@ -163,7 +165,7 @@ ft_cache_destroy(struct ft_cache *c, uint64_t now_ns)
     free(c->subs);
     free(c->rank);
     for (int i = 0; i < FT_CACHE_PARTS; i++)
-        free(c->parts[i].hint);
+        free(c->parts[i].slot);
     free(c->dirty);
     free(c->scratch);
     free(c->rule_buckets);
@@ -417,6 +419,7 @@ ft_cache_install(struct ft_cache *c, const struct ft_key *key, const struct ft_c
     struct ft_csub *st = &c->subs[s];
     struct ft_centry *e = &c->pool[idx];
     e->st = s;
+    e->cpart = ft_cache_key_part(c, key);
     e->flags = 0;
     /* The stage of the first table the walk looked up (a resumed walk's
      * rule counts: it is where the walk is). */

@@ -7,6 +7,8 @@
 #ifndef FT_CACHE_INT_H
 #define FT_CACHE_INT_H
 
+#include <string.h>
+
 #include "ft_cache.h"
 #include "ft_pipeline_int.h"
 
@@ -100,6 +102,8 @@ struct ft_centry {
     const struct ft_cprog *prog;
     uint64_t key[FT_KEY_WORDS]; /* The subtable's words of the masked key. */
     uint32_t dirty_slot;        /* Its slot in dirty[] while CE_DIRTY. */
+    uint16_t cslot;             /* Its slot in its part's census (while that holds). */
+    uint8_t cpart;              /* Its key's part (ft_cache_key_part). */
     struct ft_cmeta *meta;
     uint64_t packets; /* Since the last fold. */
     uint64_t bytes;
@@ -133,30 +137,44 @@ struct ft_csub {
  *
  * Within a part, the bits every mask of it consults (`shared`: an L4
  * port, a protocol) often tell the one subtable a key's entry is in: the
- * masks differ in what else they consult. A hint table, indexed by the
- * hash of a key's shared bits, remembers the subtable the last such key
- * was found in; it is probed first. A hint is only an order: a wrong or
- * stale one costs a probe, never an answer. Hints are used where they pay
- * (right for at least half of the lookups, judged over windows; while
- * off, a sample of lookups still tries them).
+ * masks differ in what else they consult. A key's entry has the key's
+ * shared bits (its mask has them all), so a table of slots indexed by
+ * their hash keeps a census: how many of the part's entries hash to the
+ * slot and, while those are all in one subtable, which (`solo`). A key
+ * whose slot counts none has no entry (a miss costs no probe), one whose
+ * slot is solo has it there or nowhere (one probe); in a slot of several
+ * subtables (`hint`) the one the last such key was found in is probed
+ * first, an order only. The census holds while every entry of the part is
+ * counted: the shared bits narrowing (a new mask without some) recounts
+ * a small part and suspends a big one's until it empties. Its hash is
+ * used where it pays (the lookups it answers, or whose hint is right, are
+ * at least half, judged over windows; while off, a sample still tries).
  */
 #define FT_CACHE_PARTS   (FT_MAX_STAGES + 1)
 #define FT_PART_ANY      UINT8_MAX
 #define FT_HINT_SLOTS    4096
-/* A part's hints are worth their hash only over this many subtables. */
+/* A part's census is worth its hash only over this many subtables. */
 #define FT_HINT_MIN_SUBS 4
+#define FT_ST_MIXED      (FT_ST_NONE - 1) /* A census slot's entries are in several subtables. */
+
+struct ft_hslot {
+    uint32_t count; /* The part's entries whose shared bits hash here. */
+    uint16_t solo;  /* The subtable all of them are in, FT_ST_MIXED, or FT_ST_NONE. */
+    uint16_t hint;  /* Where such a key was last found (FT_ST_NONE: unset). */
+};
 
 struct ft_cpart {
-    struct ft_key shared; /* The AND of its subtables' masks. */
+    struct ft_key shared; /* At most the AND of its subtables' masks. */
     uint8_t n_words;
     uint8_t words[FT_KEY_WORDS];
-    uint16_t n_subs; /* Its subtables, empty or not. */
-    uint16_t *hint;  /* FT_HINT_SLOTS subtable indices, FT_ST_NONE when unset
-                        (allocated with the cache). */
-    uint32_t tries;  /* Hinted lookups in this window, */
-    uint32_t hits;   /* and those the hint was right for. */
-    uint32_t sample; /* Counts lookups while off. */
-    bool off;        /* The last window said hints do not pay. */
+    uint16_t n_subs;       /* Its subtables, empty or not. */
+    uint32_t n_entries;    /* Its entries, counted or not. */
+    struct ft_hslot *slot; /* FT_HINT_SLOTS (allocated with the cache). */
+    bool census;           /* Every entry of the part is counted in `slot`. */
+    uint32_t tries;        /* Lookups that used the slots in this window, */
+    uint32_t hits;         /* and those the census answered or the hint was right for. */
+    uint32_t sample;       /* Counts lookups while off. */
+    bool off;              /* The last window said the slots do not pay. */
 };
 
 /* A whole chain for one full key: the entries of its stages, in order,
@@ -238,6 +256,7 @@ struct ft_cache {
     uint16_t *rank; /* Subtable indices in probe order. */
     struct ft_cpart parts[FT_CACHE_PARTS];
     uint32_t sub_reuses;  /* Subtables given another mask: a hash of one may be stale. */
+    uint32_t reshapes;    /* Parts whose shared bits changed: a census slot found may be stale. */
     uint32_t win_lookups; /* Thrash detection over windows of lookups. */
     uint32_t win_misses;
     uint32_t install_ctr;
@@ -354,12 +373,12 @@ ft_csub_hash(const struct ft_csub *st, const struct ft_key *key)
     return ft_masked_hash(&st->mask, st->words, st->n_words, key);
 }
 
-/* Whether part's hints are in use (struct ft_cpart). */
+/* Whether part's census and hints are in use (struct ft_cpart). */
 static inline bool
 ft_cache_hints_on(const struct ft_cache *c, uint8_t part)
 {
     const struct ft_cpart *pt = &c->parts[part];
-    return pt->n_subs >= FT_HINT_MIN_SUBS && !pt->off;
+    return pt->n_subs >= FT_HINT_MIN_SUBS && pt->census && !pt->off;
 }
 
 /* Whether hints find the entries wherever subtables are many: every part
@@ -396,6 +415,35 @@ ft_csub_chain(const struct ft_csub *st, uint32_t h)
     if (st->old_heads && (h & st->old_mask) >= st->moved)
         return &st->old_heads[h & st->old_mask];
     return &st->heads[h & st->head_mask];
+}
+
+/* Subtable st's chains, to visit every entry: ft_csub_buckets of them,
+ * bucket b's first entry (FT_NIL: empty, or moved to the new heads). */
+static inline uint32_t
+ft_csub_buckets(const struct ft_csub *st)
+{
+    return st->head_mask + 1 + (st->old_heads ? st->old_mask + 1 : 0);
+}
+
+static inline uint32_t
+ft_csub_bucket(const struct ft_csub *st, uint32_t b)
+{
+    if (b <= st->head_mask)
+        return st->heads[b];
+    b -= st->head_mask + 1;
+    return b >= st->moved ? st->old_heads[b] : FT_NIL;
+}
+
+/* The census slot of entry e (of subtable st) in part pt: the hash of its
+ * shared bits, which its masked key holds (shared is in every mask). */
+static inline uint16_t
+ft_cache_entry_slot(const struct ft_cpart *pt, const struct ft_csub *st, const struct ft_centry *e)
+{
+    struct ft_key k;
+    memset(&k, 0, sizeof k);
+    for (unsigned j = 0; j < st->n_words; j++)
+        k.w[st->words[j]] = e->key[j];
+    return (uint16_t)(ft_hint_hash(pt, &k) & (FT_HINT_SLOTS - 1));
 }
 
 static inline bool
@@ -436,18 +484,21 @@ void ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 void ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx);
 /* Free a subtable's heads. */
 void ft_cache_sub_free(struct ft_csub *st);
-/* Key's slot in its part's hints while they are on (struct ft_cpart),
- * else NULL; and the subtable a slot names, if it can hold key's entry
- * (else NULL). Read only. */
-uint16_t *ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key);
+/* Key's slot in its part's census while that is in use (struct ft_cpart),
+ * else NULL: valid while c->reshapes is unchanged. And the subtable to
+ * probe first for key (its slot's solo subtable, else its hint) if it can
+ * hold key's entry, else NULL. Read only. */
+struct ft_hslot *ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key);
 const struct ft_csub *ft_cache_hinted_sub(const struct ft_cache *c, const struct ft_key *key,
-                                          const uint16_t *slot);
-/* The entry whose subtable matches key, probing the hinted subtable first
- * and then in hit order, or FT_NIL. known (or NULL): a subtable whose
- * hash of key is known_h already; hint: key's slot from
- * ft_cache_hint_slot, or NULL. */
+                                          const struct ft_hslot *slot);
+/* The entry whose subtable matches key, or FT_NIL: none when key's census
+ * slot counts none, the solo subtable's when it has one, else probing the
+ * hinted subtable first and then in hit order. known (or NULL): a
+ * subtable whose hash of key is known_h already; slot: key's from
+ * ft_cache_hint_slot, or NULL (computed here). */
 uint32_t ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key,
-                                  const struct ft_csub *known, uint32_t known_h, uint16_t *hint);
+                                  const struct ft_csub *known, uint32_t known_h,
+                                  struct ft_hslot *slot);
 
 /* ft_cache_index.c: the invalidation indexes. */
 /* Index entry idx by c->walk (resumed from continuation `from`, FT_NIL if

@@ -268,7 +268,7 @@ count_rest(struct ft_cache *c, const struct ft_key *key, uint32_t packets, uint3
  * straight into the rules). *src: where it was found. */
 static uint32_t
 lookup_stage(struct ft_cache *c, const struct ft_key *key, uint32_t h, uint32_t hb, unsigned stage,
-             const struct ft_csub *known, uint32_t known_h, uint16_t *hint, uint32_t packets,
+             const struct ft_csub *known, uint32_t known_h, struct ft_hslot *hint, uint32_t packets,
              uint32_t len, uint64_t now_ns, uint8_t *src, const struct ft_cprog **x)
 {
     uint32_t idx;
@@ -335,11 +335,30 @@ struct pending {
      * c->sub_reuses is `reuses`. */
     const struct ft_csub *known;
     uint32_t known_h, reuses;
-    uint16_t *hint; /* Its hint slot (ft_cache_hint_slot), or NULL. */
-    uint8_t n;      /* Stages done. */
-    bool cached;    /* Every stage so far has an entry. */
+    struct ft_hslot *hint; /* Its census slot (ft_cache_hint_slot), or NULL, */
+    uint32_t reshapes;     /* found while c->reshapes was this. */
+    uint8_t n;             /* Stages done. */
+    bool cached;           /* Every stage so far has an entry. */
     uint32_t chain[FT_MAX_STAGES], gen[FT_MAX_STAGES];
 };
+
+/* The next stage's key (pd->key) is hinted: its hint slot, and the
+ * hinted subtable's chain head fetched ahead (pd->known) while the burst's
+ * other keys take their stage; in a full burst this is what the signature
+ * index's buckets, fetched ahead, did for it. */
+static void
+hint_ahead(const struct ft_cache *c, struct pending *pd)
+{
+    pd->hint = ft_cache_hint_slot(c, pd->key);
+    pd->reshapes = c->reshapes;
+    const struct ft_csub *st = ft_cache_hinted_sub(c, pd->key, pd->hint);
+    if (!st)
+        return;
+    pd->known = st;
+    pd->known_h = ft_csub_hash(st, pd->key);
+    pd->reuses = c->sub_reuses;
+    __builtin_prefetch(ft_csub_chain(st, pd->known_h));
+}
 
 /* One stage for packet i: its program joins the result; true when the
  * chain goes on (the next key is in c->stage_keys[i], hashed). */
@@ -350,8 +369,9 @@ chain_step(struct ft_cache *c, struct pending *pd, unsigned i, uint32_t packets,
     const struct ft_cprog *x;
     uint8_t src;
     const struct ft_csub *known = pd->reuses == c->sub_reuses ? pd->known : NULL;
-    uint32_t idx = lookup_stage(c, pd->key, pd->h, pd->hb, pd->n, known, pd->known_h, pd->hint,
-                                packets, len, now_ns, &src, &x);
+    struct ft_hslot *hint = pd->reshapes == c->reshapes ? pd->hint : NULL;
+    uint32_t idx = lookup_stage(c, pd->key, pd->h, pd->hb, pd->n, known, pd->known_h, hint, packets,
+                                len, now_ns, &src, &x);
     pd->known = NULL; /* The next stage has another key. */
     pd->hint = NULL;
     pd->cached &= idx != FT_NIL;
@@ -537,7 +557,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
      * look up as always: this only fetches ahead). */
     const struct ft_csub *top = busiest_sub(c);
     const struct ft_csub *guess[FT_CACHE_BURST];
-    uint16_t *hint[FT_CACHE_BURST]; /* Key i's hint slot, or NULL. */
+    struct ft_hslot *hint[FT_CACHE_BURST]; /* Key i's census slot, or NULL. */
     uint32_t top_h[FT_CACHE_BURST];
     bool top_hashed[FT_CACHE_BURST]; /* top_h[i] is set. */
     enum { AHEAD_NONE, AHEAD_TOP, AHEAD_MISS } ahead[FT_CACHE_BURST];
@@ -562,7 +582,8 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         hint[i] = NULL;
         if (cand == FT_NIL) {
             hint[i] = ft_cache_hint_slot(c, keys[i]);
-            if (!(guess[i] = ft_cache_hinted_sub(c, keys[i], hint[i])))
+            if (!(guess[i] = ft_cache_hinted_sub(c, keys[i], hint[i])) &&
+                !(hint[i] && !hint[i]->count)) /* The census says: a miss. */
                 guess[i] = top;
         }
         if (cand != FT_NIL) {
@@ -573,7 +594,7 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
             __builtin_prefetch(ft_csub_chain(guess[i], top_h[i]));
             ahead[i] = AHEAD_TOP;
         } else {
-            ahead[i] = AHEAD_MISS; /* An empty cache. */
+            ahead[i] = AHEAD_MISS; /* An empty cache, or the census says none. */
         }
     }
     /* A packet with no candidate and an empty chain in the busiest
@@ -637,8 +658,12 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
         }
         prev_hit = false;
         r->source = FT_SRC_EMC; /* Lowered to what the stages find. */
-        pd[i] = (struct pending){
-            .key = keys[i], .h = h[i], .hb = h[i], .hint = hint[i], .cached = true};
+        pd[i] = (struct pending){.key = keys[i],
+                                 .h = h[i],
+                                 .hb = h[i],
+                                 .hint = hint[i],
+                                 .reshapes = c->reshapes,
+                                 .cached = true};
         if (top_hashed[i]) {
             pd[i].known = guess[i];
             pd[i].known_h = top_h[i];
@@ -669,6 +694,8 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
                 todo[n_next++] = (uint8_t)i;
                 if (c->sig_on)
                     __builtin_prefetch(&c->sig[(pd[i].hb + pd[i].n) & c->sig_mask]);
+                else
+                    hint_ahead(c, &pd[i]);
                 continue;
             }
             /* A run's packets after its first take the first's answer,
@@ -684,8 +711,12 @@ lookup(struct ft_cache *c, const struct ft_key *const *keys, const uint16_t *pkt
                 emc_offer(c, keys[i], h[i], &pd[i]);
         }
         n_todo = n_next;
-        for (unsigned t = 0; c->sig_on && t < n_todo; t++) {
-            uint32_t cand = sig_candidate(c, pd[todo[t]].hb, pd[todo[t]].n, pd[todo[t]].h);
+        for (unsigned t = 0; n_todo > 1 && t < n_todo; t++) { /* Their entries, ahead. */
+            const struct pending *p = &pd[todo[t]];
+            bool known = p->known && p->reuses == c->sub_reuses;
+            uint32_t cand = c->sig_on ? sig_candidate(c, p->hb, p->n, p->h)
+                            : known   ? *ft_csub_chain(p->known, p->known_h)
+                                      : FT_NIL;
             if (cand != FT_NIL)
                 __builtin_prefetch(&c->pool[cand]);
         }

@@ -72,14 +72,73 @@ mask_bits(const struct ft_key *m)
     return n;
 }
 
+static void
+census_add(struct ft_cpart *pt, uint16_t s, uint16_t sub)
+{
+    struct ft_hslot *h = &pt->slot[s];
+    if (!h->count++)
+        h->solo = sub;
+    else if (h->solo != sub)
+        h->solo = FT_ST_MIXED;
+}
+
+static void
+census_clear(struct ft_cpart *pt)
+{
+    for (uint32_t j = 0; j < FT_HINT_SLOTS; j++) {
+        pt->slot[j].count = 0;
+        pt->slot[j].solo = FT_ST_NONE;
+    }
+}
+
+/* A census recount visits at most this many entries (each a line and a
+ * hash) and chain heads (read in order): a narrowing costs the poll it
+ * falls in tens of microseconds at most, as a few misses would. */
+#define RECOUNT_MAX   512
+#define RECOUNT_HEADS 32768
+
+/* Count every entry of part p again under its new shared bits, or suspend
+ * the census (until the part empties) when that is too much work now. */
+static void
+census_recount(struct ft_cache *c, uint8_t p)
+{
+    struct ft_cpart *pt = &c->parts[p];
+    uint64_t heads = 0;
+    for (uint16_t s = 0; s < c->n_subs; s++)
+        if (c->subs[s].part == p || c->subs[s].part == FT_PART_ANY)
+            heads += ft_csub_buckets(&c->subs[s]);
+    census_clear(pt);
+    pt->census = pt->n_entries <= RECOUNT_MAX && heads <= RECOUNT_HEADS;
+    if (!pt->census)
+        return;
+    for (uint16_t s = 0; s < c->n_subs; s++) {
+        const struct ft_csub *st = &c->subs[s];
+        if (st->part != p && st->part != FT_PART_ANY)
+            continue;
+        for (uint32_t b = 0; b < ft_csub_buckets(st); b++) {
+            for (uint32_t idx = ft_csub_bucket(st, b); idx != FT_NIL; idx = c->pool[idx].next) {
+                struct ft_centry *e = &c->pool[idx];
+                if (e->cpart != p)
+                    continue;
+                e->cslot = ft_cache_entry_slot(pt, st, e);
+                census_add(pt, e->cslot, s);
+            }
+        }
+    }
+}
+
 /* Part p's shared bits and subtable count, after one of its subtables
- * came or changed its mask. Its hints stay: one hashed under the old
- * shared bits is an order that may be wrong, never an answer. */
+ * came or changed its mask. The shared bits only narrow while the part
+ * has entries (at most the AND of the masks stays true of every entry; a
+ * wider one would need every entry counted again); narrowed, the census
+ * is counted again. Its hints stay: one hashed under the old shared bits
+ * is an order that may be wrong, never an answer. */
 static void
 part_reshape(struct ft_cache *c, uint8_t p)
 {
     struct ft_cpart *pt = &c->parts[p];
-    memset(&pt->shared, 0xff, sizeof pt->shared);
+    struct ft_key shared;
+    memset(&shared, 0xff, sizeof shared);
     pt->n_subs = 0;
     for (uint16_t s = 0; s < c->n_subs; s++) {
         const struct ft_csub *st = &c->subs[s];
@@ -87,12 +146,21 @@ part_reshape(struct ft_cache *c, uint8_t p)
             continue;
         pt->n_subs++;
         for (int i = 0; i < FT_KEY_WORDS; i++)
-            pt->shared.w[i] &= st->mask.w[i];
+            shared.w[i] &= st->mask.w[i];
     }
+    if (pt->n_entries)
+        for (int i = 0; i < FT_KEY_WORDS; i++)
+            shared.w[i] &= pt->shared.w[i];
+    if (ft_key_equal(&shared, &pt->shared))
+        return;
+    pt->shared = shared;
     pt->n_words = 0;
     for (int i = 0; i < FT_KEY_WORDS; i++)
         if (pt->shared.w[i])
             pt->words[pt->n_words++] = (uint8_t)i;
+    c->reshapes++;
+    if (pt->n_entries)
+        census_recount(c, p);
 }
 
 /* The subtable for a walk's mask, for keys of part `part`: its own, a new
@@ -201,6 +269,12 @@ void
 ft_cache_sub_insert(struct ft_cache *c, struct ft_csub *st, uint32_t idx)
 {
     struct ft_centry *e = &c->pool[idx];
+    struct ft_cpart *pt = &c->parts[e->cpart];
+    pt->n_entries++;
+    if (pt->census) {
+        e->cslot = ft_cache_entry_slot(pt, st, e);
+        census_add(pt, e->cslot, (uint16_t)(st - c->subs));
+    }
     uint32_t *head = ft_csub_chain(st, e->hash);
     e->next = *head;
     *head = idx;
@@ -222,6 +296,16 @@ ft_cache_sub_remove(struct ft_cache *c, struct ft_csub *st, uint32_t idx)
         }
     }
     st->n_entries--;
+    struct ft_cpart *pt = &c->parts[e->cpart];
+    pt->n_entries--;
+    if (pt->census) {
+        struct ft_hslot *h = &pt->slot[e->cslot];
+        if (!--h->count)
+            h->solo = FT_ST_NONE; /* A mixed slot stays mixed while it counts some. */
+    } else if (!pt->n_entries) {
+        census_clear(pt); /* Nothing left to count: the census holds again. */
+        pt->census = true;
+    }
 }
 
 void
@@ -251,14 +335,14 @@ rerank(struct ft_cache *c)
     c->lookups_since_rank = 0;
 }
 
-/* The hint slot of key (part pt), or NULL when this lookup is not hinted:
- * hints are tried always while they pay, and 1 lookup in HINT_SAMPLE while
- * they do not, to see whether they would again. given: the slot found
- * for the key before (ft_cache_hint_slot), or NULL. */
-static uint16_t *
-hint_slot(struct ft_cpart *pt, const struct ft_key *key, uint16_t *given)
+/* The census slot of key (part pt), or NULL when this lookup does not use
+ * it: the census is used always while it pays, and in 1 lookup in
+ * HINT_SAMPLE while it does not, to see whether it would again. given:
+ * the slot found for the key before (ft_cache_hint_slot), or NULL. */
+static struct ft_hslot *
+hint_slot(struct ft_cpart *pt, const struct ft_key *key, struct ft_hslot *given)
 {
-    if (pt->n_subs < FT_HINT_MIN_SUBS)
+    if (pt->n_subs < FT_HINT_MIN_SUBS || !pt->census)
         return NULL;
     if (pt->tries >= HINT_WINDOW) {
         pt->off = pt->hits * 2 < pt->tries;
@@ -268,27 +352,40 @@ hint_slot(struct ft_cpart *pt, const struct ft_key *key, uint16_t *given)
         return given;
     if (pt->off && ++pt->sample % HINT_SAMPLE)
         return NULL;
-    return &pt->hint[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
+    return &pt->slot[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
 }
 
-uint16_t *
+struct ft_hslot *
 ft_cache_hint_slot(const struct ft_cache *c, const struct ft_key *key)
 {
     uint8_t part = ft_cache_key_part(c, key);
     if (!ft_cache_hints_on(c, part))
         return NULL;
     const struct ft_cpart *pt = &c->parts[part];
-    return &pt->hint[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
+    return &pt->slot[ft_hint_hash(pt, key) & (FT_HINT_SLOTS - 1)];
+}
+
+/* The subtable slot h says to probe first for a key of part `part`:
+ * its solo one, else its hint; FT_ST_NONE for none. */
+static inline uint16_t
+slot_first(const struct ft_cache *c, const struct ft_hslot *h, uint8_t part)
+{
+    if (!h->count)
+        return FT_ST_NONE;
+    uint16_t s = h->solo != FT_ST_MIXED ? h->solo : h->hint;
+    if (s == FT_ST_NONE)
+        return FT_ST_NONE;
+    const struct ft_csub *st = &c->subs[s];
+    return st->n_entries && (st->part == part || st->part == FT_PART_ANY) ? s : FT_ST_NONE;
 }
 
 const struct ft_csub *
-ft_cache_hinted_sub(const struct ft_cache *c, const struct ft_key *key, const uint16_t *slot)
+ft_cache_hinted_sub(const struct ft_cache *c, const struct ft_key *key, const struct ft_hslot *slot)
 {
-    if (!slot || *slot == FT_ST_NONE)
+    if (!slot)
         return NULL;
-    const struct ft_csub *st = &c->subs[*slot];
-    uint8_t part = ft_cache_key_part(c, key);
-    return st->n_entries && (st->part == part || st->part == FT_PART_ANY) ? st : NULL;
+    uint16_t s = slot_first(c, slot, ft_cache_key_part(c, key));
+    return s != FT_ST_NONE ? &c->subs[s] : NULL;
 }
 
 /* key's entry in subtable st (its hash of key: h), or FT_NIL. */
@@ -306,40 +403,46 @@ sub_find(const struct ft_cache *c, const struct ft_csub *st, uint32_t h, const s
 
 uint32_t
 ft_cache_megaflow_lookup(struct ft_cache *c, const struct ft_key *key, const struct ft_csub *known,
-                         uint32_t known_h, uint16_t *given)
+                         uint32_t known_h, struct ft_hslot *given)
 {
     if (++c->lookups_since_rank >= RANK_EVERY)
         rerank(c);
     uint8_t part = ft_cache_key_part(c, key);
     struct ft_cpart *pt = &c->parts[part];
     uint32_t probes = 0, idx = FT_NIL;
-    uint16_t hinted = FT_ST_NONE, s = FT_ST_NONE;
-    uint16_t *slot = hint_slot(pt, key, given);
+    uint16_t first = FT_ST_NONE, s = FT_ST_NONE;
+    struct ft_hslot *slot = hint_slot(pt, key, given);
+    bool settled = false; /* The census answered: no other subtable holds it. */
     if (slot) {
         pt->tries++;
-        const struct ft_csub *st = ft_cache_hinted_sub(c, key, slot);
-        if (st) {
-            hinted = *slot;
+        settled = !slot->count;
+        first = slot_first(c, slot, part);
+        if (first != FT_ST_NONE) {
+            const struct ft_csub *st = &c->subs[first];
             probes++;
             c->st.hinted++;
             idx = sub_find(c, st, st == known ? known_h : ft_csub_hash(st, key), key);
+            settled = slot->solo == first;
             if (idx != FT_NIL) {
-                pt->hits++;
                 c->st.hint_hits++;
-                s = hinted;
+                s = first;
             }
         }
+        if (settled || idx != FT_NIL)
+            pt->hits++;
+        if (settled && idx == FT_NIL)
+            c->st.census_misses += !probes;
     }
-    for (uint16_t r = 0; idx == FT_NIL && r < c->n_subs; r++) {
+    for (uint16_t r = 0; !settled && idx == FT_NIL && r < c->n_subs; r++) {
         const struct ft_csub *st = &c->subs[c->rank[r]];
-        if (!st->n_entries || (st->part != part && st->part != FT_PART_ANY) || c->rank[r] == hinted)
+        if (!st->n_entries || (st->part != part && st->part != FT_PART_ANY) || c->rank[r] == first)
             continue;
         probes++;
         idx = sub_find(c, st, st == known ? known_h : ft_csub_hash(st, key), key);
         if (idx != FT_NIL) {
             s = c->rank[r];
             if (slot)
-                *slot = s;
+                slot->hint = s;
         }
     }
     c->st.subtable_probes += probes;

@@ -197,6 +197,7 @@ struct ft_cache_stats {
     uint64_t stage_lookups; /* Lookups of a stage after the first (chains). */
     uint64_t hinted;        /* Megaflow lookups that probed a hinted subtable first, */
     uint64_t hint_hits;     /* and found the entry there. */
+    uint64_t census_misses; /* Misses the census answered without a probe. */
     uint32_t conts;         /* Continuations kept. */
     uint32_t stage_entries[FT_MAX_STAGES]; /* Entries per stage. */
     uint8_t n_stages;

@@ -40,8 +40,9 @@ ofa_ctl_cache(struct ofa_ctl_req *req)
                      (const char *[]){"worker", "lcore", "entries", "masks", "emc", "emc_hits",
                                       "sig", "sig_hits", "megaflow_hits", "misses", "hit_pct",
                                       "evict_invalidated", "evict_capacity", "evict_idle",
-                                      "masks_merged", "hints", "hint_hits", "subtable_probes"},
-                     18);
+                                      "masks_merged", "hints", "hint_hits", "subtable_probes",
+                                      "census_misses"},
+                     19);
     for (size_t i = 0; i < n; i++) {
         const struct ft_cache_stats *st = &ci[i].st;
         uint64_t hits = st->emc_hits + st->sig_hits + st->megaflow_hits;
@@ -64,6 +65,7 @@ ofa_ctl_cache(struct ofa_ctl_req *req)
         ofa_report_cell(r, "%s", st->hints_serve ? "on" : "off");
         ofa_report_cell_u64(r, st->hint_hits);
         ofa_report_cell_u64(r, st->subtable_probes);
+        ofa_report_cell_u64(r, st->census_misses);
     }
     ofa_report_table_end(r);
     ofa_report_table(r, "stage_entries", (const char *[]){"worker", "stage", "entries"}, 3);

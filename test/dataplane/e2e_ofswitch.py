@@ -433,9 +433,10 @@ def main():
         d = json.loads(ctl("--json", "cache"))
         w = d["workers"][0]
         hits = w["emc_hits"] + w["sig_hits"] + w["megaflow_hits"]
-        # Every megaflow hit probed a subtable, a hinted one at most once.
+        # Every megaflow hit probed a subtable, a hinted one at most once;
+        # the census answers some misses, never more than there were.
         probes = (w["subtable_probes"] >= w["megaflow_hits"] >= w["hint_hits"] and
-                  w["hints"] in ("on", "off"))
+                  w["hints"] in ("on", "off") and 0 <= w["census_misses"] <= w["misses"])
         return (w["misses"] >= 1 and hits >= 1 and w["entries"] >= 1 and len(d["masks"]) >= 1
                 and probes, w)
     ok, w = cache_ok()

@@ -74,4 +74,49 @@ cc_format(char *buf, size_t size, const struct ft_cache_result *r)
     ft_program_format(buf, size, ops, n);
 }
 
+/* Whether every part's census is true to its entries (struct ft_cpart):
+ * counted again from the subtables, each slot's count is the one kept, a
+ * solo slot's entries are all in its subtable, an empty one names none;
+ * and every part's entry count is right, its census held or not. */
+static inline bool
+cc_census_ok(const struct ft_cache *c)
+{
+    static uint32_t count[FT_HINT_SLOTS];
+    static uint16_t solo[FT_HINT_SLOTS];
+    for (int p = 0; p < FT_CACHE_PARTS; p++) {
+        const struct ft_cpart *pt = &c->parts[p];
+        uint32_t n = 0;
+        memset(count, 0, sizeof count);
+        for (uint16_t s = 0; s < c->n_subs; s++) {
+            const struct ft_csub *st = &c->subs[s];
+            for (uint32_t b = 0; b < ft_csub_buckets(st); b++) {
+                for (uint32_t i = ft_csub_bucket(st, b); i != FT_NIL; i = c->pool[i].next) {
+                    const struct ft_centry *e = &c->pool[i];
+                    if (e->cpart != p)
+                        continue;
+                    n++;
+                    if (!pt->census)
+                        continue;
+                    uint16_t slot = ft_cache_entry_slot(pt, st, e);
+                    if (slot != e->cslot)
+                        return false;
+                    if (!count[slot]++)
+                        solo[slot] = s;
+                    else if (solo[slot] != s)
+                        solo[slot] = FT_ST_MIXED;
+                }
+            }
+        }
+        if (n != pt->n_entries)
+            return false;
+        for (uint32_t j = 0; pt->census && j < FT_HINT_SLOTS; j++) {
+            const struct ft_hslot *h = &pt->slot[j];
+            if (h->count != count[j] || (!h->count && h->solo != FT_ST_NONE) ||
+                (h->count && h->solo != FT_ST_MIXED && h->solo != solo[j]))
+                return false;
+        }
+    }
+    return true;
+}
+
 #endif /* TEST_CACHE_CHECK_H */

@@ -119,6 +119,8 @@ START_TEST(differential_against_fresh_walks)
         for (int e = 0; e < edits; e++)
             random_edit(p, &s);
         sync(p, c);
+        ck_assert_msg(cc_census_ok(c), "seed %llu round %d: census", (unsigned long long)seed,
+                      round);
         for (int i = 0; i < 40; i++, checks++) {
             const struct ft_key *k = &flows[rnd(&s, N_FLOWS)];
             struct ft_cache_result r = lookup1(c, k, 64);
@@ -820,20 +822,19 @@ START_TEST(idle_entries_expire)
 }
 END_TEST
 
-/* Scenario 5 of tools/bench: two stages of 32 masks each, each mask's
- * rule fixing one L4 port. A stage's key is looked up in its own stage's
- * subtables only, and the subtable its port was last found in is probed
- * first: a flow's first packet costs one probe a stage, not the ~32 of
- * both stages' masks in hit order. While hints serve, the signature
- * index is not read (its bucket, a line from memory, costs more than the
- * hinted probe), alone or in bursts. Every answer as a fresh walk's. */
-START_TEST(stage_lookups_probe_the_hinted_subtable)
+/* Scenario 5 of tools/bench: rule i of table 0 fixes UDP source port i
+ * and the source address to i + 1 bits (goto 1), rule j of table 1 the
+ * destination port j and the destination to j + 1 bits: 32 masks a
+ * table, 1,024 for the whole walk. */
+static const uint32_t ports_src = 0xc6120001u, ports_dst = 0xc6130001u; /* 198.18.0.1, .19. */
+
+static struct ft_pipeline *
+ports_pipeline(void)
 {
     struct ft_pipeline *p = ft_pipeline_create(NULL);
-    const uint32_t src = 0xc6120001u, dst = 0xc6130001u; /* 198.18.0.1, 198.19.0.1 */
     for (unsigned i = 0; i < 32; i++) {
         char spec[160];
-        uint32_t m = UINT32_MAX << (31 - i), a = src & m, b = dst & m;
+        uint32_t m = UINT32_MAX << (31 - i), a = ports_src & m, b = ports_dst & m;
         snprintf(spec, sizeof spec, "table=0,priority=%u,udp,nw_src=%u.%u.%u.%u/%u,tp_src=%u",
                  1000 - i, a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, i + 1, i);
         ck_assert_int_eq(tu_add(p, spec, "goto_table:1"), FT_OK);
@@ -842,6 +843,31 @@ START_TEST(stage_lookups_probe_the_hinted_subtable)
         ck_assert_int_eq(tu_add(p, spec, i % 2 ? "output:1" : "output:2"), FT_OK);
     }
     ft_pipeline_commit(p);
+    return p;
+}
+
+/* Flow i of ports_pipeline's traffic: ports i % 32 and i / 32 % 32. */
+static struct ft_key
+ports_key(unsigned i)
+{
+    struct ft_key k = tu_key("udp");
+    k.ipv4_src = ports_src;
+    k.ipv4_dst = ports_dst;
+    k.tp_src = (uint16_t)(i % 32);
+    k.tp_dst = (uint16_t)(i / 32 % 32);
+    k.eth_src[5] = (uint8_t)(i / 1024);
+    return k;
+}
+
+/* ports_pipeline in two stages of 32 masks each. A stage's key is looked up in its own stage's
+ * subtables only, and the subtable its port was last found in is probed
+ * first: a flow's first packet costs one probe a stage, not the ~32 of
+ * both stages' masks in hit order. While hints serve, the signature
+ * index is not read (its bucket, a line from memory, costs more than the
+ * hinted probe), alone or in bursts. Every answer as a fresh walk's. */
+START_TEST(stage_lookups_probe_the_hinted_subtable)
+{
+    struct ft_pipeline *p = ports_pipeline();
     struct ft_cache_config cfg;
     ft_cache_config_default(&cfg);
     cfg.stages.starts[0] = 1u << 1;
@@ -850,14 +876,8 @@ START_TEST(stage_lookups_probe_the_hinted_subtable)
     ck_assert_ptr_nonnull(c);
     enum { FLOWS = 32 * 32 * 8 };
     struct ft_key *ks = calloc(FLOWS, sizeof *ks);
-    for (unsigned i = 0; i < FLOWS; i++) {
-        ks[i] = tu_key("udp");
-        ks[i].ipv4_src = src;
-        ks[i].ipv4_dst = dst;
-        ks[i].tp_src = (uint16_t)(i % 32);
-        ks[i].tp_dst = (uint16_t)(i / 32 % 32);
-        ks[i].eth_src[5] = (uint8_t)(i / 1024);
-    }
+    for (unsigned i = 0; i < FLOWS; i++)
+        ks[i] = ports_key(i);
     static struct ft_walk_out fresh;
     struct ft_cache_stats st0, st;
     for (int pass = 0; pass < 3; pass++) {
@@ -904,6 +924,120 @@ START_TEST(stage_lookups_probe_the_hinted_subtable)
                       (st.megaflow_hits - st0.megaflow_hits) * 17 / 16);
     free(ks);
     ft_cache_destroy(c, 3);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+/* One stage of ports_pipeline's 1,024 masks, every walk's its own
+ * subtable. A flow's first packet is a miss the census answers: no entry
+ * has its ports, so it probes no subtable, where it probed every one. Every
+ * answer as a fresh walk's. */
+START_TEST(a_miss_over_many_masks_probes_none)
+{
+    struct ft_pipeline *p = ports_pipeline();
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 0; /* Every lookup goes to the subtables. */
+    cfg.max_masks = 2048;
+    struct ft_cache *c = ft_cache_create(p, &cfg);
+    ck_assert_ptr_nonnull(c);
+    static struct ft_walk_out fresh;
+    struct ft_cache_stats st0, st;
+    for (int half = 0; half < 2; half++) { /* Source ports 0-15, then 16-31. */
+        ft_cache_stats(c, &st0);
+        for (unsigned i = 0; i < 1024; i++) {
+            if ((i % 32 >= 16) != half)
+                continue;
+            struct ft_key k = ports_key(i);
+            struct ft_cache_result r = lookup1(c, &k, 64);
+            ck_assert_int_eq(r.source, FT_SRC_MISS);
+            ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+            ck_assert(cc_same(c, &r, &fresh));
+        }
+        ft_cache_stats(c, &st);
+        ck_assert_uint_eq(st.misses - st0.misses, 512);
+        if (!half)
+            continue;
+        /* Half the masks were there: 512 probes a miss without the census.
+         * A slot its ports share with an entry's (hash collisions) costs a
+         * probe, or all of them where entries of several masks share it. */
+        ck_assert_uint_ge(st.masks, 1024);
+        ck_assert_uint_ge(st.census_misses - st0.census_misses, 512 * 3 / 4);
+        ck_assert_uint_le(st.subtable_probes - st0.subtable_probes, 512 * 16);
+    }
+    for (unsigned i = 0; i < 1024; i += 7) { /* All there now, at a probe or so each. */
+        struct ft_key k = ports_key(i + 2048);
+        struct ft_cache_result r = lookup1(c, &k, 64);
+        ck_assert_int_eq(r.source, FT_SRC_MEGAFLOW);
+        ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+        ck_assert(cc_same(c, &r, &fresh));
+    }
+    ck_assert(cc_census_ok(c));
+    ft_cache_destroy(c, 1);
+    tu_settle(p);
+    ft_pipeline_destroy(p);
+}
+END_TEST
+
+/* A mask without some of the bits all the others consult narrows what the
+ * census hashes: a part of few entries is counted again, one of more than
+ * a poll can count is suspended (its lookups probe as without it) until
+ * it empties. Answers stay a fresh walk's throughout. */
+START_TEST(census_follows_masks_that_narrow)
+{
+    struct ft_pipeline *p = ft_pipeline_create(NULL);
+    for (unsigned d = 0; d < 600; d++) {
+        char spec[96];
+        snprintf(spec, sizeof spec, "priority=100,tcp,nw_dst=10.0.%u.%u", d / 256, d % 256);
+        ck_assert_int_eq(tu_add(p, spec, "output:1"), FT_OK);
+    }
+    ck_assert_int_eq(tu_add(p, "priority=200,udp,tp_dst=53", "output:2"), FT_OK);
+    ck_assert_int_eq(tu_add(p, "priority=1,ip", "output:3"), FT_OK);
+    ft_pipeline_commit(p);
+    struct ft_cache_config cfg;
+    ft_cache_config_default(&cfg);
+    cfg.emc_entries = 0;
+    cfg.sig_buckets = 0;
+    static struct ft_walk_out fresh;
+    struct ft_cache *c = NULL;
+    for (unsigned n = 8; n <= 600; n += 592) { /* A few entries, then many. */
+        if (c)
+            ft_cache_destroy(c, 1);
+        c = ft_cache_create(p, &cfg);
+        ck_assert(c->parts[0].census && cc_census_ok(c));
+        for (unsigned d = 0; d < n; d++) {
+            struct ft_key k = tu_key("tcp");
+            k.ipv4_dst = 0x0a000000u | d;
+            struct ft_cache_result r = lookup1(c, &k, 64);
+            ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+            ck_assert(cc_same(c, &r, &fresh));
+        }
+        ck_assert(c->parts[0].census && cc_census_ok(c));
+        struct ft_key u = tu_key("udp,tp_dst=53"); /* Its walk never looks at nw_dst. */
+        struct ft_cache_result r = lookup1(c, &u, 64);
+        ft_walk(p, ft_pipeline_version(p), &u, &fresh);
+        ck_assert(cc_same(c, &r, &fresh));
+        ck_assert_uint_eq(c->parts[0].census, n <= 512);
+        ck_assert(cc_census_ok(c));
+        for (unsigned d = 0; d < n; d += 5) {
+            struct ft_key k = tu_key("tcp");
+            k.ipv4_dst = 0x0a000000u | d;
+            r = lookup1(c, &k, 64);
+            ck_assert_int_eq(r.source, FT_SRC_MEGAFLOW);
+            ft_walk(p, ft_pipeline_version(p), &k, &fresh);
+            ck_assert(cc_same(c, &r, &fresh));
+        }
+    }
+    ft_cache_flush(c); /* Emptied, the suspended part counts again. */
+    ck_assert(c->parts[0].census && cc_census_ok(c));
+    struct ft_key k = tu_key("tcp");
+    k.ipv4_dst = 0x0a000001u;
+    ck_assert_int_eq(lookup1(c, &k, 64).source, FT_SRC_MISS);
+    ck_assert_int_eq(lookup1(c, &k, 64).source, FT_SRC_MEGAFLOW);
+    ck_assert(cc_census_ok(c));
+    ft_cache_destroy(c, 1);
     tu_settle(p);
     ft_pipeline_destroy(p);
 }
@@ -1038,6 +1172,8 @@ make_suite(void)
     tcase_add_test(tc, mask_explosion_is_bounded);
     tcase_add_test(tc, stage_lookups_probe_the_hinted_subtable);
     tcase_add_test(tc, wrong_hints_cost_no_answer);
+    tcase_add_test(tc, a_miss_over_many_masks_probes_none);
+    tcase_add_test(tc, census_follows_masks_that_narrow);
     tcase_add_test(tc, a_warm_thread_fills_without_page_faults);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");

@@ -652,6 +652,8 @@ START_TEST(bursts_full_cache_and_edits)
         }
         if (counting)
             ref_check(&r.ref, r.p, r.c, r.seed);
+        ck_assert_msg(cc_census_ok(r.c), "seed %llu round %d: census", (unsigned long long)r.seed,
+                      round);
     }
     struct ft_cache_stats st;
     ft_cache_stats(r.c, &st);
