@@ -310,9 +310,23 @@ ft_cache_evict(struct ft_cache *c, uint32_t idx, uint64_t *counter)
 void
 ft_cache_flush(struct ft_cache *c)
 {
-    for (uint32_t i = 0; i < c->cfg.max_entries; i++)
-        if (c->pool[i].st != FT_ST_NONE)
-            ft_cache_evict(c, i, &c->st.evict_flush);
+    /* A worker flushes while its traffic waits (a change of stages).
+     * Few entries are found by the subtables' chains: reading 262,144
+     * entries' lines to find 64 held it 2-3 ms (bench_cache: 34 us now).
+     * Many, the pool in order reads faster than chains in random order
+     * (77,056 entries: 9.8 ms against 30). */
+    if (c->n_entries >= c->cfg.max_entries / 8) {
+        for (uint32_t i = 0; i < c->cfg.max_entries; i++)
+            if (c->pool[i].st != FT_ST_NONE)
+                ft_cache_evict(c, i, &c->st.evict_flush);
+        return;
+    }
+    for (uint16_t s = 0; s < c->n_subs; s++) {
+        struct ft_csub *st = &c->subs[s];
+        for (uint32_t b = 0; st->n_entries && b < ft_csub_buckets(st); b++)
+            for (uint32_t idx; (idx = ft_csub_bucket(st, b)) != FT_NIL;)
+                ft_cache_evict(c, idx, &c->st.evict_flush);
+    }
 }
 
 /* A free entry, evicting the coldest (second chance) when full. */
