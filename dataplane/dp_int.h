@@ -319,6 +319,7 @@ struct dp_stage_auto {
     uint32_t one_entries;    /* With one stage, when the trial began, */
     uint64_t one_miss_per_m; /* its misses per million lookups */
     uint64_t one_cpp_milli;  /* and busy cycles per 1000 packets. */
+    bool reverted;           /* The last trial went back to one stage. */
     struct ft_walk_stages trial;
     /* The pipeline version whose rules have no goto (0: none seen): no
      * need to scan them again until the version changes. */

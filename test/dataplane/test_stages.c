@@ -6,7 +6,7 @@
  * one-stage cache fits: stages cut its entries but cost three times the
  * cycles), scenario 8 (a cross product that thrashes one stage: stages
  * win on every count), scenario 5 (masks whose product explodes one
- * stage's entries: stages win at a few more cycles). And the dataplane's side of it
+ * stage's entries, but one lookup costs less than two). And the dataplane's side of it
  * (dp_stages_tick): what it costs the agent's core when one stage is all there is.
  */
 #include <check.h>
@@ -61,8 +61,22 @@ START_TEST(dearer_stages_revert)
     ck_assert_int_eq(window(&f, 1006, 1000000, 0, 1846), DP_STAGES_STEP_REVERT);
     ck_assert_int_eq(f.a.phase, DP_STAGES_ONE);
     ck_assert_uint_gt(f.a.retry_ns, f.now);
-    /* It does not try again before the backoff ends. */
+    /* It does not try again before the backoff ends, */
     ck_assert_int_eq(window(&f, 4000, 1000000, 0, 561), DP_STAGES_STEP_NONE);
+    /* nor after it while the load is the one it tried (a trial flushes
+     * the caches twice), */
+    f.now = f.a.retry_ns;
+    for (int i = 0; i < 5; i++) /* A refill's misses (0.4 %) are not growth. */
+        ck_assert_int_eq(window(&f, 7999, 1000000, i % 2 ? 4000 : 999, 561), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(f.a.phase, DP_STAGES_ONE);
+    /* but once it doubled (entries, or misses). */
+    ck_assert_int_eq(window(&f, 8000, 1000000, 0, 561), DP_STAGES_STEP_TRY);
+    ck_assert_int_eq(window(&f, 1006, 1000000, 1006, 2000), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(window(&f, 1006, 1000000, 0, 1846), DP_STAGES_STEP_REVERT);
+    f.now = f.a.retry_ns;
+    ck_assert_int_eq(window(&f, 8000, 1000000, 0, 561), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(window(&f, 8000, 1000000, 9999, 561), DP_STAGES_STEP_NONE);
+    ck_assert_int_eq(window(&f, 8000, 1000000, 10000, 561), DP_STAGES_STEP_TRY);
 }
 END_TEST
 
