@@ -33,7 +33,7 @@
     X(TTL, "ttl_invalid")           /* A TTL decrement found 0 or 1. */                            \
     X(BAD_PORT, "bad_port")         /* Output to a port that does not exist. */                    \
     X(PORT_DOWN, "port_down")       /* Output to a port with PORT_DOWN. */                         \
-    X(LINK_DOWN, "link_down")       /* Output to a port whose link is down. */                     \
+    X(LINK_DOWN, "link_down")       /* Output to a port whose link is down (its PMD refused). */   \
     X(NO_FWD, "no_fwd")             /* Output to a port with NO_FWD. */                            \
     X(IN_PORT, "out_to_in_port")    /* Output to the ingress port by number. */                    \
     X(NO_LOCAL, "no_local_port")    /* Output to LOCAL without a LOCAL port. */                    \
@@ -42,7 +42,7 @@
     X(PIN_METER, "packet_in_meter") /* OFPM_CONTROLLER / OFPM_SLOWPATH's drop band. */             \
     X(NOMEM, "nomem")               /* No mbuf for a copy. */                                      \
     X(NO_HEADROOM, "no_headroom")   /* A push found no headroom. */                                \
-    X(TX_FULL, "tx_full")           /* The TX queue took no more. */                               \
+    X(TX_FULL, "tx_full")           /* The TX queue took no more (link up). */                     \
     X(CAPTURE, "capture")           /* A capture copy found no buffer or room (not the frame). */  \
     X(GROUP_EMPTY, "group_no_bucket") /* A group with no bucket to run. */                         \
     X(FLOOD_EMPTY, "flood_no_port")   /* FLOOD/ALL with no port to send to. */                     \

@@ -37,7 +37,7 @@ dp_exec_send(struct dp_worker *w, struct dp_xctx *x, const struct dp_port_rt *rt
         d = DP_DROP_PORT_DOWN;
     else if (rt->config & FT_PC_NO_FWD)
         d = DP_DROP_NO_FWD;
-    else if (!rt->link_up)
+    else if (rt->link_gated)
         d = DP_DROP_LINK_DOWN;
     else {
         if (x->has_queue)
@@ -66,7 +66,7 @@ static bool
 flood_target(const struct dp_xctx *x, const struct dp_port_rt *rt)
 {
     /* Standard ports only (LOCAL is not flooded), live, forwarding. */
-    return rt->port_no <= FT_PORT_MAX && rt != x->in && dp_port_sends(rt);
+    return rt->port_no <= FT_PORT_MAX && rt != x->in && rt->link_up && dp_port_sends(rt);
 }
 
 void
@@ -335,7 +335,7 @@ fast_output(struct dp_worker *w, struct dp_xctx *x, uint32_t port)
     if (!i)
         return false;
     const struct dp_port_rt *rt = &s->ports[i - 1];
-    if (rt == x->in || !rt->link_up || (rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD)))
+    if (rt == x->in || !dp_port_sends(rt))
         return false;
     if (x->has_queue)
         x->m->hash.sched.queue_id = x->queue;

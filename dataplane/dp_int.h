@@ -58,7 +58,13 @@ struct dp_port_rt {
     uint16_t eth_id; /* DPDK port id. */
     uint16_t slot;   /* Index of the port's TX buffer and counters. */
     uint16_t n_txq;
-    bool link_up;
+    bool link_up; /* As the agent last read it (liveness: FLOOD, ALL, groups). */
+    /* Down on a kernel interface (net_af_packet, net_af_xdp): their PMDs
+     * take packets into a dead interface, so they are dropped before.
+     * Other PMDs are handed every packet whatever link_up says: the agent
+     * reads links every 50 ms, the PMD knows at once, and refuses what it
+     * cannot send (counted link_down while link_up is false). */
+    bool link_gated;
     rte_spinlock_t *txq_lock; /* One per TX queue when queues are shared by
                                * more threads than the device has queues;
                                * NULL: every thread has its own queue. */
@@ -99,12 +105,12 @@ struct dp_snap {
     struct dp_rxq *rxq;
 };
 
-/* Whether packets may go out of rt: link up, neither PORT_DOWN nor NO_FWD
- * (dp_exec_send names which of them dropped one). */
+/* Whether packets to rt go to its PMD: neither PORT_DOWN nor NO_FWD nor
+ * link_gated (dp_exec_send names which of them dropped one). */
 static inline bool
 dp_port_sends(const struct dp_port_rt *rt)
 {
-    return rt->link_up && !(rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD));
+    return !rt->link_gated && !(rt->config & (FT_PC_PORT_DOWN | FT_PC_NO_FWD));
 }
 
 static inline const struct dp_port_rt *
@@ -139,6 +145,7 @@ struct dp_txbuf {
     uint16_t n;
     uint16_t eth_id;
     uint16_t qid;
+    bool link_up; /* The port's, when the buffer was opened: names a refusal. */
     rte_spinlock_t *lock;
     struct rte_mbuf *pkts[DP_TXBUF];
 };
@@ -431,6 +438,7 @@ dp_txbuf_open(struct dp_worker *w, const struct dp_port_rt *rt)
     if (!b->n) {
         b->eth_id = rt->eth_id;
         b->qid = (uint16_t)(w->idx % rt->n_txq);
+        b->link_up = rt->link_up;
         b->lock = rt->txq_lock ? &rt->txq_lock[b->qid] : NULL;
         w->tx_dirty |= 1ull << rt->slot;
     }

@@ -113,6 +113,7 @@ snap_build(struct dp *dp, const struct dp_snap *old, uint64_t v)
             .slot = (uint16_t)i,
             .n_txq = p->n_txq,
             .link_up = p->link_up,
+            .link_gated = !p->link_up && p->kiface[0],
             .txq_lock = p->txq_lock,
         };
         n_rxq += p->n_rxq;

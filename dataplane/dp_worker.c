@@ -156,7 +156,7 @@ dp_tx_flush(struct dp_worker *w, unsigned slot)
     }
     if (sent < n) {
         rte_pktmbuf_free_bulk(b->pkts + sent, n - sent);
-        dp_drop(w, DP_DROP_TX_FULL, n - sent);
+        dp_drop(w, b->link_up ? DP_DROP_TX_FULL : DP_DROP_LINK_DOWN, n - sent);
         DP_COUNT(w->c.port_tx_drop[slot], n - sent);
     }
     b->n = 0;
