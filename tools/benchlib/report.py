@@ -101,17 +101,18 @@ def render(results, order, systems, opts, info):
             if r is None:
                 continue
             if isinstance(r, str):
-                rows.append([sc.key, s, "failed: " + r] + [None] * 12)
+                rows.append([sc.key, s, "failed: " + r] + [None] * 13)
                 continue
             rows.append([sc.key, s, r["mpps"], r["loss_pct"], r["cycles"], r.get("p50"),
-                         r.get("p99"), _runs(r.get("p99_runs")), r.get("entries"), r.get("masks"),
+                         r.get("p99"), _runs(r.get("p99_runs")), r.get("lat_loss_pct"),
+                         r.get("entries"), r.get("masks"),
                          r.get("load_s"),
                          r.get("stalls_per_s"), r.get("stalled_ms_per_s"),
                          r.get("gen_wait_ms_per_s"), r.get("fwd_wait_ms_per_s")])
     out.append("Forwarding (64-byte frames; Mpps and loss at full speed, median of %d; "
                "cycles/packet on the forwarding core; latency at a fixed %.1f Mpps, each "
                "latency run from an empty cache: p50 and p99 of the run with the median p99 "
-               "of %d, every run's p99 beside them; before "
+               "of %d, every run's p99 beside them, and that run's loss; before "
                "the latency runs, the machine's stalls on the forwarding core: gaps of 50 us "
                "or more a loop reading the clock there saw, the system frozen, and the "
                "milliseconds a second they took; during the median one, the milliseconds a "
@@ -119,8 +120,8 @@ def render(results, order, systems, opts, info):
                "task ran there)\n\n"
                % (opts.reps, opts.latency_rate, opts.latency_reps)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
-                         "p99 each run us", "cache entries", "masks", "rules load s",
-                         "CPU stalls/s", "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
+                         "p99 each run us", "latency run loss %", "cache entries", "masks",
+                         "rules load s", "CPU stalls/s", "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
     cache_rows = []
     for sc in order:
         for s in systems:
