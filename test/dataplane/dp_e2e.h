@@ -298,16 +298,22 @@ e2e_counter_cb(void *aux, const char *name, uint64_t n)
         c->n = n;
 }
 
-/* A named drop or note counter, summed over workers. */
+/* A named drop or note counter of dp, summed over workers. */
+static inline uint64_t
+e2e_dp_counter(struct dp *dp, const char *name)
+{
+    struct e2e_counter c = {name, UINT64_MAX};
+    dp_drop_counters(dp, e2e_counter_cb, &c);
+    if (c.n == UINT64_MAX)
+        dp_note_counters(dp, e2e_counter_cb, &c);
+    ck_assert_msg(c.n != UINT64_MAX, "no counter %s", name);
+    return c.n;
+}
+
 static inline uint64_t
 e2e_counter(struct e2e *e, const char *name)
 {
-    struct e2e_counter c = {name, UINT64_MAX};
-    dp_drop_counters(e->dp, e2e_counter_cb, &c);
-    if (c.n == UINT64_MAX)
-        dp_note_counters(e->dp, e2e_counter_cb, &c);
-    ck_assert_msg(c.n != UINT64_MAX, "no counter %s", name);
-    return c.n;
+    return e2e_dp_counter(e->dp, name);
 }
 
 /* ---- frames ------------------------------------------------------------------------------ */

@@ -162,16 +162,6 @@ START_TEST(peer_disconnects_under_load)
 }
 END_TEST
 
-/* Drops under a name, summed over the workers. */
-static uint64_t
-drops(const char *name)
-{
-    struct e2e_counter c = {name, UINT64_MAX};
-    dp_drop_counters(dp, e2e_counter_cb, &c);
-    ck_assert_msg(c.n != UINT64_MAX, "no drop counter %s", name);
-    return c.n;
-}
-
 /* The agent hears of a link's change when it looks (every 50 ms); the
  * PMD knows at once. A new peer's first packets go out although the
  * dataplane still holds the link down: tools/bench's latency runs lost
@@ -194,7 +184,8 @@ START_TEST(a_new_peer_s_first_packets_go_out)
         ck_assert_msg(rte_rdtsc() < deadline,
                       "sent %llu, %llu came back in 10 s (link_down %llu, tx_full %llu)",
                       (unsigned long long)sent, (unsigned long long)back,
-                      (unsigned long long)drops("link_down"), (unsigned long long)drops("tx_full"));
+                      (unsigned long long)e2e_dp_counter(dp, "link_down"),
+                      (unsigned long long)e2e_dp_counter(dp, "tx_full"));
         struct rte_mbuf *m[32];
         uint16_t n = rte_eth_rx_burst(client, 0, m, 32);
         back += n;
@@ -202,7 +193,7 @@ START_TEST(a_new_peer_s_first_packets_go_out)
         if (!n)
             rte_delay_us_sleep(100);
     }
-    ck_assert_uint_eq(drops("link_down"), 0);
+    ck_assert_uint_eq(e2e_dp_counter(dp, "link_down"), 0);
     stop();
 }
 END_TEST

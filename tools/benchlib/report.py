@@ -121,7 +121,8 @@ def render(results, order, systems, opts, info):
                % (opts.reps, opts.latency_rate, opts.latency_reps)
                + _table(["scen.", "system", "Mpps", "loss %", "cycles/pkt", "p50 us", "p99 us",
                          "p99 each run us", "latency run loss %", "cache entries", "masks",
-                         "rules load s", "CPU stalls/s", "stalled ms/s", "gen wait ms/s", "fwd wait ms/s"], rows))
+                         "rules load s", "CPU stalls/s", "stalled ms/s", "gen wait ms/s",
+                         "fwd wait ms/s"], rows))
     cache_rows = []
     for sc in order:
         for s in systems:
