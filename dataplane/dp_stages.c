@@ -9,9 +9,8 @@
  * entries or miss far less without making a packet dearer (busy cycles per
  * packet, measured), or if a packet costs half as much; otherwise they go
  * back to one stage and try again later (backing off) if the load has
- * grown by then (twice the entries or misses). Every change
- * reaches the workers in a
- * snapshot; each cache folds and flushes when it adopts it.
+ * grown by then (twice the entries or misses). Every change reaches the
+ * workers in a snapshot; each cache folds and flushes when it adopts it.
  *
  * Thread safety: the agent's thread (dp_control.h).
  */
